@@ -1,0 +1,97 @@
+"""The Duka application factory."""
+from __future__ import annotations
+
+from typing import Any
+
+from dotenv import load_dotenv
+
+# .env is read before the settings are, so its values count as environment.
+load_dotenv()
+
+from flask import Flask  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
+
+from app.config import INSTANCE_DIR, config_for, env_int  # noqa: E402
+from app.extensions import api, cors, db, jwt, limiter, migrate  # noqa: E402
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app for `config_name` (development, testing, production; default: APP_ENV)."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
+    config = config_for(config_name)
+    app.config.from_object(config)
+    app.config.update(overrides or {})
+    if app.config["ENV_NAME"] == "production":
+        config.check()  # type: ignore[attr-defined]
+    app.json.sort_keys = False
+
+    proxies = env_int("TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+    from app.common.logging import configure_logging, init_request_context
+    from app.common.tasks import init_celery
+
+    configure_logging(app)
+    init_request_context(app)  # before the limiter: its hook must see a fresh request
+    db.init_app(app)
+    _tune_sqlite(app)
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), compare_type=True)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+        expose_headers=["X-Request-ID", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        max_age=600,
+    )
+    api.init_app(app)
+    init_celery(app)
+
+    from app.auth.sessions import init_jwt
+
+    init_jwt(app)
+    _register_blueprints(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.routes import blp as admin_blp
+    from app.auth.routes import blp as auth_blp
+    from app.system.routes import blp as health_blp
+    from app.system.routes import media
+    from app.users.routes import blp as me_blp
+
+    for blueprint in (health_blp, auth_blp, me_blp, admin_blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(media)
+
+    # Models of every domain are imported so Alembic and create_all see all tables.
+    import app.notifications.models  # noqa: F401
+    import app.users.models  # noqa: F401
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """On SQLite: enforce foreign keys, and let SQLAlchemy (not the driver) open transactions,
+    which SAVEPOINT-based test isolation needs."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")

@@ -1,0 +1,36 @@
+"""`/api/v1/admin`: the back office. Every route here is for admins only."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from app.admin.schemas import AdminUserSchema, RoleChangeSchema, UserListQuery
+from app.common.pagination import paginate
+from app.common.permissions import login_required
+from app.common.schemas import page_of
+from app.users import services as users
+
+blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Back office (admins only)")
+
+ADMIN = "admin"
+
+
+@blp.get("/users")
+@login_required(ADMIN)
+@blp.arguments(UserListQuery, location="query")
+@blp.response(200, page_of(AdminUserSchema))
+def list_users(query: dict[str, Any]) -> Any:
+    """List users, filtered by role and email."""
+    return paginate(users.users_query(query.get("role"), query.get("email")), query["page"], query["per_page"])
+
+
+@blp.patch("/users/<int:user_id>")
+@login_required(ADMIN)
+@blp.arguments(RoleChangeSchema)
+@blp.response(200, AdminUserSchema)
+@blp.alt_response(409, response="CONFLICT")
+def change_role(data: dict[str, Any], user_id: int) -> Any:
+    """Change a user's role."""
+    return users.set_role(current_user, user_id, data["role"])

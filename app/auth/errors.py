@@ -1,0 +1,44 @@
+"""Domain errors of the auth package."""
+from __future__ import annotations
+
+from app.errors import AppError, Conflict, Unauthorized, ValidationFailed
+
+
+class EmailTaken(Conflict):
+    code, title = "email_taken", "Email already registered"
+
+
+class UsernameTaken(Conflict):
+    code, title = "username_taken", "Username already taken"
+
+
+class InvalidCredentials(Unauthorized):
+    code, title = "invalid_credentials", "Invalid credentials"
+
+
+class TotpRequired(Unauthorized):
+    code, title = "totp_required", "Two-factor code required"
+
+
+class InvalidTotp(Unauthorized):
+    code, title = "invalid_totp", "Invalid two-factor code"
+
+
+class RefreshTokenReused(Unauthorized):
+    code, title = "refresh_token_reused", "Refresh token already used"
+
+
+class InvalidToken(ValidationFailed):
+    code, title = "invalid_token", "Invalid or expired token"
+
+
+class TwoFactorState(Conflict):
+    code, title = "two_factor_state", "Two-factor authentication is not in the required state"
+
+
+class WrongPassword(AppError):
+    status, code, title = 422, "wrong_password", "Password is incorrect"
+
+
+class InvalidCode(ValidationFailed):
+    code, title = "invalid_code", "Invalid two-factor code"

@@ -1,0 +1,225 @@
+"""Account rules: registration, login, email verification, password reset and change."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from app.auth import sessions, totp
+from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken, UsernameTaken, WrongPassword
+from app.auth.models import LoginSession, OneTimeToken, Role, TokenPurpose, User
+from app.auth.passwords import check_password_policy, hash_password, verify_password
+from app.common.tasks import commit
+from app.common.types import utcnow
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.notifications.services import frontend_link, queue_email
+
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def new_invite_code() -> str:
+    while True:
+        code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(8))
+        if db.session.scalar(select(func.count()).where(User.invite_code == code)) == 0:
+            return code
+
+
+def register(data: dict[str, Any]) -> User:
+    """Create a customer account from sign-up data and email a verification link.
+
+    Only the fields of the sign-up schema are read; the role is always `customer`.
+    """
+    email = normalise_email(data["email"])
+    username = data.get("username")
+    if find_user_by_email(email):
+        raise EmailTaken("An account with this email already exists.")
+    if username and db.session.scalar(select(User.id).where(User.username == username)):
+        raise UsernameTaken("This username is taken.")
+    check_password_policy(data["password"], email)
+
+    inviter = None
+    if data.get("invite_code"):
+        code = data["invite_code"].strip().upper()
+        inviter = db.session.scalar(select(User).where(User.invite_code == code, User.is_active.is_(True)))
+        if inviter is None:
+            raise ValidationFailed.field("invite_code", "Unknown invite code.")
+
+    now = utcnow()
+    marketing = bool(data.get("marketing_opt_in", False))
+    user = User(
+        email=email,
+        username=username,
+        name=data["name"],
+        phone=data.get("phone"),
+        password_hash=hash_password(data["password"]),
+        role=Role.CUSTOMER.value,
+        invite_code=new_invite_code(),
+        invited_by=inviter,
+        terms_accepted_at=now,
+        marketing_opt_in=marketing,
+        marketing_opt_in_changed_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+
+    from app.users.services import record_consent
+
+    record_consent(user, "terms", True)
+    record_consent(user, "marketing", marketing)
+    _send_verification(user)
+    commit()
+    return user
+
+
+def _new_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
+    # Earlier unused tokens of the same purpose die: only the newest link works.
+    db.session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user.id,
+            OneTimeToken.purpose == purpose.value,
+            OneTimeToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        OneTimeToken(
+            user_id=user.id,
+            purpose=purpose.value,
+            token_hash=_digest(raw),
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    return raw
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _consume_token(raw: str, purpose: TokenPurpose) -> OneTimeToken:
+    token = db.session.scalar(
+        select(OneTimeToken).where(OneTimeToken.token_hash == _digest(raw), OneTimeToken.purpose == purpose.value)
+    )
+    if token is None or token.used_at is not None or token.expires_at <= utcnow() or not token.user.is_active:
+        raise InvalidToken("This link is invalid or has expired.", errors={"token": ["Invalid or expired."]})
+    token.used_at = utcnow()
+    return token
+
+
+def _send_verification(user: User) -> None:
+    hours = current_app.config["EMAIL_VERIFICATION_HOURS"]
+    raw = _new_token(user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours))
+    link = frontend_link("verify-email", token=raw)
+    queue_email(
+        user.email,
+        "Confirm your email address",
+        f"Hello {user.name},\n\nConfirm your Duka account by opening this link within {hours} hours:\n\n"
+        f"{link}\n\nIf you did not sign up, ignore this message.\n",
+    )
+
+
+def resend_verification(email: str) -> None:
+    """Email a fresh verification link if the account exists and is unverified (silent otherwise)."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active or user.email_verified:
+        return
+    _send_verification(user)
+    commit()
+
+
+def verify_email(raw_token: str) -> User:
+    """Mark the email of the token's account verified."""
+    token = _consume_token(raw_token, TokenPurpose.VERIFY_EMAIL)
+    user = token.user
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    commit()
+    return user
+
+
+def login(
+    data: dict[str, Any], *, ip_address: str | None = None, user_agent: str | None = None
+) -> dict[str, Any]:
+    """Check credentials (and the TOTP code when 2FA is on) and start a login session."""
+    if data.get("email"):
+        user = find_user_by_email(data["email"])
+    else:
+        user = db.session.scalar(select(User).where(User.username == data["username"].lower()))
+    # verify_password hashes even without a user, so a wrong email costs what a wrong password does.
+    password_ok = verify_password(data["password"], user.password_hash if user else None)
+    if user is None or not password_ok or not user.is_active:
+        raise InvalidCredentials("Email, username or password is incorrect.")
+    if user.totp_enabled:
+        totp.check_login_code(user, data.get("totp"))
+    session = sessions.start_session(user, ip_address=ip_address, user_agent=user_agent)
+    result = sessions.issue_tokens(user, session)
+    commit()
+    return result
+
+
+def refresh(session: LoginSession, presented_jti: str) -> dict[str, Any]:
+    """Rotate the refresh token of `session` (see `sessions.rotate`)."""
+    result = sessions.rotate(session, presented_jti)
+    commit()
+    return result
+
+
+def logout(session: LoginSession) -> None:
+    """End one login: its access and refresh tokens stop working."""
+    sessions.revoke_session(session, "logout")
+    commit()
+
+
+def forgot_password(email: str) -> None:
+    """Email a reset link if the account exists; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    minutes = current_app.config["PASSWORD_RESET_MINUTES"]
+    raw = _new_token(user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
+    queue_email(
+        user.email,
+        "Reset your password",
+        f"Hello {user.name},\n\nSomeone asked to reset the password of your Duka account. "
+        f"Open this link within {minutes} minutes to choose a new one:\n\n"
+        f"{frontend_link('reset-password', token=raw)}\n\nIf it was not you, ignore this message.\n",
+    )
+    commit()
+
+
+def reset_password(raw_token: str, new_password: str) -> None:
+    """Set a new password from a reset token, and sign the account out everywhere."""
+    token = _consume_token(raw_token, TokenPurpose.RESET_PASSWORD)
+    user = token.user
+    check_password_policy(new_password, user.email)
+    user.password_hash = hash_password(new_password)
+    # Opening the emailed link proves the address works.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    sessions.revoke_user_sessions(user.id, "password_reset")
+    commit()
+
+
+def change_password(user: User, session: LoginSession, current_password: str, new_password: str) -> None:
+    """Change the password and sign out every other session."""
+    if not verify_password(current_password, user.password_hash):
+        raise WrongPassword("The current password is incorrect.", errors={"current_password": ["Incorrect."]})
+    check_password_policy(new_password, user.email, field="new_password")
+    user.password_hash = hash_password(new_password)
+    sessions.revoke_user_sessions(user.id, "password_changed", except_session_id=session.id)
+    commit()

@@ -1,0 +1,84 @@
+"""Flask CLI commands: `flask --app run:app create-admin|seed-demo|send-outbox`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from app.auth.models import Role, User
+from app.auth.passwords import check_password_policy, hash_password
+from app.auth.services import new_invite_code, normalise_email
+from app.common.types import utcnow
+from app.errors import ValidationFailed
+from app.extensions import db
+
+DEMO_USERS = [
+    # (role, email, password, name)
+    (Role.ADMIN, "admin@duka.test", "Duka-Admin-2026!", "Amina Admin"),
+    (Role.SUPPLIER, "supplier@duka.test", "Duka-Supplier-2026!", "Sami Supplier"),
+    (Role.CUSTOMER, "customer@duka.test", "Duka-Customer-2026!", "Wanjiru Customer"),
+]
+
+
+def ensure_user(email: str, password: str, name: str, role: Role) -> tuple[User, bool]:
+    """Create a verified account with `role` unless the email exists. Returns (user, created)."""
+    email = normalise_email(email)
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None:
+        return user, False
+    now = utcnow()
+    user = User(
+        email=email,
+        name=name,
+        role=role.value,
+        password_hash=hash_password(password),
+        invite_code=new_invite_code(),
+        terms_accepted_at=now,
+        email_verified_at=now,
+        marketing_opt_in=False,
+        marketing_opt_in_changed_at=now,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user, True
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-admin")
+    @click.option("--email", required=True)
+    @click.option("--password", required=True, help="At least 8 characters, not a common password")
+    @click.option("--name", default="Administrator")
+    def create_admin(email: str, password: str, name: str) -> None:
+        """Create an admin account (or make an existing account admin)."""
+        try:
+            check_password_policy(password, email)
+        except ValidationFailed as exc:
+            raise click.BadParameter("; ".join(exc.errors["password"]), param_hint="--password") from None
+        user, created = ensure_user(email, password, name, Role.ADMIN)
+        if not created:
+            user.role = Role.ADMIN.value
+            db.session.commit()
+        click.echo(f"{'Created' if created else 'Promoted'} admin {user.email} (id {user.id})")
+
+    @app.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Load demo accounts (idempotent) and print how to log in."""
+        click.echo("Demo accounts (email / password):")
+        for role, email, password, name in DEMO_USERS:
+            user, created = ensure_user(email, password, name, role)
+            state = "created" if created else "exists"
+            click.echo(f"  {role.value:9} {email:22} {password:22} ({state})")
+
+    @app.cli.command("send-outbox")
+    def send_outbox() -> None:
+        """Send every pending email of the outbox (after an SMTP or broker outage)."""
+        from app.notifications.services import pending_email_ids, send_outbox_email
+
+        sent = failed = 0
+        for email_id in pending_email_ids():
+            try:
+                sent += send_outbox_email(email_id)
+            except Exception as exc:  # keep going: one bad address must not block the rest
+                failed += 1
+                click.echo(f"email {email_id}: {exc}", err=True)
+        click.echo(f"sent {sent}, failed {failed}")

@@ -1,0 +1,70 @@
+"""Marshmallow fields with the shop's own rules (Kenyan phone numbers, trimmed strings)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+_KE_PHONE = re.compile(r"^(?:\+?254|0)([17]\d{8})$")
+
+
+def normalise_ke_phone(value: str) -> str:
+    """`07XXXXXXXX`, `01XXXXXXXX`, `2547...`, `+2547...` -> E.164 `+2547XXXXXXXX`."""
+    compact = re.sub(r"[\s\-()]", "", value or "")
+    match = _KE_PHONE.match(compact)
+    if not match:
+        raise ValueError("Not a valid Kenyan phone number (e.g. 0712345678 or +254712345678).")
+    return "+254" + match.group(1)
+
+
+class KenyanPhone(fields.String):
+    """A Kenyan mobile or landline-mobile number, loaded as E.164."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"example": "+254712345678", "description": "Kenyan number; stored as E.164"}
+        metadata.update(kwargs.pop("metadata", {}))
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalise_ke_phone(raw)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class Trimmed(fields.String):
+    """A string with surrounding white space removed; blank becomes a validation error when required."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        return text
+
+
+class Username(Trimmed):
+    """3-30 letters, digits, `_` or `.`; loaded lower-cased so it is unique case-insensitively."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "validate",
+            [
+                validate.Length(min=3, max=30),
+                validate.Regexp(r"^[A-Za-z0-9_.]+$", error="Letters, digits, _ and . only."),
+            ],
+        )
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).lower()
+
+
+class Password(fields.String):
+    """A password as typed; the policy (length, common, email) is checked by the auth service."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validate", validate.Length(min=1, max=1024))
+        kwargs.setdefault("metadata", {"format": "password"})
+        super().__init__(**kwargs)

@@ -1,0 +1,34 @@
+"""The one permission decorator: a valid access token, and optionally one of some roles."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from flask_jwt_extended import current_user, verify_jwt_in_request
+
+from app.errors import Forbidden
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def login_required(*roles: str) -> Callable[[F], F]:
+    """Require an access token; with roles, require the user to hold one of them (else 403).
+
+    Roles are read from the database on every request, so a role change applies at once.
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            verify_jwt_in_request()
+            if roles and current_user.role not in roles:
+                raise Forbidden("Your role does not allow this.")
+            return view(*args, **kwargs)
+
+        # flask-smorest reads this to document the security requirement.
+        doc = getattr(wrapper, "_apidoc", {})
+        doc.setdefault("manual_doc", {}).setdefault("security", [{"bearerAuth": []}])
+        wrapper._apidoc = doc  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

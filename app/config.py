@@ -1,0 +1,151 @@
+"""Settings, read from the environment (and `.env` in development).
+
+Every variable is listed with its development default in `.env.example`.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+DEV_SECRET = "dev-only-secret-change-me-in-production-0000"
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    return default if value is None else int(value)
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
+
+
+def normalise_database_url(url: str) -> str:
+    # Heroku-style URLs say postgres://, which SQLAlchemy 2 no longer accepts.
+    if url.startswith("postgres://"):
+        return "postgresql://" + url[len("postgres://"):]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = env("SECRET_KEY", DEV_SECRET)
+    JWT_SECRET_KEY = env("JWT_SECRET_KEY", SECRET_KEY)
+
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'duka.db'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # API and OpenAPI (flask-smorest)
+    API_TITLE = "Duka API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+    API_SPEC_OPTIONS = {
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        },
+    }
+
+    # Tokens
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 15))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=env_int("JWT_REFRESH_DAYS", 30))
+    JWT_TOKEN_LOCATION = ["headers"]
+    EMAIL_VERIFICATION_HOURS = env_int("EMAIL_VERIFICATION_HOURS", 48)
+    PASSWORD_RESET_MINUTES = env_int("PASSWORD_RESET_MINUTES", 60)
+    BCRYPT_ROUNDS = env_int("BCRYPT_ROUNDS", 12)
+
+    # Rate limits (Flask-Limiter): memory by default, Redis when REDIS_URL is set.
+    REDIS_URL = env("REDIS_URL")
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURES_PER_MINUTE = env_int("LOGIN_FAILURES_PER_MINUTE", 10)
+    AUTH_RATE_LIMIT = env("AUTH_RATE_LIMIT", "30/minute")
+
+    # HTTP
+    CORS_ORIGINS = env_list("CORS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000")
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
+    FRONTEND_URL = (env("FRONTEND_URL", "http://localhost:3000") or "").rstrip("/")
+
+    # Uploads
+    MEDIA_ROOT = env("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
+    MEDIA_URL = env("MEDIA_URL", "/media/")
+    MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 5 * 1024 * 1024)
+
+    # Mail: "file" writes .eml files into MAIL_OUTBOX_DIR, "smtp" sends.
+    MAIL_BACKEND = env("MAIL_BACKEND", "file")
+    MAIL_OUTBOX_DIR = env("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    MAIL_SERVER = env("MAIL_SERVER", "localhost")
+    MAIL_PORT = env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = env("MAIL_USERNAME")
+    MAIL_PASSWORD = env("MAIL_PASSWORD")
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", True)
+    MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Duka <no-reply@duka.local>")
+
+    # Background tasks: with no broker, Celery runs tasks eagerly in-process.
+    CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+
+    LOG_LEVEL = env("LOG_LEVEL", "INFO")
+    STORE_CURRENCY = env("STORE_CURRENCY", "KES")
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(env("TEST_DATABASE_URL", "sqlite://") or "sqlite://")
+    BCRYPT_ROUNDS = 4
+    LOG_LEVEL = "WARNING"
+    CELERY_BROKER_URL = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_BACKEND = "file"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 5}
+    MAIL_BACKEND = env("MAIL_BACKEND", "smtp")
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start production with development secrets."""
+        for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+            value = getattr(cls, name)
+            if not value or value == DEV_SECRET or len(value) < 32:
+                raise RuntimeError(f"{name} must be set to a random value of at least 32 characters")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None) -> type[Config]:
+    return CONFIGS[name or env("APP_ENV", "development") or "development"]

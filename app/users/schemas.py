@@ -1,0 +1,150 @@
+"""Schemas of the profile, addresses and data export."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+
+from app.common.fields import KenyanPhone, Password, Trimmed, Username
+from app.common.schemas import BaseSchema
+from app.common.storage import media_url
+from app.users.counties import KENYAN_COUNTIES, canonical_county
+
+MIN_AGE_YEARS = 13
+
+
+class InviterSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ProfileSchema(Schema):
+    """What a user sees of their own account."""
+
+    id = fields.Integer(dump_only=True)
+    email = fields.Email(dump_only=True)
+    email_verified = fields.Boolean(dump_only=True)
+    role = fields.String(dump_only=True)
+    name = fields.String()
+    username = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    location = fields.String(allow_none=True)
+    date_of_birth = fields.Date(allow_none=True)
+    marketing_opt_in = fields.Boolean()
+    marketing_opt_in_changed_at = fields.AwareDateTime(allow_none=True)
+    picture_url = fields.Method("get_picture_url", allow_none=True)
+    invite_code = fields.String(dump_only=True)
+    invited_by = fields.Nested(InviterSchema, allow_none=True)
+    two_factor_enabled = fields.Boolean(attribute="totp_enabled")
+    created_at = fields.AwareDateTime()
+
+    def get_picture_url(self, user: Any) -> str | None:
+        return media_url(user.picture_path)
+
+
+class ProfileUpdateSchema(BaseSchema):
+    name = Trimmed(validate=validate.Length(min=1, max=120))
+    username = Username(allow_none=True)
+    phone = KenyanPhone(allow_none=True)
+    location = Trimmed(allow_none=True, validate=validate.Length(max=200))
+    date_of_birth = fields.Date(allow_none=True)
+    marketing_opt_in = fields.Boolean()
+
+    @validates("date_of_birth")
+    def check_age(self, value: date | None, **_: Any) -> None:
+        validate_date_of_birth(value)
+
+
+def validate_date_of_birth(value: date | None) -> None:
+    if value is None:
+        return
+    today = date.today()
+    if value > today:
+        raise ValidationError("Date of birth cannot be in the future.")
+    try:
+        thirteenth = value.replace(year=value.year + MIN_AGE_YEARS)
+    except ValueError:  # 29 February
+        thirteenth = date(value.year + MIN_AGE_YEARS, 3, 1)
+    if thirteenth > today:
+        raise ValidationError(f"You must be at least {MIN_AGE_YEARS} years old.")
+    if value.year < 1900:
+        raise ValidationError("Enter a real date of birth.")
+
+
+class PictureUploadSchema(BaseSchema):
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+
+
+class DeleteAccountSchema(BaseSchema):
+    password = Password(required=True)
+
+
+class AddressInSchema(BaseSchema):
+    label = Trimmed(required=True, validate=validate.Length(min=1, max=40), metadata={"example": "Home"})
+    recipient = Trimmed(required=True, validate=validate.Length(min=1, max=120))
+    phone = KenyanPhone(required=True)
+    county = Trimmed(required=True, metadata={"example": "Nairobi", "description": "One of Kenya's 47 counties"})
+    town = Trimmed(required=True, validate=validate.Length(min=1, max=80))
+    street = Trimmed(required=True, validate=validate.Length(min=1, max=200))
+    postal_code = Trimmed(allow_none=True, validate=validate.Regexp(r"^\d{5}$", error="Five digits."))
+    is_default = fields.Boolean(load_default=False)
+
+    @validates("county")
+    def check_county(self, value: str, **_: Any) -> None:
+        if value.lower() not in KENYAN_COUNTIES:
+            raise ValidationError("Not a Kenyan county.")
+
+    @post_load
+    def canonical(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if "county" in data:
+            data["county"] = canonical_county(data["county"])
+        return data
+
+
+class AddressPatchSchema(AddressInSchema):
+    """Any subset of the address fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class AddressSchema(Schema):
+    id = fields.Integer()
+    label = fields.String()
+    recipient = fields.String()
+    phone = fields.String()
+    county = fields.String()
+    town = fields.String()
+    street = fields.String()
+    postal_code = fields.String(allow_none=True)
+    is_default = fields.Boolean()
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class ConsentEventSchema(Schema):
+    kind = fields.String()
+    granted = fields.Boolean()
+    created_at = fields.AwareDateTime()
+
+
+class LoginSessionSchema(Schema):
+    id = fields.String()
+    created_at = fields.AwareDateTime()
+    last_used_at = fields.AwareDateTime()
+    revoked_at = fields.AwareDateTime(allow_none=True)
+    ip_address = fields.String(allow_none=True)
+    user_agent = fields.String(allow_none=True)
+
+
+class ExportSchema(Schema):
+    """Everything the shop holds about the user (right of access)."""
+
+    exported_at = fields.AwareDateTime()
+    profile = fields.Nested(ProfileSchema)
+    terms_accepted_at = fields.AwareDateTime()
+    addresses = fields.List(fields.Nested(AddressSchema))
+    consents = fields.List(fields.Nested(ConsentEventSchema))
+    sessions = fields.List(fields.Nested(LoginSessionSchema))
