@@ -153,7 +153,18 @@ def handle_http_exception(error: HTTPException) -> Response:
     return problem(status, code, title=HTTPStatus(status).phrase, detail=detail, errors=errors, headers=headers)
 
 
+def _discard_unit_of_work() -> None:
+    """A failed request leaves nothing half-written: whatever it changed and did not commit goes."""
+    from app.common.tasks import rollback
+
+    try:
+        rollback()
+    except Exception:  # pragma: no cover - the database itself may be what failed
+        log.exception("rollback failed")
+
+
 def handle_app_error(error: AppError) -> Response:
+    _discard_unit_of_work()
     return problem(
         error.status,
         error.code,
@@ -178,20 +189,13 @@ def handle_rate_limited(error: RateLimitExceeded) -> Response:
 def handle_integrity_error(error: IntegrityError) -> Response:
     # A unique or foreign-key constraint fired that a service did not pre-check (a race):
     # the session must be rolled back before anything else uses it.
-    from app.extensions import db
-
-    db.session.rollback()
+    _discard_unit_of_work()
     log.warning("integrity error: %s", error.orig)
     return problem(409, "conflict", title="Conflict", detail="The request conflicts with existing data.")
 
 
 def handle_unexpected(error: Exception) -> Response:
-    from app.extensions import db
-
-    try:
-        db.session.rollback()
-    except Exception:  # pragma: no cover - the database itself may be what failed
-        pass
+    _discard_unit_of_work()
     log.exception("unhandled error (request id %s)", g.get("request_id"), exc_info=error)
     return problem(500, "internal_error", title="Internal server error", detail="Something went wrong on our side.")
 

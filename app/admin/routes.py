@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
+from app.common.blueprint import Blueprint
 
 from app.admin.schemas import AdminUserSchema, RoleChangeSchema, UserListQuery
 from app.common.pagination import paginate

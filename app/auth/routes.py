@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
-from flask_smorest import Blueprint
+from app.common.blueprint import Blueprint
 
 from app.auth import services, totp
 from app.auth.schemas import (

@@ -206,7 +206,7 @@ def reset_password(raw_token: str, new_password: str) -> None:
     """Set a new password from a reset token, and sign the account out everywhere."""
     token = _consume_token(raw_token, TokenPurpose.RESET_PASSWORD)
     user = token.user
-    check_password_policy(new_password, user.email)
+    check_password_policy(new_password, user.email)  # a refusal rolls back, so the token survives
     user.password_hash = hash_password(new_password)
     # Opening the emailed link proves the address works.
     if user.email_verified_at is None:

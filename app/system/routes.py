@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
 from flask import current_app, send_from_directory
-from flask_smorest import Blueprint
+from app.common.blueprint import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 

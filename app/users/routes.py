@@ -5,7 +5,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
+from app.common.blueprint import Blueprint
 
 from app.common.permissions import login_required
 from app.users import services

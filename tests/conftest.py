@@ -1,0 +1,146 @@
+"""Fixtures: one app per test process, each test isolated in a rolled-back transaction.
+
+SQLite by default; `TEST_DATABASE_URL=postgresql://...` runs the same suite on PostgreSQL (each
+xdist worker gets its own throw-away database next to the one named).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg2
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from app import create_app
+from app.auth.models import User
+from app.extensions import db, limiter
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.helpers import bearer, tokens_for
+
+POSTGRES_ONLY = "postgresql"
+
+
+def _worker_database(base_url: str, worker: str) -> str:
+    """Create a fresh PostgreSQL database for this worker; return its URL."""
+    url = make_url(base_url)
+    name = f"{url.database}_{worker}".lower()
+    admin = psycopg2.connect(
+        dbname=url.database, user=url.username, password=url.password, host=url.host, port=url.port or 5432
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if base and base.startswith(("postgres://", "postgresql")):
+        return _worker_database(base.replace("postgres://", "postgresql://", 1), f"pytest_{worker_id}")
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    files = tmp_path_factory.mktemp("files")
+    app = create_app(
+        "testing",
+        overrides={
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MEDIA_ROOT": str(files / "media"),
+            "MAIL_OUTBOX_DIR": str(files / "outbox"),
+        },
+    )
+    with app.app_context():
+        upgrade()  # the schema comes from the migrations, so the tests exercise them too
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[Any]:
+    """Run the test inside a transaction that is rolled back; the app's commits become SAVEPOINTs.
+
+    Tests marked `own_database` build their own app and database connection instead.
+    """
+    if request.node.get_closest_marker("own_database"):
+        yield None
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+        db.session = session  # type: ignore[assignment]
+        limiter.reset()
+        try:
+            yield session
+        finally:
+            session.remove()
+            db.session = original  # type: ignore[assignment]
+            if outer.is_active:
+                outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def is_postgres(app: Flask) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith(POSTGRES_ONLY)
+
+
+# Users and tokens --------------------------------------------------------------------------------
+
+
+class Actor:
+    """A user together with ready-made auth headers."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        self.password = DEFAULT_PASSWORD
+        self.tokens = tokens_for(user)
+        self.headers = bearer(self.tokens["access_token"])
+        self.refresh_headers = bearer(self.tokens["refresh_token"])
+
+
+@pytest.fixture
+def customer() -> Actor:
+    return Actor(UserFactory(role="customer"))
+
+
+@pytest.fixture
+def other_customer() -> Actor:
+    return Actor(UserFactory(role="customer"))
+
+
+@pytest.fixture
+def supplier() -> Actor:
+    return Actor(UserFactory(role="supplier"))
+
+
+@pytest.fixture
+def admin() -> Actor:
+    return Actor(UserFactory(role="admin"))
+
+
+# Email -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def outbox_dir(app: Flask) -> Path:
+    return Path(app.config["MAIL_OUTBOX_DIR"])

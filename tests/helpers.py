@@ -1,0 +1,46 @@
+"""Helpers the tests share: tokens, problem assertions, reading the email outbox."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from app.auth import sessions
+from app.auth.models import User
+from app.errors import PROBLEM_MIMETYPE
+from app.extensions import db
+from app.notifications.models import OutboxEmail
+
+
+def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
+    """Assert an RFC 9457 problem response with `status` and machine `code`; return its body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == PROBLEM_MIMETYPE
+    body = response.get_json(force=True)
+    assert body["status"] == status
+    assert body["code"] == code, body
+    assert {"type", "title", "detail"} <= body.keys()
+    return body
+
+
+def tokens_for(user: User) -> dict[str, Any]:
+    """Log `user` in through the session service (no HTTP, no rate limit) and return the token pair."""
+    session = sessions.start_session(user, ip_address="127.0.0.1", user_agent="pytest")
+    pair = sessions.issue_tokens(user, session)
+    db.session.commit()
+    return pair
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def emails_to(address: str) -> list[OutboxEmail]:
+    return list(
+        db.session.scalars(db.select(OutboxEmail).where(OutboxEmail.to == address.lower()).order_by(OutboxEmail.id))
+    )
+
+
+def token_from_email(email: OutboxEmail) -> str:
+    match = re.search(r"token=([A-Za-z0-9_\-]+)", email.body)
+    assert match, f"no token link in: {email.body}"
+    return match.group(1)

@@ -1,0 +1,141 @@
+"""The API conventions every endpoint shares: errors, ids, CORS, docs, health."""
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from flask import Flask
+
+from app import create_app
+from app.errors import PROBLEM_MIMETYPE
+from tests.helpers import assert_problem
+
+
+def test_health_reports_database(client):
+    response = client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.own_database
+def test_health_is_503_when_database_is_down():
+    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": "postgresql://nobody@127.0.0.1:1/none"})
+    response = app.test_client().get("/api/v1/health")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "degraded", "database": "unavailable"}
+
+
+def test_unknown_route_is_problem_404(client):
+    assert_problem(client.get("/api/v1/no-such-thing"), 404, "not_found")
+
+
+def test_wrong_method_is_problem_405_with_allow(client):
+    response = client.delete("/api/v1/health")
+    assert_problem(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+def test_malformed_json_is_400(client):
+    response = client.post("/api/v1/auth/login", data='{"email": ', content_type="application/json")
+    assert_problem(response, 400, "malformed_json")
+
+
+def test_schema_errors_are_422_by_field(client):
+    response = client.post("/api/v1/auth/register", json={"email": "not-an-email"})
+    body = assert_problem(response, 422, "validation_error")
+    assert "email" in body["errors"]
+    assert "name" in body["errors"] and "password" in body["errors"]
+
+
+def test_oversize_body_is_413(app, client):
+    big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = client.post("/api/v1/auth/login", data=big, content_type="application/json")
+    assert_problem(response, 413, "payload_too_large")
+
+
+def test_request_id_is_echoed_or_generated(client):
+    sent = client.get("/api/v1/health", headers={"X-Request-ID": "abc-123"})
+    assert sent.headers["X-Request-ID"] == "abc-123"
+    made = client.get("/api/v1/health", headers={"X-Request-ID": "bad id with spaces"})
+    assert made.headers["X-Request-ID"] != "bad id with spaces"
+    assert len(made.headers["X-Request-ID"]) == 32
+
+
+def test_request_id_is_in_error_bodies(client):
+    body = client.get("/api/v1/nope", headers={"X-Request-ID": "req-1"}).get_json(force=True)
+    assert body["request_id"] == "req-1"
+
+
+def test_cors_allows_listed_origin_only(client):
+    allowed = client.get("/api/v1/health", headers={"Origin": "http://localhost:3000"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    denied = client.get("/api/v1/health", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in denied.headers
+
+
+def test_access_log_is_one_json_line_per_request(client, customer, caplog):
+    caplog.set_level(logging.INFO, logger="duka")
+    access = logging.getLogger("duka.access")  # "duka" does not propagate to the root logger
+    access.addHandler(caplog.handler)
+    try:
+        client.get("/api/v1/me", headers={**customer.headers, "X-Request-ID": "log-1"})
+    finally:
+        access.removeHandler(caplog.handler)
+    # caplog may hold the same record twice (its handler sits on more than one logger).
+    records = list({id(r): r for r in caplog.records if r.name == "duka.access"}.values())
+    assert len(records) == 1
+    fields = records[0].fields
+    assert fields["method"] == "GET" and fields["path"] == "/api/v1/me" and fields["status"] == 200
+    assert fields["request_id"] == "log-1" and fields["user_id"] == customer.user.id
+    assert fields["duration_ms"] >= 0
+    from app.common.logging import JsonFormatter
+
+    assert json.loads(JsonFormatter().format(records[0]))["path"] == "/api/v1/me"
+
+
+def test_unexpected_error_is_500_problem_without_internals(app: Flask, caplog):
+    # A throw-away app so the failing route does not leak into the shared one.
+    broken = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+
+    @broken.get("/api/v1/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    errors = logging.getLogger("duka.errors")
+    errors.addHandler(caplog.handler)
+    try:
+        response = broken.test_client().get("/api/v1/boom")
+    finally:
+        errors.removeHandler(caplog.handler)
+    body = assert_problem(response, 500, "internal_error")
+    assert "secret" not in response.get_data(as_text=True)
+    assert body["request_id"]
+    assert any("secret internals" in (r.exc_text or str(r.exc_info)) for r in caplog.records)
+
+
+def test_openapi_document_lists_every_api_route(app, client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    documented = {path for path in spec["paths"]}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.endpoint.split(".")[0] != "api-docs":
+            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            assert path in documented, f"{rule.rule} is not in the OpenAPI document"
+    assert "bearerAuth" in spec["components"]["securitySchemes"]
+    problem = spec["components"]["responses"]["DEFAULT_ERROR"]["content"]
+    assert PROBLEM_MIMETYPE in problem
+
+
+def test_interactive_docs_are_served(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    assert b"swagger" in response.data.lower()
+
+
+def test_production_refuses_default_secret(monkeypatch):
+    from app.config import ProductionConfig
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "dev-only-secret-change-me-in-production-0000")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")

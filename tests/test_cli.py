@@ -1,0 +1,36 @@
+"""flask seed-demo and create-admin."""
+from __future__ import annotations
+
+from app.auth.models import User
+from app.extensions import db
+
+
+def count_users() -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(User))
+
+
+def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "admin@duka.test" in first.output and "Duka-Admin-2026!" in first.output
+    n = count_users()
+    assert n >= 3
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and count_users() == n
+    login = client.post("/api/v1/auth/login", json={"email": "supplier@duka.test", "password": "Duka-Supplier-2026!"})
+    assert login.status_code == 200 and login.get_json()["user"]["role"] == "supplier"
+
+
+def test_create_admin(app, client):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-admin", "--email", "Boss@Duka.test", "--password", "Mkubwa-Sana-2026"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(db.select(User).where(User.email == "boss@duka.test"))
+    assert user.role == "admin"
+
+
+def test_create_admin_refuses_weak_password(app):
+    result = app.test_cli_runner().invoke(args=["create-admin", "--email", "a@duka.test", "--password", "password"])
+    assert result.exit_code != 0
+    assert "common" in result.output or "at least" in result.output
