@@ -14,3 +14,4 @@ max_requests_jitter = 200
 accesslog = None  # the app logs one JSON line per request itself
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+limit_request_line = 8190

@@ -79,7 +79,12 @@ def _register_blueprints(app: Flask) -> None:
 
 def _tune_sqlite(app: Flask) -> None:
     """On SQLite: enforce foreign keys, and let SQLAlchemy (not the driver) open transactions,
-    which SAVEPOINT-based test isolation needs."""
+    which SAVEPOINT-based test isolation needs.
+
+    Transactions start with BEGIN IMMEDIATE: two deferred transactions that both read and then
+    write would deadlock ("database is locked") under two gunicorn workers; taking the write
+    lock up front makes them queue for it instead (busy_timeout). WAL lets readers go on.
+    """
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     with app.app_context():
@@ -90,8 +95,10 @@ def _tune_sqlite(app: Flask) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

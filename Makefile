@@ -1,0 +1,53 @@
+# Duka: `make run` serves the API with demo data, `make test` runs the suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app run:app
+PYTEST_ARGS ?=
+
+.PHONY: run test install dev-install migrate seed fuzz db-check clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+dev-install: $(VENV)/.dev-installed
+
+## Set up, migrate, load demo data and serve on http://127.0.0.1:$(PORT)
+run: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	PORT=$(PORT) $(BIN)/python run.py
+
+## Set up and run the tests (SQLite; TEST_DATABASE_URL=postgresql://... for PostgreSQL)
+test: dev-install
+	$(BIN)/pytest -q -n 2 $(PYTEST_ARGS)
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: install
+	$(FLASK) seed-demo
+
+## Migrations build the models' schema exactly (DATABASE_URL should name an empty database)
+db-check: install
+	$(FLASK) db upgrade
+	$(FLASK) db check
+
+## Fuzz the OpenAPI document with schemathesis against a throw-away server
+fuzz: dev-install
+	$(BIN)/python scripts/fuzz.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
