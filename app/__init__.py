@@ -30,6 +30,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
+    from app.common.converters import document_converters, install_converters
     from app.common.logging import configure_logging, init_request_context
     from app.common.tasks import init_celery
 
@@ -47,7 +48,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
         max_age=600,
     )
+    install_converters(app)
     api.init_app(app)
+    document_converters(api)
     init_celery(app)
 
     from app.auth.sessions import init_jwt

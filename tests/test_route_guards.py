@@ -84,3 +84,16 @@ def test_second_user_gets_404_for_every_owned_route(app, client, customer, other
         # The owner still reaches it (the 404 is about ownership, not a broken route).
         if method == "GET":
             assert client.get(concrete(rule, object_id), headers=customer.headers).status_code == 200
+
+
+def test_ids_out_of_range_are_404_not_database_errors(client, customer, admin):
+    for bad in ("0", "2147483648", "1846981367093494808576", "-1"):
+        assert_problem(client.get(f"/api/v1/me/addresses/{bad}", headers=customer.headers), 404, "not_found")
+        response = client.patch(f"/api/v1/admin/users/{bad}", json={"role": "admin"}, headers=admin.headers)
+        assert_problem(response, 404, "not_found")
+
+
+def test_id_parameters_are_documented_with_bounds(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    [param] = spec["paths"]["/api/v1/me/addresses/{address_id}"]["parameters"]
+    assert param["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}

@@ -71,3 +71,39 @@ def test_gives_up_after_max_attempts(app, monkeypatch):
     with pytest.raises(OSError):
         send_outbox_email(email.id)
     assert email.status == "failed"
+
+
+def test_smtp_backend_sends_with_tls_and_login(app, monkeypatch):
+    sent = []
+
+    class FakeSMTP:
+        def __init__(self, host, port, timeout):
+            sent.append(("connect", host, port))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def starttls(self):
+            sent.append(("starttls",))
+
+        def login(self, user, password):
+            sent.append(("login", user, password))
+
+        def send_message(self, message):
+            sent.append(("send", message["To"], message["Subject"]))
+
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "smtp")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.com")
+    monkeypatch.setitem(app.config, "MAIL_USERNAME", "duka")
+    monkeypatch.setitem(app.config, "MAIL_PASSWORD", "pw")
+    mail.deliver("juma@example.com", "Habari", "body")
+    assert sent == [
+        ("connect", "smtp.example.com", 587),
+        ("starttls",),
+        ("login", "duka", "pw"),
+        ("send", "juma@example.com", "Habari"),
+    ]
