@@ -67,11 +67,12 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 def _register_blueprints(app: Flask) -> None:
     from app.admin.routes import blp as admin_blp
     from app.auth.routes import blp as auth_blp
+    from app.catalog.routes import blp as catalog_blp
     from app.system.routes import blp as health_blp
     from app.system.routes import media
     from app.users.routes import blp as me_blp
 
-    for blueprint in (health_blp, auth_blp, me_blp, admin_blp):
+    for blueprint in (health_blp, auth_blp, me_blp, catalog_blp, admin_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(media)
 

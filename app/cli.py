@@ -61,13 +61,24 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{'Created' if created else 'Promoted'} admin {user.email} (id {user.id})")
 
     @app.cli.command("seed-demo")
-    def seed_demo() -> None:
-        """Load demo accounts (idempotent) and print how to log in."""
+    @click.option("--products", default=300, show_default=True, type=click.IntRange(0, 2_000_000),
+                  help="How many demo products the catalog should hold (large ones get no images)")
+    def seed_demo(products: int) -> None:
+        """Load demo accounts and a demo catalog (idempotent) and print how to log in."""
+        from app.catalog.demo import seed_catalog
+
         click.echo("Demo accounts (email / password):")
+        users = {}
         for role, email, password, name in DEMO_USERS:
             user, created = ensure_user(email, password, name, role)
+            users[role] = user
             state = "created" if created else "exists"
             click.echo(f"  {role.value:9} {email:22} {password:22} ({state})")
+        made = seed_catalog(users[Role.SUPPLIER], products=products)
+        click.echo(
+            f"Catalog: {made['categories']} leaf categories, {made['brands']} brands, "
+            f"{made['products']} products and {made['images']} images added"
+        )
 
     @app.cli.command("send-outbox")
     def send_outbox() -> None:

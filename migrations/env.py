@@ -53,10 +53,13 @@ def get_metadata():
 
 def render_item(type_, obj, autogen_context):
     """Render the app's column types as plain SQLAlchemy types, so revisions never import app code."""
+    from app.common.money import Money
     from app.common.types import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, Money):
+        return "sa.BigInteger()"
     return False
 
 

@@ -1,12 +1,16 @@
 """factory_boy factories for the models tests need."""
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from app.auth.models import User
+from app.catalog.models import Brand, Category, Product, ProductImage
+from app.catalog.services.products import refresh_search_vectors
+from app.common.slugs import slugify
 from app.common.types import utcnow
 from app.extensions import db
 from app.users.models import Address
@@ -55,3 +59,59 @@ class AddressFactory(BaseFactory):
     street = factory.Faker("street_address")
     postal_code = "00100"
     is_default = False
+
+
+class CategoryFactory(BaseFactory):
+    class Meta:
+        model = Category
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    parent_id = None
+    is_active = True
+
+
+class BrandFactory(BaseFactory):
+    class Meta:
+        model = Brand
+
+    name = factory.Sequence(lambda n: f"Brand {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+
+
+class ProductFactory(BaseFactory):
+    """A product; the search document is computed as the service would (PostgreSQL)."""
+
+    class Meta:
+        model = Product
+
+    supplier = factory.SubFactory(UserFactory, role="supplier")
+    category = factory.SubFactory(CategoryFactory)
+    brand = None
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    description = "A fine thing."
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    price = Decimal("1000.00")
+    stock = 10
+    condition = "new"
+    specifications = factory.LazyFunction(dict)
+    is_active = True
+
+    @factory.post_generation
+    def search(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            refresh_search_vectors(Product.id == self.id)
+            db.session.commit()
+
+
+class ProductImageFactory(BaseFactory):
+    class Meta:
+        model = ProductImage
+
+    product = factory.SubFactory(ProductFactory)
+    path = factory.Sequence(lambda n: f"products/test-{n}.webp")
+    thumbnail_path = factory.Sequence(lambda n: f"products/thumbs/test-{n}.webp")
+    alt = ""
+    position = 0
+    is_primary = True

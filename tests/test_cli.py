@@ -11,13 +11,21 @@ def count_users() -> int:
 
 def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
     runner = app.test_cli_runner()
-    first = runner.invoke(args=["seed-demo"])
+    first = runner.invoke(args=["seed-demo", "--products", "12"])
     assert first.exit_code == 0, first.output
     assert "admin@duka.test" in first.output and "Duka-Admin-2026!" in first.output
+    assert "12 products and 12 images added" in first.output
     n = count_users()
     assert n >= 3
-    second = runner.invoke(args=["seed-demo"])
+    second = runner.invoke(args=["seed-demo", "--products", "12"])
     assert second.exit_code == 0 and count_users() == n
+    assert "0 products and 0 images added" in second.output
+    more = runner.invoke(args=["seed-demo", "--products", "15"])
+    assert "3 products and 3 images added" in more.output
+    listing = client.get("/api/v1/products?per_page=100").get_json()
+    assert 0 < listing["meta"]["total"] <= 15  # a few demo products are inactive
+    assert all(p["images"] and p["images"][0]["is_primary"] for p in listing["items"])
+    assert client.get("/api/v1/categories").get_json()[0]["children"]
     login = client.post("/api/v1/auth/login", json={"email": "supplier@duka.test", "password": "Duka-Supplier-2026!"})
     assert login.status_code == 200 and login.get_json()["user"]["role"] == "supplier"
 

@@ -1,89 +1,147 @@
 """Meta-tests walking app.url_map, so a new route cannot skip its guards:
 
-- every API route outside PUBLIC answers 401 without a token;
-- every admin route answers 403 to a customer and a supplier;
-- every route taking another object's id is listed in OWNED with a way to make such an object,
-  and answers 404 when a second user asks for the first user's object.
+- a route without `login_required` must be listed in PUBLIC (being public is a decision);
+- every other route answers 401 without a token;
+- admin-only routes answer 403 to customers and suppliers; seller routes 403 to customers;
+- every private route taking an object's id is listed in OWNED with a way to make such an
+  object, and answers 404 when another user of the owner's role asks for it.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from tests.factories import AddressFactory
+from tests.conftest import Actor
+from tests.factories import AddressFactory, ProductFactory, ProductImageFactory, UserFactory
 from tests.helpers import assert_problem
 
 PUBLIC = {
-    "/api/v1/health",
-    "/api/v1/openapi.json",
-    "/api/v1/docs",
-    "/api/v1/auth/register",
-    "/api/v1/auth/login",
-    "/api/v1/auth/verify-email",
-    "/api/v1/auth/resend-verification",
-    "/api/v1/auth/forgot-password",
-    "/api/v1/auth/reset-password",
+    ("/api/v1/health", "GET"),
+    ("/api/v1/openapi.json", "GET"),
+    ("/api/v1/docs", "GET"),
+    ("/api/v1/auth/register", "POST"),
+    ("/api/v1/auth/login", "POST"),
+    ("/api/v1/auth/refresh", "POST"),  # guarded by the refresh token itself
+    ("/api/v1/auth/verify-email", "POST"),
+    ("/api/v1/auth/resend-verification", "POST"),
+    ("/api/v1/auth/forgot-password", "POST"),
+    ("/api/v1/auth/reset-password", "POST"),
+    ("/api/v1/categories", "GET"),
+    ("/api/v1/categories/<slug>", "GET"),
+    ("/api/v1/brands", "GET"),
+    ("/api/v1/products", "GET"),
+    ("/api/v1/products/<int:product_id>", "GET"),
+    ("/api/v1/products/by-slug/<slug>", "GET"),
 }
 
-# rule -> function(owner User) returning the id of an object that owner holds.
-OWNED: dict[str, Callable] = {
-    "/api/v1/me/addresses/<int:address_id>": lambda owner: AddressFactory(user_id=owner.id).id,
+
+def _product(owner) -> dict[str, int]:
+    return {"product_id": ProductFactory(supplier=owner).id}
+
+
+def _image(owner) -> dict[str, int]:
+    image = ProductImageFactory(product=ProductFactory(supplier=owner))
+    return {"product_id": image.product_id, "image_id": image.id}
+
+
+# rule -> (owner's role, function(owner User) returning the URL arguments of an object they hold)
+OWNED: dict[str, tuple[str, Callable[[Any], dict[str, int]]]] = {
+    "/api/v1/me/addresses/<int:address_id>": ("customer", lambda owner: {"address_id": AddressFactory(user_id=owner.id).id}),
+    "/api/v1/products/<int:product_id>": ("supplier", _product),
+    "/api/v1/products/<int:product_id>/images": ("supplier", _product),
+    "/api/v1/products/<int:product_id>/images/<int:image_id>": ("supplier", _image),
 }
 
 CALLABLE_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 
 
-def api_rules(app):
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def valid_request(rule: str, method: str) -> dict[str, Any]:
+    """A body that passes validation, so only ownership can refuse it."""
+    if rule.endswith("/images") and method == "POST":
+        import io
+
+        return {"data": {"file": (io.BytesIO(_png()), "a.png")}, "content_type": "multipart/form-data"}
+    return {"json": {}}
+
+
+def roles_of(app, rule, method: str) -> tuple[str, ...] | None:
+    """The roles `login_required` demands of (rule, method): None when the view is public."""
+    view = app.view_functions[rule.endpoint]
+    handler = getattr(view.view_class, method.lower()) if hasattr(view, "view_class") else view
+    return getattr(handler, "_duka_roles", None)
+
+
+def api_routes(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/"):
             for method in sorted((rule.methods or set()) & CALLABLE_METHODS):
-                yield rule, method
+                yield rule, method, roles_of(app, rule, method)
 
 
-def concrete(rule, value: int = 1) -> str:
+def concrete(rule, values: dict[str, int] | None = None) -> str:
     path = rule.rule
     for argument in rule.arguments:
-        path = path.replace(f"<int:{argument}>", str(value)).replace(f"<{argument}>", str(value))
+        value = str((values or {}).get(argument, 1))
+        path = path.replace(f"<int:{argument}>", value).replace(f"<{argument}>", value)
     return path
 
 
+def test_public_routes_are_exactly_the_listed_ones(app):
+    public = {(rule.rule, method) for rule, method, roles in api_routes(app) if roles is None}
+    assert public == PUBLIC
+
+
 def test_every_private_route_needs_a_token(app, client):
-    checked = 0
-    for rule, method in api_rules(app):
-        if rule.rule in PUBLIC:
-            continue
+    private = [(r, m) for r, m, roles in api_routes(app) if roles is not None]
+    assert len(private) >= 25
+    for rule, method in private:
         response = client.open(concrete(rule), method=method, json={})
         assert response.status_code == 401, f"{method} {rule.rule} answered {response.status_code} without a token"
-        checked += 1
-    assert checked >= 15
 
 
 @pytest.mark.parametrize("who", ["customer", "supplier"])
-def test_every_admin_route_is_403_for_non_admins(app, client, request, who):
+def test_role_guarded_routes_are_403_for_other_roles(app, client, request, who):
     actor = request.getfixturevalue(who)
-    admin_rules = [(r, m) for r, m in api_rules(app) if r.rule.startswith("/api/v1/admin/")]
-    assert admin_rules
-    for rule, method in admin_rules:
-        response = client.open(concrete(rule, actor.user.id), method=method, json={}, headers=actor.headers)
-        assert_problem(response, 403, "forbidden")
+    checked = 0
+    for rule, method, roles in api_routes(app):
+        if roles and who not in roles:
+            response = client.open(concrete(rule), method=method, json={}, headers=actor.headers)
+            assert_problem(response, 403, "forbidden")
+            checked += 1
+    assert checked
 
 
-def test_every_id_route_is_listed_in_owned(app):
-    id_rules = {r.rule for r, _ in api_rules(app) if r.arguments and not r.rule.startswith("/api/v1/admin/")}
-    assert id_rules == set(OWNED), "list new id-taking routes in OWNED with a factory"
+def test_every_private_id_route_is_listed_in_owned(app):
+    id_routes = {
+        rule.rule
+        for rule, _method, roles in api_routes(app)
+        if rule.arguments and roles is not None and roles != ("admin",)
+    }
+    assert id_routes == set(OWNED), "list new id-taking routes in OWNED with a factory"
 
 
-def test_second_user_gets_404_for_every_owned_route(app, client, customer, other_customer):
-    for rule, method in api_rules(app):
-        if rule.rule not in OWNED:
+def test_another_user_gets_404_for_every_owned_object(app, client):
+    for rule, method, roles in api_routes(app):
+        if rule.rule not in OWNED or roles is None:
             continue
-        object_id = OWNED[rule.rule](customer.user)
-        response = client.open(concrete(rule, object_id), method=method, json={}, headers=other_customer.headers)
-        assert_problem(response, 404, "not_found")
-        # The owner still reaches it (the 404 is about ownership, not a broken route).
-        if method == "GET":
-            assert client.get(concrete(rule, object_id), headers=customer.headers).status_code == 200
+        role, make = OWNED[rule.rule]
+        owner, intruder = UserFactory(role=role), Actor(UserFactory(role=role))
+        url = concrete(rule, make(owner))
+        response = client.open(url, method=method, headers=intruder.headers, **valid_request(rule.rule, method))
+        assert response.status_code == 404, f"{method} {url} answered {response.status_code} to another {role}"
+        assert response.get_json()["code"].endswith("not_found")
 
 
 def test_ids_out_of_range_are_404_not_database_errors(client, customer, admin):
@@ -91,6 +149,7 @@ def test_ids_out_of_range_are_404_not_database_errors(client, customer, admin):
         assert_problem(client.get(f"/api/v1/me/addresses/{bad}", headers=customer.headers), 404, "not_found")
         response = client.patch(f"/api/v1/admin/users/{bad}", json={"role": "admin"}, headers=admin.headers)
         assert_problem(response, 404, "not_found")
+        assert_problem(client.get(f"/api/v1/products/{bad}"), 404, "not_found")
 
 
 def test_id_parameters_are_documented_with_bounds(client):

@@ -25,6 +25,8 @@ def login_required(*roles: str) -> Callable[[F], F]:
                 raise Forbidden("Your role does not allow this.")
             return view(*args, **kwargs)
 
+        # Read by the route meta-tests (tests/test_route_guards.py).
+        wrapper._duka_roles = roles  # type: ignore[attr-defined]
         # flask-smorest reads this to document the security requirement.
         doc = getattr(wrapper, "_apidoc", {})
         doc.setdefault("manual_doc", {}).setdefault("security", [{"bearerAuth": []}])

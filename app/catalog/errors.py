@@ -1,0 +1,28 @@
+"""Domain errors of the catalog."""
+from __future__ import annotations
+
+from app.errors import Conflict, NotFound
+
+
+class CategoryNotFound(NotFound):
+    code, title = "category_not_found", "Category not found"
+
+
+class BrandNotFound(NotFound):
+    code, title = "brand_not_found", "Brand not found"
+
+
+class ProductNotFound(NotFound):
+    code, title = "product_not_found", "Product not found"
+
+
+class ImageNotFound(NotFound):
+    code, title = "image_not_found", "Image not found"
+
+
+class InUse(Conflict):
+    code, title = "in_use", "Still in use"
+
+
+class SkuTaken(Conflict):
+    code, title = "sku_taken", "SKU already used"

@@ -1,0 +1,103 @@
+"""Categories (a tree), brands, products and their images."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.common.money import Money
+from app.common.types import UTCDateTime, utcnow
+from app.extensions import db
+
+CONDITIONS = ("new", "refurbished")
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    image_path: Mapped[str | None] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Brand(db.Model):
+    __tablename__ = "brands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    logo_path: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Product(db.Model):
+    __tablename__ = "products"
+    __table_args__ = (
+        UniqueConstraint("supplier_id", "sku", name="uq_products_supplier_sku"),
+        CheckConstraint("price > 0", name="price_positive"),
+        CheckConstraint("stock >= 0", name="stock_not_negative"),
+        CheckConstraint("compare_at_price IS NULL OR compare_at_price >= price", name="compare_at_not_below_price"),
+        # The public listing: active products, newest first, optionally by category or price.
+        Index("ix_products_active_created", "is_active", "created_at"),
+        Index("ix_products_active_category", "is_active", "category_id"),
+        Index("ix_products_active_price", "is_active", "price"),
+        Index("ix_products_search", "search_vector", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(220), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    sku: Mapped[str] = mapped_column(String(64))
+    price: Mapped[Decimal] = mapped_column(Money)
+    compare_at_price: Mapped[Decimal | None] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3), default="KES")
+    stock: Mapped[int] = mapped_column(default=0)
+    condition: Mapped[str] = mapped_column(String(12), default="new")
+    specifications: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=dict)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    rating_average: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0"))
+    rating_count: Mapped[int] = mapped_column(default=0)
+    # PostgreSQL full-text document (name A, brand and category B, description C), set on write.
+    search_vector: Mapped[Any] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    supplier: Mapped[User] = relationship(lazy="raise")
+    category: Mapped[Category] = relationship(lazy="raise")
+    brand: Mapped[Brand | None] = relationship(lazy="raise")
+    images: Mapped[list[ProductImage]] = relationship(
+        back_populates="product", order_by="ProductImage.position", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class ProductImage(db.Model):
+    __tablename__ = "product_images"
+    __table_args__ = (Index("ix_product_images_product_position", "product_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(200))
+    thumbnail_path: Mapped[str] = mapped_column(String(200))
+    alt: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[int] = mapped_column(default=0)
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    product: Mapped[Product] = relationship(back_populates="images", lazy="raise")

@@ -1,0 +1,167 @@
+"""The category tree and brands."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
+from app.catalog.models import Brand, Category, Product
+from app.common.slugs import unique_slug
+from app.common.tasks import commit
+from app.errors import ValidationFailed
+from app.extensions import db
+
+
+def category_tree(include_inactive: bool = False) -> list[dict[str, Any]]:
+    """Every category as nested dicts (`children`), roots first, by name; one query."""
+    stmt = select(Category).order_by(Category.name)
+    if not include_inactive:
+        stmt = stmt.where(Category.is_active.is_(True))
+    categories = db.session.scalars(stmt).all()
+    nodes = {c.id: {"category": c, "children": []} for c in categories}
+    roots: list[dict[str, Any]] = []
+    for category in categories:
+        node = nodes[category.id]
+        if category.parent_id is None:
+            roots.append(node)
+        elif category.parent_id in nodes:  # a child of an inactive parent is hidden with it
+            nodes[category.parent_id]["children"].append(node)
+    return [_flatten(node) for node in roots]
+
+
+def _flatten(node: dict[str, Any]) -> dict[str, Any]:
+    category = node["category"]
+    return {
+        "id": category.id,
+        "name": category.name,
+        "slug": category.slug,
+        "description": category.description,
+        "parent_id": category.parent_id,
+        "is_active": category.is_active,
+        "children": [_flatten(child) for child in node["children"]],
+    }
+
+
+def get_category(category_id: int) -> Category:
+    category = db.session.get(Category, category_id)
+    if category is None:
+        raise CategoryNotFound("No such category.")
+    return category
+
+
+def public_category_by_slug(slug: str) -> dict[str, Any]:
+    """An active category with its active subtree."""
+    for root in category_tree():
+        found = _find(root, slug)
+        if found:
+            return found
+    raise CategoryNotFound("No such category.")
+
+
+def _find(node: dict[str, Any], slug: str) -> dict[str, Any] | None:
+    if node["slug"] == slug:
+        return node
+    for child in node["children"]:
+        found = _find(child, slug)
+        if found:
+            return found
+    return None
+
+
+def descendant_ids(category_id: int) -> list[int]:
+    """The category and every category below it (recursive CTE: PostgreSQL and SQLite)."""
+    tree = select(Category.id).where(Category.id == category_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(Category.id).where(Category.parent_id == tree.c.id))
+    return list(db.session.scalars(select(tree.c.id)))
+
+
+def _check_parent(category_id: int | None, parent_id: int | None) -> None:
+    if parent_id is None:
+        return
+    if db.session.get(Category, parent_id) is None:
+        raise ValidationFailed.field("parent_id", "No such category.")
+    if category_id is not None and parent_id in descendant_ids(category_id):
+        raise ValidationFailed.field("parent_id", "A category cannot move under itself or its descendants.")
+
+
+def create_category(data: dict[str, Any]) -> Category:
+    """Add a category (under `parent_id`, or as a root)."""
+    _check_parent(None, data.get("parent_id"))
+    category = Category(**data, slug=unique_slug(Category, data["name"]))
+    db.session.add(category)
+    commit()
+    return category
+
+
+def update_category(category_id: int, data: dict[str, Any]) -> Category:
+    """Rename, move or (de)activate a category; the slug stays unless `regenerate_slug`."""
+    from app.catalog.services.products import refresh_search_vectors
+
+    category = get_category(category_id)
+    if "parent_id" in data:
+        _check_parent(category.id, data["parent_id"])
+    regenerate = data.pop("regenerate_slug", False)
+    for field, value in data.items():
+        setattr(category, field, value)
+    if regenerate:
+        category.slug = unique_slug(Category, category.name, exclude_id=category.id)
+    db.session.flush()
+    if "name" in data:
+        refresh_search_vectors(Product.category_id == category.id)
+    commit()
+    return category
+
+
+def delete_category(category_id: int) -> None:
+    """Delete an empty category; one with products or subcategories is 409 (deactivate it instead)."""
+    category = get_category(category_id)
+    children = db.session.scalar(select(func.count()).where(Category.parent_id == category.id))
+    products = db.session.scalar(select(func.count()).where(Product.category_id == category.id))
+    if children or products:
+        raise InUse(f"The category has {children} subcategories and {products} products; deactivate it instead.")
+    db.session.delete(category)
+    commit()
+
+
+def list_brands() -> list[Brand]:
+    return list(db.session.scalars(select(Brand).order_by(Brand.name)))
+
+
+def get_brand(brand_id: int) -> Brand:
+    brand = db.session.get(Brand, brand_id)
+    if brand is None:
+        raise BrandNotFound("No such brand.")
+    return brand
+
+
+def create_brand(data: dict[str, Any]) -> Brand:
+    brand = Brand(**data, slug=unique_slug(Brand, data["name"]))
+    db.session.add(brand)
+    commit()
+    return brand
+
+
+def update_brand(brand_id: int, data: dict[str, Any]) -> Brand:
+    from app.catalog.services.products import refresh_search_vectors
+
+    brand = get_brand(brand_id)
+    regenerate = data.pop("regenerate_slug", False)
+    for field, value in data.items():
+        setattr(brand, field, value)
+    if regenerate:
+        brand.slug = unique_slug(Brand, brand.name, exclude_id=brand.id)
+    db.session.flush()
+    if "name" in data:
+        refresh_search_vectors(Product.brand_id == brand.id)
+    commit()
+    return brand
+
+
+def delete_brand(brand_id: int) -> None:
+    brand = get_brand(brand_id)
+    products = db.session.scalar(select(func.count()).where(Product.brand_id == brand.id))
+    if products:
+        raise InUse(f"{products} products carry this brand.")
+    db.session.delete(brand)
+    commit()

@@ -1,0 +1,141 @@
+"""Products: creation and changes by their supplier (or an admin), public reads, search documents."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, Select, func, literal, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.auth.models import Role, User
+from app.catalog.errors import ProductNotFound, SkuTaken
+from app.catalog.models import Brand, Category, Product
+from app.common.slugs import unique_slug
+from app.common.tasks import commit
+from app.errors import ValidationFailed
+from app.extensions import db
+
+TS_CONFIG = "english"
+
+
+def with_details(stmt: Select) -> Select:
+    """Load what a product's JSON shows in the same round trips, whatever the page size."""
+    return stmt.options(
+        joinedload(Product.category),
+        joinedload(Product.brand),
+        joinedload(Product.supplier),
+        selectinload(Product.images),
+    )
+
+
+def public_product(product_id: int | None = None, slug: str | None = None) -> Product:
+    """An active product by id or slug; inactive and missing ones are both 404."""
+    stmt = with_details(select(Product).where(Product.is_active.is_(True)))
+    stmt = stmt.where(Product.id == product_id) if product_id is not None else stmt.where(Product.slug == slug)
+    product = db.session.scalars(stmt).unique().one_or_none()
+    if product is None:
+        raise ProductNotFound("No such product.")
+    return product
+
+
+def owned_product(actor: User, product_id: int) -> Product:
+    """A product the actor may manage: their own, or any for an admin. Others' are 404."""
+    stmt = with_details(select(Product).where(Product.id == product_id))
+    if actor.role != Role.ADMIN.value:
+        stmt = stmt.where(Product.supplier_id == actor.id)
+    product = db.session.scalars(stmt).unique().one_or_none()
+    if product is None:
+        raise ProductNotFound("No such product.")
+    return product
+
+
+def _check_references(data: dict[str, Any]) -> None:
+    if "category_id" in data and db.session.get(Category, data["category_id"]) is None:
+        raise ValidationFailed.field("category_id", "No such category.")
+    if data.get("brand_id") is not None and db.session.get(Brand, data["brand_id"]) is None:
+        raise ValidationFailed.field("brand_id", "No such brand.")
+
+
+def _check_sku(supplier_id: int, sku: str, exclude_id: int | None = None) -> None:
+    stmt = select(Product.id).where(Product.supplier_id == supplier_id, Product.sku == sku)
+    if exclude_id is not None:
+        stmt = stmt.where(Product.id != exclude_id)
+    if db.session.scalar(stmt) is not None:
+        raise SkuTaken(f"You already sell a product with SKU {sku}.", errors={"sku": ["Already used."]})
+
+
+def _check_prices(price: Any, compare_at: Any) -> None:
+    if compare_at is not None and compare_at < price:
+        message = "Must be at least the price."
+        raise ValidationFailed(message, errors={"compare_at_price": [message]})
+
+
+def create_product(actor: User, data: dict[str, Any]) -> Product:
+    """List a new product owned by the actor (a supplier, or an admin selling directly)."""
+    _check_references(data)
+    _check_sku(actor.id, data["sku"])
+    _check_prices(data["price"], data.get("compare_at_price"))
+    product = Product(
+        **data,
+        supplier_id=actor.id,
+        slug=unique_slug(Product, data["name"]),
+        currency=current_app.config["STORE_CURRENCY"],
+    )
+    db.session.add(product)
+    db.session.flush()
+    refresh_search_vectors(Product.id == product.id)
+    commit()
+    return owned_product(actor, product.id)
+
+
+def update_product(actor: User, product_id: int, data: dict[str, Any]) -> Product:
+    """Change a product; its slug stays (links keep working) unless `regenerate_slug` is sent."""
+    product = owned_product(actor, product_id)
+    _check_references(data)
+    if "sku" in data:
+        _check_sku(product.supplier_id, data["sku"], exclude_id=product.id)
+    _check_prices(data.get("price", product.price), data.get("compare_at_price", product.compare_at_price))
+    regenerate = data.pop("regenerate_slug", False)
+    for field, value in data.items():
+        setattr(product, field, value)
+    if regenerate:
+        product.slug = unique_slug(Product, product.name, exclude_id=product.id)
+    db.session.flush()
+    if {"name", "description", "category_id", "brand_id"} & data.keys():
+        refresh_search_vectors(Product.id == product.id)
+    commit()
+    db.session.expire(product)
+    return owned_product(actor, product_id)
+
+
+def deactivate_product(actor: User, product_id: int) -> None:
+    """Hide a product from the shop. Products are never hard-deleted: orders point at them."""
+    product = owned_product(actor, product_id)
+    product.is_active = False
+    commit()
+
+
+def search_document() -> ColumnElement:
+    """The weighted tsvector of a product: name (A), brand and category (B), description (C)."""
+    brand_name = select(Brand.name).where(Brand.id == Product.brand_id).scalar_subquery()
+    category_name = select(Category.name).where(Category.id == Product.category_id).scalar_subquery()
+
+    def weighted(text: Any, weight: str) -> ColumnElement:
+        return func.setweight(func.to_tsvector(literal(TS_CONFIG), func.coalesce(text, "")), weight)
+
+    return (
+        weighted(Product.name, "A")
+        .op("||")(weighted(brand_name, "B"))
+        .op("||")(weighted(category_name, "B"))
+        .op("||")(weighted(Product.description, "C"))
+    )
+
+
+def refresh_search_vectors(where: ColumnElement) -> None:
+    """Recompute the full-text document of the matching products (PostgreSQL only; SQLite
+    searches the columns directly)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(
+        update(Product).where(where).values(search_vector=search_document()).execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,87 @@
+"""Product images: upload with thumbnail, primary, order, delete."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tests.factories import ProductFactory
+from tests.helpers import assert_problem
+
+
+def png(size=(900, 600)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 60)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload(client, actor, product_id, data: bytes | None = None, alt: str | None = None):
+    form = {"file": (io.BytesIO(data or png()), "photo.png")}
+    if alt is not None:
+        form["alt"] = alt
+    return client.post(
+        f"/api/v1/products/{product_id}/images", data=form, headers=actor.headers, content_type="multipart/form-data"
+    )
+
+
+@pytest.fixture
+def product(supplier):
+    return ProductFactory(supplier=supplier.user)
+
+
+def test_upload_makes_image_and_thumbnail_first_is_primary(client, supplier, product, app):
+    response = upload(client, supplier, product.id, alt="Front view")
+    assert response.status_code == 201, response.get_json()
+    image = response.get_json()
+    assert image["is_primary"] is True and image["alt"] == "Front view" and image["position"] == 0
+    thumb = Image.open(io.BytesIO(client.get(image["thumbnail_url"]).data))
+    assert max(thumb.size) == 400
+    full = Image.open(io.BytesIO(client.get(image["url"]).data))
+    assert full.size == (900, 600)
+    second = upload(client, supplier, product.id).get_json()
+    assert second["is_primary"] is False and second["position"] == 1
+    listed = client.get(f"/api/v1/products/{product.id}").get_json()["images"]
+    assert [i["id"] for i in listed] == [image["id"], second["id"]]
+
+
+def test_make_another_image_primary_and_reorder(client, supplier, product):
+    first = upload(client, supplier, product.id).get_json()
+    second = upload(client, supplier, product.id).get_json()
+    url = f"/api/v1/products/{product.id}/images/{second['id']}"
+    response = client.patch(url, json={"is_primary": True, "position": 0, "alt": "Side"}, headers=supplier.headers)
+    assert response.status_code == 200
+    images = client.get(f"/api/v1/products/{product.id}").get_json()["images"]
+    primary = [i["id"] for i in images if i["is_primary"]]
+    assert primary == [second["id"]]
+    assert first["id"] in [i["id"] for i in images]
+    assert_problem(client.patch(url, json={"is_primary": False}, headers=supplier.headers), 422, "validation_error")
+
+
+def test_delete_primary_promotes_next_and_removes_files(client, supplier, product, app):
+    first = upload(client, supplier, product.id).get_json()
+    second = upload(client, supplier, product.id).get_json()
+    response = client.delete(f"/api/v1/products/{product.id}/images/{first['id']}", headers=supplier.headers)
+    assert response.status_code == 204
+    images = client.get(f"/api/v1/products/{product.id}").get_json()["images"]
+    assert [(i["id"], i["is_primary"]) for i in images] == [(second["id"], True)]
+    assert not (Path(app.config["MEDIA_ROOT"]) / first["url"].removeprefix("/media/")).exists()
+    missing = client.delete(f"/api/v1/products/{product.id}/images/{first['id']}", headers=supplier.headers)
+    assert_problem(missing, 404, "image_not_found")
+
+
+def test_not_an_image_is_422_and_big_is_413(client, supplier, product, app):
+    assert_problem(upload(client, supplier, product.id, b"GIF89a-not-really"), 422, "validation_error")
+    assert_problem(upload(client, supplier, product.id, png() + b"\0" * app.config["MAX_IMAGE_BYTES"]), 413, "payload_too_large")
+
+
+def test_image_of_another_products_id_is_404(client, supplier, product):
+    other = ProductFactory(supplier=supplier.user)
+    image = upload(client, supplier, other.id).get_json()
+    response = client.patch(f"/api/v1/products/{product.id}/images/{image['id']}", json={"alt": "x"}, headers=supplier.headers)
+    assert_problem(response, 404, "image_not_found")
+
+
+def test_customer_cannot_upload(client, customer, product):
+    assert_problem(upload(client, customer, product.id), 403, "forbidden")

@@ -1,0 +1,174 @@
+"""GET /products: filters, search, sorting, pages, facets, and a bounded query count."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event
+
+from app.common.types import utcnow
+from app.extensions import db
+from tests.factories import BrandFactory, CategoryFactory, ProductFactory, UserFactory
+from tests.helpers import assert_problem
+
+URL = "/api/v1/products"
+
+
+def names(response) -> list[str]:
+    assert response.status_code == 200, response.get_json()
+    return [p["name"] for p in response.get_json()["items"]]
+
+
+@pytest.fixture
+def shop():
+    """Electronics > Phones > Android; Crafts. Two brands. Five products."""
+    electronics = CategoryFactory(name="Electronics")
+    phones = CategoryFactory(name="Phones", parent_id=electronics.id)
+    android = CategoryFactory(name="Android", parent_id=phones.id)
+    crafts = CategoryFactory(name="Crafts")
+    tecno, samsung = BrandFactory(name="Tecno"), BrandFactory(name="Samsung")
+    now = utcnow()
+    made = {
+        "spark": ProductFactory(name="Tecno Spark", category=android, brand=tecno, price=Decimal("15000.00"),
+                                created_at=now - timedelta(days=5), description="Budget android phone"),
+        "galaxy": ProductFactory(name="Galaxy A15", category=android, brand=samsung, price=Decimal("25000.00"),
+                                 created_at=now - timedelta(days=4), condition="refurbished"),
+        "tv": ProductFactory(name="Smart TV 43", category=electronics, brand=samsung, price=Decimal("45000.00"),
+                             created_at=now - timedelta(days=3), stock=0),
+        "basket": ProductFactory(name="Kiondo Basket", category=crafts, price=Decimal("2500.00"),
+                                 created_at=now - timedelta(days=2), description="Woven sisal, fits a phone"),
+        "hidden": ProductFactory(name="Old Phone", category=phones, price=Decimal("100.00"), is_active=False),
+    }
+    return {"categories": (electronics, phones, android, crafts), "brands": (tecno, samsung), "products": made}
+
+
+def test_default_is_newest_first_and_hides_inactive(client, shop):
+    assert names(client.get(URL)) == ["Kiondo Basket", "Smart TV 43", "Galaxy A15", "Tecno Spark"]
+
+
+def test_category_includes_descendants(client, shop):
+    assert set(names(client.get(f"{URL}?category=electronics"))) == {"Smart TV 43", "Galaxy A15", "Tecno Spark"}
+    assert set(names(client.get(f"{URL}?category=phones"))) == {"Galaxy A15", "Tecno Spark"}
+    assert names(client.get(f"{URL}?category=unknown-slug")) == []
+
+
+def test_brand_filter_is_repeatable(client, shop):
+    assert set(names(client.get(f"{URL}?brand=samsung"))) == {"Galaxy A15", "Smart TV 43"}
+    assert set(names(client.get(f"{URL}?brand=samsung&brand=tecno"))) == {"Galaxy A15", "Smart TV 43", "Tecno Spark"}
+
+
+def test_price_bounds_are_inclusive(client, shop):
+    assert set(names(client.get(f"{URL}?min_price=15000&max_price=25000"))) == {"Tecno Spark", "Galaxy A15"}
+    assert names(client.get(f"{URL}?min_price=25000.01&max_price=45000")) == ["Smart TV 43"]
+    assert names(client.get(f"{URL}?max_price=2499.99")) == []
+
+
+def test_stock_condition_and_supplier_filters(client, shop):
+    assert "Smart TV 43" not in names(client.get(f"{URL}?in_stock=true"))
+    assert names(client.get(f"{URL}?condition=refurbished")) == ["Galaxy A15"]
+    seller = UserFactory(role="supplier")
+    ProductFactory(name="Seller Item", supplier=seller)
+    assert names(client.get(f"{URL}?supplier={seller.id}")) == ["Seller Item"]
+
+
+@pytest.mark.parametrize(
+    "sort,expected",
+    [
+        ("price", ["Kiondo Basket", "Tecno Spark", "Galaxy A15", "Smart TV 43"]),
+        ("-price", ["Smart TV 43", "Galaxy A15", "Tecno Spark", "Kiondo Basket"]),
+        ("name", ["Galaxy A15", "Kiondo Basket", "Smart TV 43", "Tecno Spark"]),
+    ],
+)
+def test_sorts(client, shop, sort, expected):
+    assert names(client.get(f"{URL}?sort={sort}")) == expected
+
+
+def test_sort_by_rating(client, shop):
+    galaxy = shop["products"]["galaxy"]
+    galaxy.rating_average, galaxy.rating_count = Decimal("4.50"), 12
+    db.session.commit()
+    assert names(client.get(f"{URL}?sort=rating"))[0] == "Galaxy A15"
+
+
+def test_search_ranks_name_match_above_description_match(client, shop):
+    # "phone" is in the Kiondo basket's description and in Tecno Spark's description; the
+    # category "Phones" also holds the phones. A name match must come first.
+    ProductFactory(name="Phone Case", category=shop["categories"][3], description="Leather")
+    found = names(client.get(f"{URL}?q=phone"))
+    assert found[0] == "Phone Case"
+    assert "Kiondo Basket" in found
+    assert found.index("Phone Case") < found.index("Kiondo Basket")
+
+
+def test_search_matches_brand_and_category_names(client, shop):
+    assert set(names(client.get(f"{URL}?q=samsung"))) == {"Galaxy A15", "Smart TV 43"}
+    assert "Kiondo Basket" in names(client.get(f"{URL}?q=crafts"))
+    assert names(client.get(f"{URL}?q=zzzyyyxxx")) == []
+
+
+def test_search_can_be_sorted_otherwise(client, shop):
+    assert names(client.get(f"{URL}?q=samsung&sort=price")) == ["Galaxy A15", "Smart TV 43"]
+
+
+def test_search_never_shows_inactive(client, shop):
+    assert "Old Phone" not in names(client.get(f"{URL}?q=old"))
+
+
+def test_pagination_meta(client, shop):
+    body = client.get(f"{URL}?per_page=3&page=2").get_json()
+    assert body["meta"] == {"page": 2, "per_page": 3, "total": 4, "pages": 2}
+    assert len(body["items"]) == 1
+    beyond = client.get(f"{URL}?per_page=3&page=9").get_json()
+    assert beyond["items"] == [] and beyond["meta"]["total"] == 4
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["sort=cheapest", "min_price=abc", "max_price=-1", "per_page=500", "page=0", "condition=used",
+     "min_price=500&max_price=100", "in_stock=maybe", "supplier=x", "colour=red", "min_price=1.234"],
+)
+def test_bad_queries_are_422(client, query):
+    assert_problem(client.get(f"{URL}?{query}"), 422, "validation_error")
+
+
+def test_facets_count_the_current_query(client, shop):
+    facets = client.get(f"{URL}?category=electronics").get_json()["facets"]
+    by_slug = {c["slug"]: c["count"] for c in facets["categories"]}
+    assert by_slug == {"android": 2, "electronics": 1}
+    assert {b["slug"]: b["count"] for b in facets["brands"]} == {"samsung": 2, "tecno": 1}
+    assert {c["value"]: c["count"] for c in facets["condition"]} == {"new": 2, "refurbished": 1}
+    assert facets["price_range"] == {"min": "15000.00", "max": "45000.00"}
+
+
+def test_a_facet_ignores_its_own_filter(client, shop):
+    facets = client.get(f"{URL}?brand=tecno").get_json()["facets"]
+    # Choosing Tecno still shows Samsung's count, so the shopper can add it.
+    assert {b["slug"]: b["count"] for b in facets["brands"]} == {"samsung": 2, "tecno": 1}
+    # ... while the other facets narrow to Tecno.
+    assert {c["value"]: c["count"] for c in facets["condition"]} == {"new": 1}
+
+
+def test_listing_costs_a_bounded_number_of_queries(client, app):
+    category, brand = CategoryFactory(), BrandFactory()
+    ProductFactory.create_batch(3, category=category, brand=brand)
+
+    def count_queries(url: str) -> int:
+        statements: list[str] = []
+        engine = db.session.get_bind().engine
+
+        def record(*_args, **_kwargs):
+            statements.append("q")
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return len(statements)
+
+    small = count_queries(f"{URL}?per_page=3")
+    ProductFactory.create_batch(30, category=category, brand=brand)
+    large = count_queries(f"{URL}?per_page=33")
+    assert small == large
+    assert large <= 8
