@@ -133,7 +133,7 @@ class ProductSchema(Schema):
     brand = fields.Nested(RefSchema, allow_none=True)
     supplier = fields.Nested(SupplierRefSchema)
     images = fields.List(fields.Nested(ImageSchema))
-    rating_average = fields.Decimal(places=2, as_string=True)
+    rating_average = fields.Decimal(places=2, as_string=True, metadata={"type": "string", "example": "4.50"})
     rating_count = fields.Integer()
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
