@@ -9,6 +9,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from app.auth.models import User
 from app.catalog.models import Brand, Category, Product, ProductImage
+from app.catalog.services.facets import refresh_cells
 from app.catalog.services.products import refresh_search_vectors
 from app.common.slugs import slugify
 from app.common.types import utcnow
@@ -80,7 +81,7 @@ class BrandFactory(BaseFactory):
 
 
 class ProductFactory(BaseFactory):
-    """A product; the search document is computed as the service would (PostgreSQL)."""
+    """A product; its search document and facet cells are kept as the services keep them."""
 
     class Meta:
         model = Product
@@ -102,6 +103,7 @@ class ProductFactory(BaseFactory):
     def search(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             refresh_search_vectors(Product.id == self.id)
+            refresh_cells({self.category_id})
             db.session.commit()
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import func, insert, select
 from werkzeug.datastructures import FileStorage
 
 from app.auth.models import User
-from app.catalog.models import Brand, Category, Product, ProductImage
+from app.catalog.models import Brand, Category, Product, ProductFacetCell, ProductImage
+from app.catalog.services.facets import refresh_cells
 from app.catalog.services.products import refresh_search_vectors
 from app.common.slugs import slugify
 from app.common.storage import save_image
@@ -168,8 +169,9 @@ def seed_catalog(supplier: User, products: int = 300, batch_size: int = 5000) ->
         db.session.execute(insert(Product), _product_rows(supplier, leaves, brands, start, stop))
         db.session.commit()
         created += stop - start
-    if created:
+    if created or db.session.scalar(select(ProductFacetCell.id).limit(1)) is None:
         refresh_search_vectors(Product.search_vector.is_(None))
+        refresh_cells()
         db.session.commit()
     images = 0
     if products <= IMAGES_UP_TO:

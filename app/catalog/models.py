@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -55,6 +55,11 @@ class Product(db.Model):
         Index("ix_products_active_category", "is_active", "category_id"),
         Index("ix_products_active_price", "is_active", "price"),
         Index("ix_products_search", "search_vector", postgresql_using="gin"),
+        # Live facet counts (a price filter) read only this index: an index-only scan.
+        Index(
+            "ix_products_facets", "category_id", "brand_id", "condition", "price",
+            postgresql_where=text("is_active"), sqlite_where=text("is_active"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,3 +106,25 @@ class ProductImage(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="images", lazy="raise")
+
+
+class ProductFacetCell(db.Model):
+    """Active products counted per (leaf category, brand, condition, supplier), with price bounds.
+
+    A few hundred rows stand for the whole catalog: the unfiltered and category/brand/condition/
+    supplier-filtered listings read their totals and facet counts here instead of counting
+    100,000 products per request. Rebuilt per category by the product services on every write
+    that can change a count or a price bound (see `services/facets.py`).
+    """
+
+    __tablename__ = "product_facet_cells"
+    __table_args__ = (Index("ix_product_facet_cells_category", "category_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    condition: Mapped[str] = mapped_column(String(12))
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    product_count: Mapped[int]
+    min_price: Mapped[Decimal] = mapped_column(Money)
+    max_price: Mapped[Decimal] = mapped_column(Money)

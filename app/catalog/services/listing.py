@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, se
 from sqlalchemy.orm import aliased
 
 from app.catalog.models import Brand, Category, Product
+from app.catalog.services import facets
 from app.catalog.services.categories import descendant_ids
 from app.catalog.services.products import TS_CONFIG, with_details
 from app.extensions import db
@@ -50,27 +51,10 @@ def _text_match(q: str) -> tuple[ColumnElement, ColumnElement]:
     return and_(*conditions), rank
 
 
-def _filters(params: dict[str, Any], *, skip: str | None = None) -> list[ColumnElement]:
-    """Where clauses for the listing; `skip` leaves one facet's own filter out."""
-    clauses: list[ColumnElement] = [Product.is_active.is_(True)]
-    if params.get("category") and skip != "category":
-        category = db.session.scalar(select(Category).where(Category.slug == params["category"], Category.is_active.is_(True)))
-        ids = descendant_ids(category.id) if category else []
-        clauses.append(Product.category_id.in_(ids))
-    if params.get("brand") and skip != "brand":
-        brand_ids = select(Brand.id).where(Brand.slug.in_(params["brand"]))
-        clauses.append(Product.brand_id.in_(brand_ids))
-    if params.get("min_price") is not None and skip != "price":
-        clauses.append(Product.price >= params["min_price"])
-    if params.get("max_price") is not None and skip != "price":
-        clauses.append(Product.price <= params["max_price"])
-    if params.get("in_stock"):
-        clauses.append(Product.stock > 0)
-    if params.get("condition") and skip != "condition":
-        clauses.append(Product.condition == params["condition"])
-    if params.get("supplier"):
-        clauses.append(Product.supplier_id == params["supplier"])
-    return clauses
+def _brand_ids(slugs: list[str] | None) -> set[int] | None:
+    if not slugs:
+        return None
+    return set(db.session.scalars(select(Brand.id).where(Brand.slug.in_(slugs))))
 
 
 def _order(sort: str, rank: ColumnElement | None) -> list[ColumnElement]:
@@ -88,62 +72,56 @@ def _order(sort: str, rank: ColumnElement | None) -> list[ColumnElement]:
 def list_products(params: dict[str, Any]) -> dict[str, Any]:
     """One page of active products matching `params`, with `meta` and `facets`.
 
-    A fixed number of queries whatever the page size: count, page, images, facets.
+    A fixed number of queries whatever the page size or catalog size: the category subtree,
+    the brand ids, the facet cells (stored ones when the query allows), the page, its images.
     """
+    page, per_page = params["page"], params["per_page"]
     q = (params.get("q") or "").strip()
-    search: ColumnElement | None = None
-    rank: ColumnElement | None = None
-    if q:
-        search, rank = _text_match(q)
+    search, rank = _text_match(q) if q else (None, None)
     sort = params.get("sort") or ("relevance" if q else "newest")
 
-    def where(skip: str | None = None) -> list[ColumnElement]:
-        clauses = _filters(params, skip=skip)
-        return clauses + ([search] if search is not None else [])
+    category_ids: list[int] | None = None
+    if params.get("category"):
+        category = db.session.scalar(
+            select(Category.id).where(Category.slug == params["category"], Category.is_active.is_(True))
+        )
+        category_ids = descendant_ids(category) if category else []
+    brand_ids = _brand_ids(params.get("brand"))
+    condition = params.get("condition")
 
-    page, per_page = params["page"], params["per_page"]
-    total = db.session.scalar(select(func.count(Product.id)).where(*where())) or 0
-    stmt: Select = with_details(select(Product).where(*where())).order_by(*_order(sort, rank))
-    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    # Filters every facet applies; brand, condition and price are applied per facet.
+    common: list[ColumnElement] = [Product.is_active]  # bare, so the partial indexes apply
+    if category_ids is not None:
+        common.append(Product.category_id.in_(category_ids))
+    if params.get("supplier"):
+        common.append(Product.supplier_id == params["supplier"])
+    if params.get("in_stock"):
+        common.append(Product.stock > 0)
+    if search is not None:
+        common.append(search)
+    price: list[ColumnElement] = []
+    if params.get("min_price") is not None:
+        price.append(Product.price >= params["min_price"])
+    if params.get("max_price") is not None:
+        price.append(Product.price <= params["max_price"])
+
+    if search is None and not params.get("in_stock") and not price:
+        cells = facets.stored_cells(category_ids, params.get("supplier"))
+    else:
+        cells = facets.live_cells(common, price)
+    total, facet_counts = facets.summarise(cells, brand_ids, condition)
+
+    where = list(common) + price
+    if brand_ids is not None:
+        where.append(Product.brand_id.in_(brand_ids))
+    if condition:
+        where.append(Product.condition == condition)
+    items: list[Product] = []
+    if total:
+        stmt: Select = with_details(select(Product).where(*where)).order_by(*_order(sort, rank))
+        items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
     return {
         "items": items,
         "meta": {"page": page, "per_page": per_page, "total": total, "pages": math.ceil(total / per_page) if total else 0},
-        "facets": _facets(where),
+        "facets": facet_counts,
     }
-
-
-def _facets(where: Any) -> dict[str, Any]:
-    """Counts for a filter sidebar.
-
-    Brand, condition and price ignore their own filter, so picking one brand still shows how many
-    the other brands have (disjunctive faceting). Categories drill down: inside a category the
-    counts are of its subcategories' products.
-    """
-    categories = db.session.execute(
-        select(Category.id, Category.slug, Category.name, func.count(Product.id))
-        .join(Product, Product.category_id == Category.id)
-        .where(*where())
-        .group_by(Category.id, Category.slug, Category.name)
-        .order_by(func.count(Product.id).desc(), Category.name)
-    ).all()
-    brands = db.session.execute(
-        select(Brand.id, Brand.slug, Brand.name, func.count(Product.id))
-        .join(Product, Product.brand_id == Brand.id)
-        .where(*where("brand"))
-        .group_by(Brand.id, Brand.slug, Brand.name)
-        .order_by(func.count(Product.id).desc(), Brand.name)
-    ).all()
-    conditions = db.session.execute(
-        select(Product.condition, func.count(Product.id))
-        .where(*where("condition"))
-        .group_by(Product.condition)
-        .order_by(Product.condition)
-    ).all()
-    low, high = db.session.execute(select(func.min(Product.price), func.max(Product.price)).where(*where("price"))).one()
-    return {
-        "categories": [{"id": i, "slug": s, "name": n, "count": c} for i, s, n, c in categories],
-        "brands": [{"id": i, "slug": s, "name": n, "count": c} for i, s, n, c in brands],
-        "condition": [{"value": v, "count": c} for v, c in conditions],
-        "price_range": {"min": low, "max": high},  # min()/max() keep the Money type: Decimals
-    }
-

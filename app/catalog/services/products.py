@@ -10,12 +10,15 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.models import Role, User
 from app.catalog.errors import ProductNotFound, SkuTaken
 from app.catalog.models import Brand, Category, Product
+from app.catalog.services.facets import refresh_cells
 from app.common.slugs import unique_slug
 from app.common.tasks import commit
 from app.errors import ValidationFailed
 from app.extensions import db
 
 TS_CONFIG = "english"
+# Fields whose change can move a product between facet cells or change a cell's price bounds.
+FACET_FIELDS = {"category_id", "brand_id", "condition", "price", "is_active"}
 
 
 def with_details(stmt: Select) -> Select:
@@ -84,6 +87,7 @@ def create_product(actor: User, data: dict[str, Any]) -> Product:
     db.session.add(product)
     db.session.flush()
     refresh_search_vectors(Product.id == product.id)
+    refresh_cells({product.category_id})
     commit()
     return owned_product(actor, product.id)
 
@@ -96,6 +100,7 @@ def update_product(actor: User, product_id: int, data: dict[str, Any]) -> Produc
         _check_sku(product.supplier_id, data["sku"], exclude_id=product.id)
     _check_prices(data.get("price", product.price), data.get("compare_at_price", product.compare_at_price))
     regenerate = data.pop("regenerate_slug", False)
+    old_category_id = product.category_id
     for field, value in data.items():
         setattr(product, field, value)
     if regenerate:
@@ -103,6 +108,8 @@ def update_product(actor: User, product_id: int, data: dict[str, Any]) -> Produc
     db.session.flush()
     if {"name", "description", "category_id", "brand_id"} & data.keys():
         refresh_search_vectors(Product.id == product.id)
+    if FACET_FIELDS & data.keys():
+        refresh_cells({old_category_id, product.category_id})
     commit()
     db.session.expire(product)
     return owned_product(actor, product_id)
@@ -112,6 +119,8 @@ def deactivate_product(actor: User, product_id: int) -> None:
     """Hide a product from the shop. Products are never hard-deleted: orders point at them."""
     product = owned_product(actor, product_id)
     product.is_active = False
+    db.session.flush()
+    refresh_cells({product.category_id})
     commit()
 
 

@@ -1,0 +1,120 @@
+"""Facet counts for the listing, from "cells": counts per (category, brand, condition).
+
+A cell row holds how many products of one leaf category, brand and condition match, and their
+price bounds. Every facet is a sum over cells, so one GROUP BY (or a read of the stored cells
+table when the query allows it) gives the total and all facets:
+
+- categories drill down (all filters apply);
+- brand and condition ignore their own filter (disjunctive: the other brands stay countable);
+- the price range ignores the price filter, so a slider shows the whole span.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, delete, func, insert, select
+
+from app.catalog.models import Brand, Category, Product, ProductFacetCell
+from app.extensions import db
+
+
+@dataclass(frozen=True)
+class Cell:
+    category_id: int
+    brand_id: int | None
+    condition: str
+    count: int  # products in the cell that also pass the price filter
+    min_price: Decimal | None  # bounds ignore the price filter
+    max_price: Decimal | None
+
+
+def live_cells(where: list[ColumnElement], price_filter: list[ColumnElement]) -> list[Cell]:
+    """Group the products matching `where` (everything but brand, condition and price) into cells."""
+    # count(*) rather than count(id): PostgreSQL answers it from ix_products_facets alone.
+    in_range = func.count().filter(*price_filter) if price_filter else func.count()
+    rows = db.session.execute(
+        select(Product.category_id, Product.brand_id, Product.condition, in_range,
+               func.min(Product.price), func.max(Product.price))
+        .where(*where)
+        .group_by(Product.category_id, Product.brand_id, Product.condition)
+    ).all()
+    return [Cell(*row) for row in rows]
+
+
+def stored_cells(category_ids: list[int] | None, supplier_id: int | None) -> list[Cell]:
+    """The precomputed cells (no search, stock or price filter), summed over suppliers."""
+    stmt = select(
+        ProductFacetCell.category_id, ProductFacetCell.brand_id, ProductFacetCell.condition,
+        func.sum(ProductFacetCell.product_count), func.min(ProductFacetCell.min_price), func.max(ProductFacetCell.max_price),
+    ).group_by(ProductFacetCell.category_id, ProductFacetCell.brand_id, ProductFacetCell.condition)
+    if category_ids is not None:
+        stmt = stmt.where(ProductFacetCell.category_id.in_(category_ids))
+    if supplier_id is not None:
+        stmt = stmt.where(ProductFacetCell.supplier_id == supplier_id)
+    return [Cell(c, b, cond, int(n), lo, hi) for c, b, cond, n, lo, hi in db.session.execute(stmt)]
+
+
+def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | None) -> tuple[int, dict[str, Any]]:
+    """(total, facets) from cells, applying the brand and condition filters disjunctively."""
+    def brand_ok(cell: Cell) -> bool:
+        return brand_ids is None or cell.brand_id in brand_ids
+
+    def condition_ok(cell: Cell) -> bool:
+        return condition is None or cell.condition == condition
+
+    total = 0
+    by_category: dict[int, int] = defaultdict(int)
+    by_brand: dict[int, int] = defaultdict(int)
+    by_condition: dict[str, int] = defaultdict(int)
+    low: Decimal | None = None
+    high: Decimal | None = None
+    for cell in cells:
+        if condition_ok(cell) and cell.brand_id is not None and cell.count:
+            by_brand[cell.brand_id] += cell.count
+        if brand_ok(cell) and cell.count:
+            by_condition[cell.condition] += cell.count
+        if brand_ok(cell) and condition_ok(cell):
+            total += cell.count
+            if cell.count:
+                by_category[cell.category_id] += cell.count
+            if cell.min_price is not None:
+                low = cell.min_price if low is None else min(low, cell.min_price)
+                high = cell.max_price if high is None else max(high, cell.max_price)
+    return total, {
+        "categories": _named(Category, by_category),
+        "brands": _named(Brand, by_brand),
+        "condition": [{"value": value, "count": by_condition[value]} for value in sorted(by_condition)],
+        "price_range": {"min": low, "max": high},
+    }
+
+
+def _named(model: Any, counts: dict[int, int]) -> list[dict[str, Any]]:
+    if not counts:
+        return []
+    rows = db.session.execute(select(model.id, model.slug, model.name).where(model.id.in_(counts))).all()
+    items = [{"id": i, "slug": s, "name": n, "count": counts[i]} for i, s, n in rows]
+    return sorted(items, key=lambda item: (-item["count"], item["name"]))
+
+
+def refresh_cells(category_ids: set[int] | None = None) -> None:
+    """Rebuild the stored cells of some leaf categories (all when None), in the caller's transaction."""
+    delete_stmt = delete(ProductFacetCell)
+    source = select(
+        Product.category_id, Product.brand_id, Product.condition, Product.supplier_id,
+        func.count(Product.id), func.min(Product.price), func.max(Product.price),
+    ).where(Product.is_active.is_(True))
+    if category_ids is not None:
+        if not category_ids:
+            return
+        delete_stmt = delete_stmt.where(ProductFacetCell.category_id.in_(category_ids))
+        source = source.where(Product.category_id.in_(category_ids))
+    source = source.group_by(Product.category_id, Product.brand_id, Product.condition, Product.supplier_id)
+    db.session.execute(delete_stmt)
+    db.session.execute(
+        insert(ProductFacetCell).from_select(
+            ["category_id", "brand_id", "condition", "supplier_id", "product_count", "min_price", "max_price"], source
+        )
+    )

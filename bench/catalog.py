@@ -1,0 +1,206 @@
+"""Catalog benchmark: 100,000 products on PostgreSQL, the app under gunicorn, a bare baseline.
+
+    .venv/bin/python bench/catalog.py [--database-url URL] [--products 100000]
+                                      [--concurrency 8] [--seconds 15] [--workers 2]
+
+1. Migrates the database and loads the demo catalog up to --products (bulk inserts; idempotent),
+   then VACUUM ANALYZE.
+2. Records the SQL the app runs for each of the four requests (list page 1, category + price
+   range, `q` search of a common word, product detail).
+3. Serves the app (`gunicorn run:app`) and the baseline (`gunicorn bench.baseline:app`: the same
+   SQL with psycopg2 and json.dumps, no framework) with the same gunicorn settings, drives each
+   from a separate process (bench/load.py) at a fixed concurrency for a fixed time, and prints
+   requests/s, p50/p95/p99 and the app's throughput as a ratio of the baseline's.
+
+Targets (2-core machine): p95 under 50 ms for all four at concurrency 8; ratio at least 0.5.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/duka_bench"
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = psycopg2.connect(dbname="postgres", user=parsed.username, password=parsed.password,
+                             host=parsed.host, port=parsed.port or 5432)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,))
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{parsed.database}"')
+    admin.close()
+
+
+def load_catalog(env: dict[str, str], products: int) -> None:
+    flask = [str(BIN / "flask"), "--app", "run:app"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    started = time.perf_counter()
+    out = subprocess.run([*flask, "seed-demo", "--products", str(products)], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True)
+    print(out.stdout.strip().splitlines()[-1], f"({time.perf_counter() - started:.1f} s)")
+    import psycopg2
+
+    conn = psycopg2.connect(env["DATABASE_URL"])
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+        cursor.execute("SELECT count(*) FROM products")
+        print(f"products in the database: {cursor.fetchone()[0]}")
+    conn.close()
+
+
+def pick_urls(env: dict[str, str]) -> dict[str, str]:
+    import psycopg2
+
+    conn = psycopg2.connect(env["DATABASE_URL"])
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT id FROM products WHERE is_active ORDER BY id LIMIT 1 OFFSET 5000")
+        product_id = cursor.fetchone()[0]
+    conn.close()
+    return {
+        "list page 1": "/api/v1/products",
+        "category + price": "/api/v1/products?category=electronics&min_price=10000&max_price=50000",
+        "search 'phone'": "/api/v1/products?q=phone",
+        "product detail": f"/api/v1/products/{product_id}",
+    }
+
+
+def record_sql(env: dict[str, str], urls: dict[str, str], path: Path) -> None:
+    """Run each request in-process once and keep the exact statements and parameters it sent."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import event
+
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app()
+    client = app.test_client()
+    with app.app_context():
+        engine = db.engine
+    recorded: dict[str, list] = {}
+    current: list = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):  # type: ignore[no-untyped-def]
+        current.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    for url in urls.values():
+        client.get(url)  # warm caches
+        current.clear()
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        recorded[url] = list(current)
+    event.remove(engine, "before_cursor_execute", capture)
+    with path.open("wb") as handle:
+        pickle.dump(recorded, handle)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN / "gunicorn"), target, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--config", "python:bench.gunicorn_bench"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{base}/api/v1/products/0", timeout=2)
+        except urllib.error.HTTPError:
+            return process, base  # answered (404): up
+        except OSError:
+            time.sleep(0.2)
+        else:
+            return process, base
+    process.kill()
+    raise SystemExit(f"{target} did not start")
+
+
+def drive(url: str, concurrency: int, seconds: float) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "load.py"), url, "--concurrency", str(concurrency), "--seconds", str(seconds)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(out.stdout)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="duka-bench-"))
+    env = {
+        **os.environ,
+        "APP_ENV": "development",
+        "DATABASE_URL": args.database_url,
+        "BENCH_DATABASE_URL": args.database_url,
+        "BENCH_SQL_FILE": str(workdir / "sql.pickle"),
+        "MEDIA_ROOT": str(workdir / "media"),
+        "LOG_LEVEL": "INFO",
+    }
+    ensure_database(args.database_url)
+    load_catalog(env, args.products)
+    urls = pick_urls(env)
+    record_sql(env, urls, Path(env["BENCH_SQL_FILE"]))
+
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    for name, target in (("app", "run:app"), ("baseline", "bench.baseline:app")):
+        process, base = serve(target, env, args.workers)
+        try:
+            for label, path in urls.items():
+                drive(base + path, args.concurrency, 2)  # warm-up
+                results.setdefault(label, {})[name] = drive(base + path, args.concurrency, args.seconds)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+    print(f"\n{args.products} products, gunicorn {args.workers} sync workers, concurrency {args.concurrency}, "
+          f"{args.seconds:.0f} s per run\n")
+    header = f"{'request':18} {'':9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for label, by_target in results.items():
+        for name in ("app", "baseline"):
+            r = by_target[name]
+            print(f"{label:18} {name:9} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d}")
+        ratio = by_target["app"]["rps"] / by_target["baseline"]["rps"] if by_target["baseline"]["rps"] else 0
+        p95_ok = by_target["app"]["p95"] < 50
+        ok = ok and p95_ok and ratio >= 0.5
+        print(f"{'':18} {'ratio':9} {ratio:8.2f}   p95 < 50 ms: {'yes' if p95_ok else 'NO'}   ratio >= 0.5: {'yes' if ratio >= 0.5 else 'NO'}")
+    print("\nall targets met" if ok else "\nsome targets NOT met")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
