@@ -50,7 +50,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'duka.db'}")
     )
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Pre-ping costs a round trip per request; recycling connections hourly and SQLAlchemy's
+    # disconnect detection cover restarts for most set-ups. Turn it on behind flaky networks.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": env_bool("DB_POOL_PRE_PING", False), "pool_recycle": 3600}
 
     # API and OpenAPI (flask-smorest)
     API_TITLE = "Duka API"
@@ -128,7 +130,12 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 5}
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": env_bool("DB_POOL_PRE_PING", False),
+        "pool_recycle": 3600,
+        "pool_size": 10,
+        "max_overflow": 5,
+    }
     MAIL_BACKEND = env("MAIL_BACKEND", "smtp")
 
     @classmethod

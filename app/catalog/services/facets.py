@@ -29,32 +29,49 @@ class Cell:
     count: int  # products in the cell that also pass the price filter
     min_price: Decimal | None  # bounds ignore the price filter
     max_price: Decimal | None
+    category: tuple[str, str]  # (slug, name)
+    brand: tuple[str, str] | None
+
+
+def _with_names(grouped: Any) -> list[Cell]:
+    """Join category and brand names onto aggregated cells: one query gives the whole sidebar."""
+    rows = db.session.execute(
+        select(grouped, Category.slug, Category.name, Brand.slug, Brand.name)
+        .join(Category, Category.id == grouped.c.category_id)
+        .outerjoin(Brand, Brand.id == grouped.c.brand_id)
+    ).all()
+    return [
+        Cell(cat, brand, cond, int(n), lo, hi, (c_slug, c_name), (b_slug, b_name) if brand is not None else None)
+        for cat, brand, cond, n, lo, hi, c_slug, c_name, b_slug, b_name in rows
+    ]
 
 
 def live_cells(where: list[ColumnElement], price_filter: list[ColumnElement]) -> list[Cell]:
     """Group the products matching `where` (everything but brand, condition and price) into cells."""
     # count(*) rather than count(id): PostgreSQL answers it from ix_products_facets alone.
     in_range = func.count().filter(*price_filter) if price_filter else func.count()
-    rows = db.session.execute(
-        select(Product.category_id, Product.brand_id, Product.condition, in_range,
-               func.min(Product.price), func.max(Product.price))
+    grouped = (
+        select(Product.category_id, Product.brand_id, Product.condition, in_range.label("n"),
+               func.min(Product.price).label("low"), func.max(Product.price).label("high"))
         .where(*where)
         .group_by(Product.category_id, Product.brand_id, Product.condition)
-    ).all()
-    return [Cell(*row) for row in rows]
+        .subquery("cells")
+    )
+    return _with_names(grouped)
 
 
 def stored_cells(category_ids: list[int] | None, supplier_id: int | None) -> list[Cell]:
     """The precomputed cells (no search, stock or price filter), summed over suppliers."""
     stmt = select(
         ProductFacetCell.category_id, ProductFacetCell.brand_id, ProductFacetCell.condition,
-        func.sum(ProductFacetCell.product_count), func.min(ProductFacetCell.min_price), func.max(ProductFacetCell.max_price),
+        func.sum(ProductFacetCell.product_count).label("n"),
+        func.min(ProductFacetCell.min_price).label("low"), func.max(ProductFacetCell.max_price).label("high"),
     ).group_by(ProductFacetCell.category_id, ProductFacetCell.brand_id, ProductFacetCell.condition)
     if category_ids is not None:
         stmt = stmt.where(ProductFacetCell.category_id.in_(category_ids))
     if supplier_id is not None:
         stmt = stmt.where(ProductFacetCell.supplier_id == supplier_id)
-    return [Cell(c, b, cond, int(n), lo, hi) for c, b, cond, n, lo, hi in db.session.execute(stmt)]
+    return _with_names(stmt.subquery("cells"))
 
 
 def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | None) -> tuple[int, dict[str, Any]]:
@@ -66,12 +83,16 @@ def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | No
         return condition is None or cell.condition == condition
 
     total = 0
+    names: dict[tuple[str, int], tuple[str, str]] = {}
     by_category: dict[int, int] = defaultdict(int)
     by_brand: dict[int, int] = defaultdict(int)
     by_condition: dict[str, int] = defaultdict(int)
     low: Decimal | None = None
     high: Decimal | None = None
     for cell in cells:
+        names[("category", cell.category_id)] = cell.category
+        if cell.brand_id is not None and cell.brand is not None:
+            names[("brand", cell.brand_id)] = cell.brand
         if condition_ok(cell) and cell.brand_id is not None and cell.count:
             by_brand[cell.brand_id] += cell.count
         if brand_ok(cell) and cell.count:
@@ -84,18 +105,15 @@ def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | No
                 low = cell.min_price if low is None else min(low, cell.min_price)
                 high = cell.max_price if high is None else max(high, cell.max_price)
     return total, {
-        "categories": _named(Category, by_category),
-        "brands": _named(Brand, by_brand),
+        "categories": _named("category", by_category, names),
+        "brands": _named("brand", by_brand, names),
         "condition": [{"value": value, "count": by_condition[value]} for value in sorted(by_condition)],
         "price_range": {"min": low, "max": high},
     }
 
 
-def _named(model: Any, counts: dict[int, int]) -> list[dict[str, Any]]:
-    if not counts:
-        return []
-    rows = db.session.execute(select(model.id, model.slug, model.name).where(model.id.in_(counts))).all()
-    items = [{"id": i, "slug": s, "name": n, "count": counts[i]} for i, s, n in rows]
+def _named(kind: str, counts: dict[int, int], names: dict[tuple[str, int], tuple[str, str]]) -> list[dict[str, Any]]:
+    items = [{"id": i, "slug": names[(kind, i)][0], "name": names[(kind, i)][1], "count": n} for i, n in counts.items()]
     return sorted(items, key=lambda item: (-item["count"], item["name"]))
 
 
