@@ -55,9 +55,16 @@ class Product(db.Model):
         Index("ix_products_active_category", "is_active", "category_id"),
         Index("ix_products_active_price", "is_active", "price"),
         Index("ix_products_search", "search_vector", postgresql_using="gin"),
-        # Live facet counts (a price filter) read only this index: an index-only scan.
+        # Facet counts under a price filter read only these (index-only scans), with or
+        # without a category filter.
         Index(
-            "ix_products_facets", "category_id", "brand_id", "condition", "price",
+            "ix_products_category_price_facets", "category_id", "price",
+            postgresql_include=["brand_id", "condition"],
+            postgresql_where=text("is_active"), sqlite_where=text("is_active"),
+        ),
+        Index(
+            "ix_products_price_facets", "price",
+            postgresql_include=["category_id", "brand_id", "condition"],
             postgresql_where=text("is_active"), sqlite_where=text("is_active"),
         ),
     )

@@ -46,8 +46,9 @@ def _with_names(grouped: Any) -> list[Cell]:
     ]
 
 
-def live_cells(where: list[ColumnElement], price_filter: list[ColumnElement]) -> list[Cell]:
-    """Group the products matching `where` (everything but brand, condition and price) into cells."""
+def live_cells(where: list[ColumnElement], price_filter: list[ColumnElement] | None = None) -> list[Cell]:
+    """Group the products matching `where` into cells; with `price_filter`, `count` counts only
+    the products in range while the bounds span them all."""
     # count(*) rather than count(id): PostgreSQL answers it from ix_products_facets alone.
     in_range = func.count().filter(*price_filter) if price_filter else func.count()
     grouped = (
@@ -74,8 +75,13 @@ def stored_cells(category_ids: list[int] | None, supplier_id: int | None) -> lis
     return _with_names(stmt.subquery("cells"))
 
 
-def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | None) -> tuple[int, dict[str, Any]]:
-    """(total, facets) from cells, applying the brand and condition filters disjunctively."""
+def summarise(
+    cells: list[Cell], brand_ids: set[int] | None, condition: str | None, *, bounds: list[Cell] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """(total, facets) from cells, applying the brand and condition filters disjunctively.
+
+    The price range comes from `bounds` when given (cells not narrowed by the price filter).
+    """
     def brand_ok(cell: Cell) -> bool:
         return brand_ids is None or cell.brand_id in brand_ids
 
@@ -101,9 +107,10 @@ def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | No
             total += cell.count
             if cell.count:
                 by_category[cell.category_id] += cell.count
-            if cell.min_price is not None:
-                low = cell.min_price if low is None else min(low, cell.min_price)
-                high = cell.max_price if high is None else max(high, cell.max_price)
+    for cell in cells if bounds is None else bounds:
+        if brand_ok(cell) and condition_ok(cell) and cell.min_price is not None:
+            low = cell.min_price if low is None else min(low, cell.min_price)
+            high = cell.max_price if high is None else max(high, cell.max_price)
     return total, {
         "categories": _named("category", by_category, names),
         "brands": _named("brand", by_brand, names),

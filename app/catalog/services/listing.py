@@ -105,11 +105,14 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
     if params.get("max_price") is not None:
         price.append(Product.price <= params["max_price"])
 
-    if search is None and not params.get("in_stock") and not price:
-        cells = facets.stored_cells(category_ids, params.get("supplier"))
+    if search is None and not params.get("in_stock"):
+        stored = facets.stored_cells(category_ids, params.get("supplier"))
+        # A price filter: count the products in range (an index range scan); the price range
+        # shown, which ignores the price filter, still comes from the stored cells.
+        cells = facets.live_cells(common + price) if price else stored
+        total, facet_counts = facets.summarise(cells, brand_ids, condition, bounds=stored)
     else:
-        cells = facets.live_cells(common, price)
-    total, facet_counts = facets.summarise(cells, brand_ids, condition)
+        total, facet_counts = facets.summarise(facets.live_cells(common, price), brand_ids, condition)
 
     where = list(common) + price
     if brand_ids is not None:
