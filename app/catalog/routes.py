@@ -76,6 +76,16 @@ class CategoryById(MethodView):
         categories.delete_category(category_id)
 
 
+@blp.put("/categories/<int:category_id>/image")
+@login_required(ADMIN)
+@blp.arguments(ImageUploadSchema, location="files")
+@blp.response(200, CategorySchema)
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+def put_category_image(files: dict[str, Any], category_id: int) -> Any:
+    """Upload a category's image (admin; JPEG, PNG or WebP, at most 5 MB)."""
+    return categories.set_category_image(category_id, files["file"])
+
+
 # Brands ------------------------------------------------------------------------------------------
 
 
@@ -109,6 +119,16 @@ class BrandById(MethodView):
     def delete(self, brand_id: int) -> None:
         """Delete a brand no product carries (admin)."""
         categories.delete_brand(brand_id)
+
+
+@blp.put("/brands/<int:brand_id>/logo")
+@login_required(ADMIN)
+@blp.arguments(ImageUploadSchema, location="files")
+@blp.response(200, BrandSchema)
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
+def put_brand_logo(files: dict[str, Any], brand_id: int) -> Any:
+    """Upload a brand's logo (admin; JPEG, PNG or WebP, at most 5 MB)."""
+    return categories.set_brand_logo(brand_id, files["file"])
 
 
 # Products ----------------------------------------------------------------------------------------

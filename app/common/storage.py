@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import secrets
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -57,3 +58,21 @@ def save_image(upload: FileStorage, folder: str, *, max_side: int = 1024, field:
 def delete_media(path: str | None) -> None:
     if path:
         (media_root() / path).unlink(missing_ok=True)
+
+
+def replace_image(owner: Any, attribute: str, upload: FileStorage, folder: str, *, max_side: int) -> None:
+    """Store `upload` as `owner.<attribute>` and commit; then drop the old file.
+
+    If the commit fails the new file is removed, so no orphan is left either way.
+    """
+    from app.common.tasks import commit
+
+    new_path = save_image(upload, folder, max_side=max_side)
+    old_path = getattr(owner, attribute)
+    setattr(owner, attribute, new_path)
+    try:
+        commit()
+    except Exception:
+        delete_media(new_path)
+        raise
+    delete_media(old_path)

@@ -10,7 +10,7 @@ from app.auth.errors import UsernameTaken, WrongPassword
 from app.auth.models import LoginSession, OneTimeToken, Role, User
 from app.auth.passwords import verify_password
 from app.auth.sessions import revoke_user_sessions
-from app.common.storage import delete_media, save_image
+from app.common.storage import delete_media, replace_image
 from app.common.tasks import commit
 from app.common.types import utcnow
 from app.errors import Conflict, NotFound
@@ -43,15 +43,8 @@ def update_profile(user: User, data: dict[str, Any]) -> User:
 
 
 def set_picture(user: User, upload: FileStorage) -> User:
-    """Store a new profile picture (checked and re-encoded) and drop the old file."""
-    new_path = save_image(upload, "avatars", max_side=512)
-    old_path, user.picture_path = user.picture_path, new_path
-    try:
-        commit()
-    except Exception:
-        delete_media(new_path)
-        raise
-    delete_media(old_path)
+    """Store a new profile picture (checked and re-encoded); the old file goes."""
+    replace_image(user, "picture_path", upload, "avatars", max_side=512)
     return user
 
 

@@ -114,3 +114,32 @@ def test_brand_in_use_cannot_be_deleted(client, admin):
     brand = BrandFactory()
     ProductFactory(brand=brand)
     assert_problem(client.delete(f"/api/v1/brands/{brand.id}", headers=admin.headers), 409, "in_use")
+
+
+def test_admin_uploads_category_image_and_brand_logo(client, admin, customer):
+    import io
+
+    from PIL import Image
+
+    def png() -> io.BytesIO:
+        buffer = io.BytesIO()
+        Image.new("RGB", (300, 200), (0, 90, 180)).save(buffer, format="PNG")
+        buffer.seek(0)
+        return buffer
+
+    category, brand = CategoryFactory(name="Crafts"), BrandFactory(name="Kazuri")
+    response = client.put(f"/api/v1/categories/{category.id}/image", data={"file": (png(), "c.png")},
+                          headers=admin.headers, content_type="multipart/form-data")
+    assert response.status_code == 200
+    url = response.get_json()["image_url"]
+    assert url.startswith("/media/categories/") and client.get(url).status_code == 200
+    assert client.get("/api/v1/categories/crafts").get_json()["image_url"] == url
+    logo = client.put(f"/api/v1/brands/{brand.id}/logo", data={"file": (png(), "b.png")},
+                      headers=admin.headers, content_type="multipart/form-data")
+    assert logo.status_code == 200 and logo.get_json()["logo_url"].startswith("/media/brands/")
+    bad = client.put(f"/api/v1/brands/{brand.id}/logo", data={"file": (io.BytesIO(b"nope"), "b.png")},
+                     headers=admin.headers, content_type="multipart/form-data")
+    assert_problem(bad, 422, "validation_error")
+    denied = client.put(f"/api/v1/brands/{brand.id}/logo", data={"file": (png(), "b.png")},
+                        headers=customer.headers, content_type="multipart/form-data")
+    assert_problem(denied, 403, "forbidden")

@@ -4,10 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
 from app.catalog.models import Brand, Category, Product
 from app.common.slugs import unique_slug
+from app.common.storage import media_url, replace_image
 from app.common.tasks import commit
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -37,6 +39,7 @@ def _flatten(node: dict[str, Any]) -> dict[str, Any]:
         "name": category.name,
         "slug": category.slug,
         "description": category.description,
+        "image_url": media_url(category.image_path),
         "parent_id": category.parent_id,
         "is_active": category.is_active,
         "children": [_flatten(child) for child in node["children"]],
@@ -111,6 +114,20 @@ def update_category(category_id: int, data: dict[str, Any]) -> Category:
         refresh_search_vectors(Product.category_id == category.id)
     commit()
     return category
+
+
+def set_category_image(category_id: int, upload: FileStorage) -> Category:
+    """Store a category's image (checked and re-encoded); the old file goes."""
+    category = get_category(category_id)
+    replace_image(category, "image_path", upload, "categories", max_side=800)
+    return category
+
+
+def set_brand_logo(brand_id: int, upload: FileStorage) -> Brand:
+    """Store a brand's logo (checked and re-encoded); the old file goes."""
+    brand = get_brand(brand_id)
+    replace_image(brand, "logo_path", upload, "brands", max_side=800)
+    return brand
 
 
 def delete_category(category_id: int) -> None:
