@@ -47,7 +47,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    invited_by: Mapped[User | None] = relationship(remote_side=[id], lazy="joined", innerjoin=False)
+    invited_by: Mapped[User | None] = relationship(remote_side=[id])
 
     @property
     def email_verified(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, select, update
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from app.auth.errors import UsernameTaken, WrongPassword
@@ -167,7 +168,7 @@ def delete_address(user: User, address_id: int) -> None:
 
 def users_query(role: str | None = None, email: str | None = None) -> Select:
     """Users for the admin list, newest first, filtered by role and by a part of the email."""
-    stmt = select(User).order_by(User.id.desc())
+    stmt = select(User).options(selectinload(User.invited_by)).order_by(User.id.desc())
     if role:
         stmt = stmt.where(User.role == role)
     if email:

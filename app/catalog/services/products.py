@@ -29,9 +29,9 @@ def with_details(stmt: Select, *, single: bool = False) -> Select:
     """
     images = joinedload(Product.images) if single else selectinload(Product.images)
     return stmt.options(
-        joinedload(Product.category),
-        joinedload(Product.brand),
-        joinedload(Product.supplier),
+        joinedload(Product.category).load_only(Category.id, Category.name, Category.slug),
+        joinedload(Product.brand).load_only(Brand.id, Brand.name, Brand.slug),
+        joinedload(Product.supplier).load_only(User.id, User.name),
         images,
     )
 
