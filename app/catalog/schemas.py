@@ -9,7 +9,7 @@ from app.catalog.models import CONDITIONS
 from app.catalog.services.listing import SORTS
 from app.common.fields import Trimmed
 from app.common.money import MoneyField
-from app.common.schemas import BaseSchema, PageMetaSchema, PaginationQuery
+from app.common.schemas import BaseSchema, PageMetaSchema, PaginationQuery, RenamePatchSchema
 from app.common.storage import media_url
 
 Name = lambda **kw: Trimmed(validate=validate.Length(min=1, max=120), **kw)  # noqa: E731
@@ -48,12 +48,8 @@ class CategoryInSchema(BaseSchema):
     is_active = fields.Boolean()
 
 
-class CategoryPatchSchema(CategoryInSchema):
-    regenerate_slug = fields.Boolean(metadata={"description": "Make a new slug from the (new) name"})
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)
+class CategoryPatchSchema(RenamePatchSchema, CategoryInSchema):
+    pass
 
 
 # Brands ------------------------------------------------------------------------------------------
@@ -72,12 +68,8 @@ class BrandInSchema(BaseSchema):
     description = Trimmed(allow_none=True, validate=validate.Length(max=5000))
 
 
-class BrandPatchSchema(BrandInSchema):
-    regenerate_slug = fields.Boolean()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)
+class BrandPatchSchema(RenamePatchSchema, BrandInSchema):
+    pass
 
 
 # Products ----------------------------------------------------------------------------------------
@@ -170,12 +162,8 @@ class ProductInSchema(BaseSchema):
             raise ValidationError("Must be at least the price.", "compare_at_price")
 
 
-class ProductPatchSchema(ProductInSchema):
-    regenerate_slug = fields.Boolean(metadata={"description": "Make a new slug from the (new) name"})
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)
+class ProductPatchSchema(RenamePatchSchema, ProductInSchema):
+    pass
 
 
 class ProductListQuery(PaginationQuery):

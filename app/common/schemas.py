@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -11,6 +12,20 @@ class BaseSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class PatchSchema(BaseSchema):
+    """Mixed into an input schema for PATCH: every field optional, only what is sent changes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
+class RenamePatchSchema(PatchSchema):
+    """PATCH of something with a slug: the slug stays on rename unless asked."""
+
+    regenerate_slug = fields.Boolean(metadata={"description": "Make a new slug from the (new) name"})
 
 
 class ProblemSchema(Schema):

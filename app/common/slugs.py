@@ -29,3 +29,13 @@ def unique_slug(model: Any, text: str, *, exclude_id: int | None = None) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+def apply_changes(obj: Any, data: dict[str, Any]) -> None:
+    """Set the changed fields of a slugged row; `regenerate_slug` makes a new slug from its name."""
+    changes = dict(data)
+    regenerate = changes.pop("regenerate_slug", False)
+    for field, value in changes.items():
+        setattr(obj, field, value)
+    if regenerate:
+        obj.slug = unique_slug(type(obj), obj.name, exclude_id=obj.id)

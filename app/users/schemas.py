@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from app.common.fields import KenyanPhone, Password, Trimmed, Username
-from app.common.schemas import BaseSchema
+from app.common.schemas import BaseSchema, PatchSchema
 from app.common.storage import media_url
 from app.users.counties import KENYAN_COUNTIES, canonical_county
 
@@ -102,12 +102,8 @@ class AddressInSchema(BaseSchema):
         return data
 
 
-class AddressPatchSchema(AddressInSchema):
+class AddressPatchSchema(PatchSchema, AddressInSchema):
     """Any subset of the address fields."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("partial", True)
-        super().__init__(*args, **kwargs)
 
 
 class AddressSchema(Schema):

@@ -8,7 +8,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
 from app.catalog.models import Brand, Category, Product
-from app.common.slugs import unique_slug
+from app.common.slugs import apply_changes, unique_slug
 from app.common.storage import media_url, replace_image
 from app.common.tasks import commit
 from app.errors import ValidationFailed
@@ -104,11 +104,7 @@ def update_category(category_id: int, data: dict[str, Any]) -> Category:
     category = get_category(category_id)
     if "parent_id" in data:
         _check_parent(category.id, data["parent_id"])
-    regenerate = data.pop("regenerate_slug", False)
-    for field, value in data.items():
-        setattr(category, field, value)
-    if regenerate:
-        category.slug = unique_slug(Category, category.name, exclude_id=category.id)
+    apply_changes(category, data)
     db.session.flush()
     if "name" in data:
         refresh_search_vectors(Product.category_id == category.id)
@@ -163,11 +159,7 @@ def update_brand(brand_id: int, data: dict[str, Any]) -> Brand:
     from app.catalog.services.products import refresh_search_vectors
 
     brand = get_brand(brand_id)
-    regenerate = data.pop("regenerate_slug", False)
-    for field, value in data.items():
-        setattr(brand, field, value)
-    if regenerate:
-        brand.slug = unique_slug(Brand, brand.name, exclude_id=brand.id)
+    apply_changes(brand, data)
     db.session.flush()
     if "name" in data:
         refresh_search_vectors(Product.brand_id == brand.id)

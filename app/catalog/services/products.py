@@ -11,7 +11,7 @@ from app.auth.models import Role, User
 from app.catalog.errors import ProductNotFound, SkuTaken
 from app.catalog.models import Brand, Category, Product
 from app.catalog.services.facets import refresh_cells
-from app.common.slugs import unique_slug
+from app.common.slugs import apply_changes, unique_slug
 from app.common.tasks import commit
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -104,12 +104,8 @@ def update_product(actor: User, product_id: int, data: dict[str, Any]) -> Produc
     if "sku" in data:
         _check_sku(product.supplier_id, data["sku"], exclude_id=product.id)
     _check_prices(data.get("price", product.price), data.get("compare_at_price", product.compare_at_price))
-    regenerate = data.pop("regenerate_slug", False)
     old_category_id = product.category_id
-    for field, value in data.items():
-        setattr(product, field, value)
-    if regenerate:
-        product.slug = unique_slug(Product, product.name, exclude_id=product.id)
+    apply_changes(product, data)
     db.session.flush()
     if {"name", "description", "category_id", "brand_id"} & data.keys():
         refresh_search_vectors(Product.id == product.id)
