@@ -125,15 +125,27 @@ def _named(kind: str, counts: dict[int, int], names: dict[tuple[str, int], tuple
 
 
 def refresh_cells(category_ids: set[int] | None = None) -> None:
-    """Rebuild the stored cells of some leaf categories (all when None), in the caller's transaction."""
+    """Rebuild the stored cells of some leaf categories (all when None), in the caller's transaction.
+
+    On PostgreSQL the categories' rows are locked first: two writers refreshing the same
+    category would otherwise each delete the old cells and both insert theirs (READ COMMITTED
+    does not let the second DELETE see the first one's new rows), doubling the counts.
+    FOR NO KEY UPDATE, so that product inserts (whose foreign key takes KEY SHARE on the
+    category) do not deadlock with it.
+    """
+    if category_ids is not None and not category_ids:
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        lock = select(Category.id).order_by(Category.id).with_for_update(key_share=True)
+        if category_ids is not None:
+            lock = lock.where(Category.id.in_(category_ids))
+        db.session.execute(lock).all()
     delete_stmt = delete(ProductFacetCell)
     source = select(
         Product.category_id, Product.brand_id, Product.condition, Product.supplier_id,
         func.count(Product.id), func.min(Product.price), func.max(Product.price),
     ).where(Product.is_active.is_(True))
     if category_ids is not None:
-        if not category_ids:
-            return
         delete_stmt = delete_stmt.where(ProductFacetCell.category_id.in_(category_ids))
         source = source.where(Product.category_id.in_(category_ids))
     source = source.group_by(Product.category_id, Product.brand_id, Product.condition, Product.supplier_id)
