@@ -11,6 +11,7 @@ from app.common.fields import Trimmed
 from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, PageMetaSchema, PaginationQuery, RenamePatchSchema
 from app.common.storage import media_url
+from app.users.schemas import UserRefSchema
 
 Name = lambda **kw: Trimmed(validate=validate.Length(min=1, max=120), **kw)  # noqa: E731
 
@@ -104,11 +105,6 @@ class RefSchema(Schema):
     slug = fields.String()
 
 
-class SupplierRefSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-
-
 class ProductSchema(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -125,7 +121,7 @@ class ProductSchema(Schema):
     is_active = fields.Boolean()
     category = fields.Nested(RefSchema)
     brand = fields.Nested(RefSchema, allow_none=True)
-    supplier = fields.Nested(SupplierRefSchema)
+    supplier = fields.Nested(UserRefSchema)
     images = fields.List(fields.Nested(ImageSchema))
     rating_average = fields.Decimal(places=2, as_string=True, metadata={"type": "string", "example": "4.50"})
     rating_count = fields.Integer()
@@ -184,10 +180,7 @@ class ProductListQuery(PaginationQuery):
             raise ValidationError("Must not be above max_price.", "min_price")
 
 
-class FacetValueSchema(Schema):
-    id = fields.Integer()
-    slug = fields.String()
-    name = fields.String()
+class FacetValueSchema(RefSchema):
     count = fields.Integer()
 
 

@@ -14,7 +14,9 @@ from app.users.counties import KENYAN_COUNTIES, canonical_county
 MIN_AGE_YEARS = 13
 
 
-class InviterSchema(Schema):
+class UserRefSchema(Schema):
+    """Another user as others may see them: an id and a name (an inviter, a product's supplier)."""
+
     id = fields.Integer()
     name = fields.String()
 
@@ -35,7 +37,7 @@ class ProfileSchema(Schema):
     marketing_opt_in_changed_at = fields.AwareDateTime(allow_none=True)
     picture_url = fields.Method("get_picture_url", allow_none=True)
     invite_code = fields.String(dump_only=True)
-    invited_by = fields.Nested(InviterSchema, allow_none=True)
+    invited_by = fields.Nested(UserRefSchema, allow_none=True)
     two_factor_enabled = fields.Boolean(attribute="totp_enabled")
     created_at = fields.AwareDateTime()
 
