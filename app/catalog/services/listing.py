@@ -5,7 +5,6 @@ match on the same fields with a rank of name > brand/category > description. Sam
 """
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
@@ -15,6 +14,7 @@ from app.catalog.models import Brand, Category, Product
 from app.catalog.services import facets
 from app.catalog.services.categories import descendant_ids
 from app.catalog.services.products import TS_CONFIG, with_details
+from app.common.pagination import page_meta
 from app.extensions import db
 
 SORTS = ("relevance", "newest", "price", "-price", "rating", "name")
@@ -125,6 +125,6 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
         items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
     return {
         "items": items,
-        "meta": {"page": page, "per_page": per_page, "total": total, "pages": math.ceil(total / per_page) if total else 0},
+        "meta": page_meta(page, per_page, total),
         "facets": facet_counts,
     }
