@@ -2,10 +2,16 @@
 import multiprocessing
 import os
 
-bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name) or default  # an empty value in .env means "the default"
+
+
+bind = f"{_env('HOST', '0.0.0.0')}:{_env('PORT', '8000')}"
+workers = int(_env("WEB_CONCURRENCY", str(multiprocessing.cpu_count() * 2 + 1)))
+threads = int(_env("GUNICORN_THREADS", "1"))
+timeout = int(_env("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so a slow leak never takes a worker down.
@@ -13,5 +19,5 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = None  # the app logs one JSON line per request itself
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = _env("FORWARDED_ALLOW_IPS", "127.0.0.1")
 limit_request_line = 8190
