@@ -7,4 +7,4 @@ from app.extensions import celery  # noqa: F401 - `celery -A run.celery worker`
 app = create_app()
 
 if __name__ == "__main__":
-    app.run(host=os.environ.get("HOST", "127.0.0.1"), port=int(os.environ.get("PORT", "5000")))
+    app.run(host=os.environ.get("HOST") or "127.0.0.1", port=int(os.environ.get("PORT") or "5000"))
