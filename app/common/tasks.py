@@ -6,6 +6,7 @@ committed one always leaves its row (e.g. the email outbox) for the task or a re
 """
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import Any
 
@@ -17,6 +18,8 @@ from app.extensions import celery, db
 log = logging.getLogger("duka.tasks")
 
 _PENDING = "duka_pending_tasks"
+# Every module defining tasks: imported at start-up so a worker knows them all by name.
+TASK_MODULES = ("app.notifications.tasks",)
 
 
 def init_celery(app: Flask) -> Celery:
@@ -39,6 +42,8 @@ def init_celery(app: Flask) -> Celery:
     )
     celery.Task = FlaskTask
     celery.set_default()
+    for module in TASK_MODULES:
+        importlib.import_module(module)
     app.extensions["celery"] = celery
     return celery
 

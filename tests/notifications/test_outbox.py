@@ -107,3 +107,16 @@ def test_smtp_backend_sends_with_tls_and_login(app, monkeypatch):
         ("login", "duka", "pw"),
         ("send", "juma@example.com", "Habari"),
     ]
+
+
+def test_every_task_is_registered_at_start_up():
+    # A worker (`celery -A run.celery worker`) only runs tasks its process imported: a fresh
+    # process must know them all without handling any request.
+    import os
+    import subprocess
+    import sys
+
+    code = "from run import celery; print(sorted(n for n in celery.tasks if not n.startswith('celery.')))"
+    env = {**os.environ, "DATABASE_URL": "sqlite://", "LOG_LEVEL": "WARNING"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "notifications.send_email" in out.stdout
