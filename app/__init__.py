@@ -9,6 +9,7 @@ from dotenv import load_dotenv
 load_dotenv()
 
 from flask import Flask  # noqa: E402
+from flask.sessions import SessionInterface  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
@@ -25,6 +26,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     if app.config["ENV_NAME"] == "production":
         config.check()  # type: ignore[attr-defined]
     app.json.sort_keys = False
+    app.session_interface = NoCookieSessions()  # a token API: no cookie session to read or write
 
     proxies = env_int("TRUSTED_PROXY_COUNT", 0)
     if proxies:
@@ -62,6 +64,14 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     register_cli(app)
     return app
+
+
+class NoCookieSessions(SessionInterface):
+    def open_session(self, app: Flask, request: Any) -> Any:
+        return self.make_null_session(app)
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        return None
 
 
 def _register_blueprints(app: Flask) -> None:
