@@ -139,3 +139,19 @@ def test_production_refuses_default_secret(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "dev-only-secret-change-me-in-production-0000")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production")
+
+
+def test_cors_preflight_allows_auth_and_idempotency_headers(client):
+    response = client.options(
+        "/api/v1/products",
+        headers={
+            "Origin": "http://localhost:3000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Authorization, Content-Type, Idempotency-Key",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    allowed = response.headers["Access-Control-Allow-Headers"].lower()
+    assert {"authorization", "content-type", "idempotency-key"} <= {h.strip() for h in allowed.split(",")}
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
