@@ -51,6 +51,10 @@ def test_category_includes_descendants(client, shop):
     assert set(names(client.get(f"{URL}?category=electronics"))) == {"Smart TV 43", "Galaxy A15", "Tecno Spark"}
     assert set(names(client.get(f"{URL}?category=phones"))) == {"Galaxy A15", "Tecno Spark"}
     assert names(client.get(f"{URL}?category=unknown-slug")) == []
+    phones = shop["categories"][1]
+    phones.is_active = False
+    db.session.commit()
+    assert names(client.get(f"{URL}?category=phones")) == []
 
 
 def test_brand_filter_is_repeatable(client, shop):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from werkzeug.datastructures import FileStorage
 
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
@@ -72,9 +72,11 @@ def _find(node: dict[str, Any], slug: str) -> dict[str, Any] | None:
     return None
 
 
-def descendant_ids(category_id: int) -> list[int]:
-    """The category and every category below it (recursive CTE: PostgreSQL and SQLite)."""
-    tree = select(Category.id).where(Category.id == category_id).cte("tree", recursive=True)
+def descendant_ids(category_id: int | None = None, *, active_slug: str | None = None) -> list[int]:
+    """The category (by id, or an active one by slug) and every category below it, in one
+    recursive CTE (PostgreSQL and SQLite). Empty when there is no such category."""
+    start = Category.id == category_id if active_slug is None else and_(Category.slug == active_slug, Category.is_active)
+    tree = select(Category.id).where(start).cte("tree", recursive=True)
     tree = tree.union_all(select(Category.id).where(Category.parent_id == tree.c.id))
     return list(db.session.scalars(select(tree.c.id)))
 

@@ -80,12 +80,7 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
     search, rank = _text_match(q) if q else (None, None)
     sort = params.get("sort") or ("relevance" if q else "newest")
 
-    category_ids: list[int] | None = None
-    if params.get("category"):
-        category = db.session.scalar(
-            select(Category.id).where(Category.slug == params["category"], Category.is_active.is_(True))
-        )
-        category_ids = descendant_ids(category) if category else []
+    category_ids = descendant_ids(active_slug=params["category"]) if params.get("category") else None
     brand_ids = _brand_ids(params.get("brand"))
     condition = params.get("condition")
 
