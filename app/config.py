@@ -46,6 +46,8 @@ class Config:
     ENV_NAME = "development"
     SECRET_KEY = env("SECRET_KEY", DEV_SECRET)
     JWT_SECRET_KEY = env("JWT_SECRET_KEY", SECRET_KEY)
+    # Fernet key for secrets at rest (TOTP seeds); derived from SECRET_KEY when unset.
+    DATA_ENCRYPTION_KEY = env("DATA_ENCRYPTION_KEY")
 
     SQLALCHEMY_DATABASE_URI = normalise_database_url(
         env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'duka.db'}")

@@ -38,7 +38,8 @@ class User(db.Model):
     marketing_opt_in_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     terms_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Fernet-encrypted (app/common/crypto.py), never the plain seed.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last 30-second step whose code was accepted: a code works once.
     totp_last_step: Mapped[int | None]

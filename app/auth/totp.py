@@ -8,6 +8,7 @@ import pyotp
 from app.auth.errors import InvalidCode, InvalidTotp, TotpRequired, TwoFactorState, WrongPassword
 from app.auth.models import User
 from app.auth.passwords import verify_password
+from app.common.crypto import decrypt, encrypt
 from app.common.tasks import commit
 from app.common.types import utcnow
 
@@ -29,7 +30,10 @@ def _matching_step(secret: str, code: str | None) -> int | None:
 
 def _accept(user: User, code: str | None) -> bool:
     """Check a code and burn its step, so a code seen by someone else cannot be replayed."""
-    step = _matching_step(user.totp_secret or "", code)
+    secret = decrypt(user.totp_secret) if user.totp_secret else None
+    if secret is None:
+        return False
+    step = _matching_step(secret, code)
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
     user.totp_last_step = step
@@ -48,11 +52,12 @@ def setup(user: User) -> dict[str, Any]:
     """Create a new secret (not active until `enable`); returns it with the otpauth URI."""
     if user.totp_enabled:
         raise TwoFactorState("Two-factor login is already on; disable it first.")
-    user.totp_secret = pyotp.random_base32()
+    secret = pyotp.random_base32()
+    user.totp_secret = encrypt(secret)  # stored encrypted: a database dump does not give 2FA away
     user.totp_last_step = None
     commit()
-    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
-    return {"secret": user.totp_secret, "otpauth_uri": uri}
+    uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    return {"secret": secret, "otpauth_uri": uri}
 
 
 def enable(user: User, code: str) -> User:

@@ -50,7 +50,7 @@ def upgrade():
     sa.Column('marketing_opt_in_changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('terms_accepted_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('email_verified_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_secret', sa.String(length=255), nullable=True),
     sa.Column('totp_enabled_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.Column('is_active', sa.Boolean(), nullable=False),

@@ -100,3 +100,16 @@ def test_2fa_endpoints_need_a_token(client):
 
 def test_malformed_code_is_422(client, customer):
     assert_problem(client.post(ENABLE, json={"code": "12345"}, headers=customer.headers), 422, "validation_error")
+
+
+def test_totp_seed_is_stored_encrypted(client, customer):
+    from app.extensions import db
+
+    secret = client.post(SETUP, headers=customer.headers).get_json()["secret"]
+    db.session.refresh(customer.user)
+    stored = customer.user.totp_secret
+    assert stored and secret not in stored
+    from app.common.crypto import decrypt
+
+    assert decrypt(stored) == secret
+    assert decrypt(stored[:-4] + "AAAA") is None  # tampering is detected, not decrypted
