@@ -22,7 +22,7 @@ from app.auth.schemas import (
 )
 from app.auth.sessions import current_session
 from app.common.permissions import login_required
-from app.common.ratelimit import auth_rate, login_failures_per_account, login_failures_per_address
+from app.auth.ratelimit import auth_rate, login_failures_per_account, login_failures_per_address
 from app.users.schemas import ProfileSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts, tokens and two-factor login")

@@ -120,3 +120,14 @@ def test_login_records_session(client):
     client.post(URL, json={"email": user.email, "password": DEFAULT_PASSWORD}, headers={"User-Agent": "DukaApp/1.0"})
     [session] = db.session.scalars(db.select(LoginSession).where(LoginSession.user_id == user.id)).all()
     assert session.user_agent == "DukaApp/1.0" and session.revoked_at is None
+
+
+def test_failures_by_email_and_by_username_share_one_account_budget(client, app):
+    UserFactory(email="shared@example.com", username="shared")
+    limit = app.config["LOGIN_FAILURES_PER_MINUTE"]
+    for i in range(limit):
+        body = {"username": "Shared"} if i % 2 else {"email": "shared@example.com"}
+        response = client.post(URL, json={**body, "password": "wrong-wrong"}, environ_base={"REMOTE_ADDR": f"10.1.0.{i + 1}"})
+        assert response.status_code == 401
+    blocked = client.post(URL, json={"username": "shared", "password": DEFAULT_PASSWORD}, environ_base={"REMOTE_ADDR": "10.2.0.1"})
+    assert_problem(blocked, 429, "rate_limited")

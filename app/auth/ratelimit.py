@@ -1,7 +1,8 @@
-"""Rate-limit keys and rules (Flask-Limiter). Limits live beside the routes they guard."""
+"""Rate limits of the auth endpoints (Flask-Limiter)."""
 from __future__ import annotations
 
 from flask import current_app, request
+from sqlalchemy import select
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
@@ -9,12 +10,20 @@ from app.extensions import limiter
 
 
 def account_key() -> str:
-    """The account a credentials request is about: counted whatever address it comes from."""
+    """The account a credentials request is about, counted whatever address it comes from and
+    whether it names the account by email or by username."""
     body = request.get_json(silent=True)
     if isinstance(body, dict):
-        who = body.get("email") or body.get("username")
-        if isinstance(who, str) and who.strip():
-            return "account:" + who.strip().lower()[:254]
+        email, username = body.get("email"), body.get("username")
+        if isinstance(username, str) and username.strip() and not email:
+            # One indexed lookup, so that guessing via the username shares the email's budget.
+            from app.auth.models import User
+            from app.extensions import db
+
+            name = username.strip().lower()[:30]
+            email = db.session.scalar(select(User.email).where(User.username == name)) or f"username:{name}"
+        if isinstance(email, str) and email.strip():
+            return "account:" + email.strip().lower()[:254]
     return "address:" + get_remote_address()
 
 
