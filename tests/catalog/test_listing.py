@@ -223,3 +223,16 @@ def test_stored_cells_and_live_count_agree(client, shop, query):
     assert stored["meta"] == live["meta"]
     assert stored["facets"] == live["facets"]
     assert [p["id"] for p in stored["items"]] == [p["id"] for p in live["items"]]
+
+
+def test_products_of_an_inactive_category_are_hidden(client, shop, admin):
+    crafts = shop["categories"][3]
+    basket = shop["products"]["basket"]
+    assert client.patch(f"/api/v1/categories/{crafts.id}", json={"is_active": False}, headers=admin.headers).status_code == 200
+    body = client.get(URL).get_json()
+    assert "Kiondo Basket" not in [p["name"] for p in body["items"]]
+    assert body["meta"]["total"] == 3
+    assert "crafts" not in [c["slug"] for c in body["facets"]["categories"]]
+    assert_problem(client.get(f"{URL}/{basket.id}"), 404, "product_not_found")
+    assert "Kiondo Basket" not in names(client.get(f"{URL}?q=kiondo"))
+    assert client.get(f"{URL}?min_price=0.01").get_json()["meta"]["total"] == 3

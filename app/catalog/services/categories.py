@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, true
 from werkzeug.datastructures import FileStorage
 
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
@@ -73,11 +73,17 @@ def _find(node: dict[str, Any], slug: str) -> dict[str, Any] | None:
 
 
 def descendant_ids(category_id: int | None = None, *, active_slug: str | None = None) -> list[int]:
-    """The category (by id, or an active one by slug) and every category below it, in one
-    recursive CTE (PostgreSQL and SQLite). Empty when there is no such category."""
-    start = Category.id == category_id if active_slug is None else and_(Category.slug == active_slug, Category.is_active)
+    """The category and every category below it, in one recursive CTE (PostgreSQL and SQLite).
+
+    By `active_slug`: an active category and its active descendants (what a shopper browses).
+    Empty when there is no such category.
+    """
+    if active_slug is None:
+        start, step = Category.id == category_id, true()
+    else:
+        start, step = and_(Category.slug == active_slug, Category.is_active), Category.is_active
     tree = select(Category.id).where(start).cte("tree", recursive=True)
-    tree = tree.union_all(select(Category.id).where(Category.parent_id == tree.c.id))
+    tree = tree.union_all(select(Category.id).where(Category.parent_id == tree.c.id, step))
     return list(db.session.scalars(select(tree.c.id)))
 
 

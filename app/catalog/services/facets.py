@@ -39,6 +39,7 @@ def _with_names(grouped: Any) -> list[Cell]:
         select(grouped, Category.slug, Category.name, Brand.slug, Brand.name)
         .join(Category, Category.id == grouped.c.category_id)
         .outerjoin(Brand, Brand.id == grouped.c.brand_id)
+        .where(Category.is_active)  # products of an inactive category are not shown
     ).all()
     return [
         Cell(cat, brand, cond, int(n), lo, hi, (c_slug, c_name), (b_slug, b_name) if brand is not None else None)

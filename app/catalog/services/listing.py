@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from app.catalog.models import Brand, Category, Product
 from app.catalog.services import facets
 from app.catalog.services.categories import descendant_ids
-from app.catalog.services.products import TS_CONFIG, with_details
+from app.catalog.services.products import TS_CONFIG, public_products
 from app.common.pagination import page_meta
 from app.extensions import db
 
@@ -85,7 +85,9 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
     condition = params.get("condition")
 
     # Filters every facet applies; brand, condition and price are applied per facet.
-    common: list[ColumnElement] = [Product.is_active]  # bare, so the partial indexes apply
+    # Bare column, not `IS true`, so the partial indexes apply. Inactive categories are left
+    # out where categories are joined: in the cells (facets.py) and in public_products().
+    common: list[ColumnElement] = [Product.is_active]
     if category_ids is not None:
         common.append(Product.category_id.in_(category_ids))
     if params.get("supplier"):
@@ -116,7 +118,7 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
         where.append(Product.condition == condition)
     items: list[Product] = []
     if total:
-        stmt: Select = with_details(select(Product).where(*where)).order_by(*_order(sort, rank))
+        stmt = public_products().where(*where).order_by(*_order(sort, rank))
         items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique())
     return {
         "items": items,

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, literal, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.auth.models import Role, User
 from app.catalog.errors import ProductNotFound, SkuTaken
@@ -21,23 +21,32 @@ TS_CONFIG = "english"
 FACET_FIELDS = {"category_id", "brand_id", "condition", "price", "is_active"}
 
 
-def with_details(stmt: Select) -> Select:
+def with_details(stmt: Select, *, category_joined: bool = False) -> Select:
     """Load what a product's JSON shows in the same single query, whatever the page size.
 
     Images are joined too: at most 12 a product, so a page is at most a few hundred rows, and
     a second round trip (selectinload) cost more than the repeated columns in measurements.
+    With `category_joined` the statement already joins Category (to filter on it) and that
+    join is reused.
     """
+    category = contains_eager(Product.category) if category_joined else joinedload(Product.category)
     return stmt.options(
-        joinedload(Product.category).load_only(Category.id, Category.name, Category.slug),
+        category.load_only(Category.id, Category.name, Category.slug),
         joinedload(Product.brand).load_only(Brand.id, Brand.name, Brand.slug),
         joinedload(Product.supplier).load_only(User.id, User.name),
         joinedload(Product.images),
     )
 
 
+def public_products() -> Select:
+    """What the public may see, loaded for display: active products of active categories."""
+    stmt = select(Product).join(Product.category).where(Product.is_active, Category.is_active)
+    return with_details(stmt, category_joined=True)  # bare columns above: the partial indexes apply
+
+
 def public_product(product_id: int | None = None, slug: str | None = None) -> Product:
     """An active product by id or slug; inactive and missing ones are both 404."""
-    stmt = with_details(select(Product).where(Product.is_active))
+    stmt = public_products()
     stmt = stmt.where(Product.id == product_id) if product_id is not None else stmt.where(Product.slug == slug)
     product = db.session.scalars(stmt).unique().one_or_none()
     if product is None:
