@@ -1,6 +1,7 @@
 """The Duka application factory."""
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from dotenv import load_dotenv
@@ -87,8 +88,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(media)
 
     # Models of every domain are imported so Alembic and create_all see all tables.
-    import app.notifications.models  # noqa: F401
-    import app.users.models  # noqa: F401
+    # (import_module: a plain `import app.x` here would rebind the local name `app`.)
+    for module in ("app.notifications.models", "app.users.models", "app.catalog.models"):
+        importlib.import_module(module)
 
 
 def _tune_sqlite(app: Flask) -> None:
