@@ -155,3 +155,26 @@ def test_cors_preflight_allows_auth_and_idempotency_headers(client):
     allowed = response.headers["Access-Control-Allow-Headers"].lower()
     assert {"authorization", "content-type", "idempotency-key"} <= {h.strip() for h in allowed.split(",")}
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
+
+
+@pytest.mark.parametrize(
+    "method,url,body",
+    [
+        ("get", "/api/v1/products?category=a%00b", None),
+        ("get", "/api/v1/products?brand=a%00b", None),
+        ("get", "/api/v1/products?q=a%00b", None),
+        ("post", "/api/v1/auth/login", {"username": "ab\u0000c", "password": "x"}),
+        ("post", "/api/v1/auth/login", {"email": "a\u0000@b.com", "password": "x"}),
+        ("post", "/api/v1/auth/register", {"name": "N\u0000", "email": "n@b.com", "password": "Xk29-vbnm-qwe", "accept_terms": True}),
+        ("post", "/api/v1/auth/verify-email", {"token": "x\u0000y"}),
+    ],
+)
+def test_nul_characters_are_refused_not_a_server_error(client, method, url, body):
+    # PostgreSQL text cannot hold NUL: every input path must refuse it as a 4xx.
+    response = getattr(client, method)(url, json=body) if body is not None else getattr(client, method)(url)
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/products/by-slug/a%00b", "/api/v1/categories/a%00b", "/media/a%00b"])
+def test_nul_in_a_path_is_404(client, url):
+    assert client.get(url).status_code == 404

@@ -1,12 +1,17 @@
 """Rate limits of the auth endpoints (Flask-Limiter)."""
 from __future__ import annotations
 
+import re
+
 from flask import current_app, request
-from sqlalchemy import select
 from flask_limiter.util import get_remote_address
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import limiter
+
+
+_USERNAME = re.compile(r"^[A-Za-z0-9_.]{3,30}$")
 
 
 def account_key() -> str:
@@ -15,15 +20,16 @@ def account_key() -> str:
     body = request.get_json(silent=True)
     if isinstance(body, dict):
         email, username = body.get("email"), body.get("username")
-        if isinstance(username, str) and username.strip() and not email:
+        if isinstance(username, str) and not email and _USERNAME.match(username.strip()):
             # One indexed lookup, so that guessing via the username shares the email's budget.
+            # (This runs before the schema: only a well-formed username reaches the database.)
             from app.auth.models import User
             from app.extensions import db
 
-            name = username.strip().lower()[:30]
+            name = username.strip().lower()
             email = db.session.scalar(select(User.email).where(User.username == name)) or f"username:{name}"
         if isinstance(email, str) and email.strip():
-            return "account:" + email.strip().lower()[:254]
+            return "account:" + email.strip().lower()[:254].replace("\x00", "")
     return "address:" + get_remote_address()
 
 

@@ -35,13 +35,10 @@ class KenyanPhone(fields.String):
 
 
 class Trimmed(fields.String):
-    """A string with surrounding white space removed; blank becomes a validation error when required."""
+    """A string with surrounding white space removed (a blank one then fails a length check)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if "\x00" in text:
-            raise ValidationError("Must not contain NUL characters.")
-        return text
+        return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
 class Username(Trimmed):

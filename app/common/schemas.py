@@ -1,17 +1,37 @@
 """Base schemas shared by every domain: input rejects unknown fields, errors, pages."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 
 class BaseSchema(Schema):
-    """Input schemas reject unknown fields, so nothing is mass-assigned by accident."""
+    """Input schemas reject unknown fields, so nothing is mass-assigned by accident, and NUL
+    characters anywhere in the input (PostgreSQL text cannot hold them: a 500 otherwise)."""
 
     class Meta:
         unknown = RAISE
+
+    @pre_load(pass_collection=True)
+    def refuse_nul_characters(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, Mapping):
+            bad = {key: ["Must not contain NUL characters."] for key, value in data.items() if _has_nul(value)}
+            if bad:
+                raise ValidationError(bad)
+        return data
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 class PatchSchema(BaseSchema):
