@@ -8,6 +8,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
 from app.catalog.models import Brand, Category, Product
+from app.catalog.services.products import refresh_search_vectors
 from app.common.slugs import apply_changes, unique_slug
 from app.common.storage import media_url, replace_image
 from app.common.tasks import commit
@@ -47,6 +48,7 @@ def _flatten(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_category(category_id: int) -> Category:
+    """A category by id, active or not (404 when missing)."""
     category = db.session.get(Category, category_id)
     if category is None:
         raise CategoryNotFound("No such category.")
@@ -107,8 +109,6 @@ def create_category(data: dict[str, Any]) -> Category:
 
 def update_category(category_id: int, data: dict[str, Any]) -> Category:
     """Rename, move or (de)activate a category; the slug stays unless `regenerate_slug`."""
-    from app.catalog.services.products import refresh_search_vectors
-
     category = get_category(category_id)
     if "parent_id" in data:
         _check_parent(category.id, data["parent_id"])
@@ -146,10 +146,12 @@ def delete_category(category_id: int) -> None:
 
 
 def list_brands() -> list[Brand]:
+    """Every brand, by name."""
     return list(db.session.scalars(select(Brand).order_by(Brand.name)))
 
 
 def get_brand(brand_id: int) -> Brand:
+    """A brand by id (404 when missing)."""
     brand = db.session.get(Brand, brand_id)
     if brand is None:
         raise BrandNotFound("No such brand.")
@@ -157,6 +159,7 @@ def get_brand(brand_id: int) -> Brand:
 
 
 def create_brand(data: dict[str, Any]) -> Brand:
+    """Add a brand with a unique slug made from its name."""
     brand = Brand(**data, slug=unique_slug(Brand, data["name"]))
     db.session.add(brand)
     commit()
@@ -164,8 +167,7 @@ def create_brand(data: dict[str, Any]) -> Brand:
 
 
 def update_brand(brand_id: int, data: dict[str, Any]) -> Brand:
-    from app.catalog.services.products import refresh_search_vectors
-
+    """Change a brand; a rename refreshes its products' search documents, the slug stays unless asked."""
     brand = get_brand(brand_id)
     apply_changes(brand, data)
     db.session.flush()
@@ -176,6 +178,7 @@ def update_brand(brand_id: int, data: dict[str, Any]) -> Brand:
 
 
 def delete_brand(brand_id: int) -> None:
+    """Delete a brand no product carries (409 otherwise)."""
     brand = get_brand(brand_id)
     products = db.session.scalar(select(func.count()).where(Product.brand_id == brand.id))
     if products:
