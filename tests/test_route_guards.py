@@ -14,7 +14,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import Actor
-from tests.factories import AddressFactory, ProductFactory, ProductImageFactory, UserFactory
+from tests.factories import (
+    AddressFactory,
+    ProductFactory,
+    ProductImageFactory,
+    UserFactory,
+)
 from tests.helpers import assert_problem
 
 PUBLIC = {

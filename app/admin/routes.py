@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_jwt_extended import current_user
-from app.common.blueprint import Blueprint
 
 from app.admin.schemas import AdminUserSchema, RoleChangeSchema, UserListQuery
+from app.common.blueprint import Blueprint
 from app.common.pagination import paginate
 from app.common.permissions import login_required
 from app.common.schemas import page_of

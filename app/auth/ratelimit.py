@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 
 from app.extensions import limiter
 
-
 _USERNAME = re.compile(r"^[A-Za-z0-9_.]{3,30}$")
 
 

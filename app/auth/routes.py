@@ -5,9 +5,13 @@ from typing import Any
 
 from flask import request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
-from app.common.blueprint import Blueprint
 
 from app.auth import services, totp
+from app.auth.ratelimit import (
+    auth_rate,
+    login_failures_per_account,
+    login_failures_per_address,
+)
 from app.auth.schemas import (
     ChangePasswordSchema,
     EmailSchema,
@@ -21,8 +25,8 @@ from app.auth.schemas import (
     TotpSetupSchema,
 )
 from app.auth.sessions import current_session
+from app.common.blueprint import Blueprint
 from app.common.permissions import login_required
-from app.auth.ratelimit import auth_rate, login_failures_per_account, login_failures_per_address
 from app.users.schemas import ProfileSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts, tokens and two-factor login")

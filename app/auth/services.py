@@ -10,7 +10,13 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.auth import sessions, totp
-from app.auth.errors import EmailTaken, InvalidCredentials, InvalidToken, UsernameTaken, WrongPassword
+from app.auth.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidToken,
+    UsernameTaken,
+    WrongPassword,
+)
 from app.auth.models import LoginSession, OneTimeToken, Role, TokenPurpose, User
 from app.auth.passwords import check_password_policy, hash_password, verify_password
 from app.common.tasks import commit

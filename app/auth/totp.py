@@ -5,7 +5,13 @@ from typing import Any
 
 import pyotp
 
-from app.auth.errors import InvalidCode, InvalidTotp, TotpRequired, TwoFactorState, WrongPassword
+from app.auth.errors import (
+    InvalidCode,
+    InvalidTotp,
+    TotpRequired,
+    TwoFactorState,
+    WrongPassword,
+)
 from app.auth.models import User
 from app.auth.passwords import verify_password
 from app.common.crypto import decrypt, encrypt

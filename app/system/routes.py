@@ -5,10 +5,10 @@ from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
 from flask import current_app, send_from_directory
-from app.common.blueprint import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
+from app.common.blueprint import Blueprint
 from app.extensions import db, limiter
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Service health")

@@ -5,8 +5,8 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from app.common.blueprint import Blueprint
 
+from app.common.blueprint import Blueprint
 from app.common.permissions import login_required
 from app.users import services
 from app.users.schemas import (

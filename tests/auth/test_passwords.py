@@ -7,7 +7,13 @@ import time_machine
 
 from app.common.types import utcnow
 from tests.factories import DEFAULT_PASSWORD, UserFactory
-from tests.helpers import assert_problem, bearer, emails_to, token_from_email, tokens_for
+from tests.helpers import (
+    assert_problem,
+    bearer,
+    emails_to,
+    token_from_email,
+    tokens_for,
+)
 
 FORGOT = "/api/v1/auth/forgot-password"
 RESET = "/api/v1/auth/reset-password"
