@@ -10,7 +10,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 from app.auth.models import User
 from app.catalog.models import Brand, Category, Product, ProductImage
 from app.catalog.services.facets import refresh_cells
-from app.catalog.services.products import refresh_search_vectors
+from app.catalog.services.search import refresh_search
 from app.common.slugs import slugify
 from app.common.types import utcnow
 from app.extensions import db
@@ -102,7 +102,7 @@ class ProductFactory(BaseFactory):
     @factory.post_generation
     def search(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            refresh_search_vectors(Product.id == self.id)
+            refresh_search(Product.id == self.id)
             refresh_cells({self.category_id})
             db.session.commit()
 

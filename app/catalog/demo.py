@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 from app.auth.models import User
 from app.catalog.models import Brand, Category, Product, ProductFacetCell, ProductImage
 from app.catalog.services.facets import refresh_cells
-from app.catalog.services.products import refresh_search_vectors
+from app.catalog.services.search import refresh_search
 from app.common.slugs import slugify
 from app.common.storage import save_image
 from app.common.types import utcnow
@@ -164,13 +164,14 @@ def seed_catalog(supplier: User, products: int = 300, batch_size: int = 5000) ->
     db.session.commit()
     existing = db.session.scalar(select(func.count()).where(Product.sku.like("DEMO-%"), Product.supplier_id == supplier.id)) or 0
     created = 0
+    newest_before = db.session.scalar(select(func.max(Product.id))) or 0
     for start in range(existing, products, batch_size):
         stop = min(start + batch_size, products)
         db.session.execute(insert(Product), _product_rows(supplier, leaves, brands, start, stop))
         db.session.commit()
         created += stop - start
     if created or db.session.scalar(select(ProductFacetCell.id).limit(1)) is None:
-        refresh_search_vectors(Product.search_vector.is_(None))
+        refresh_search(Product.id > (newest_before if created else 0))
         refresh_cells()
         db.session.commit()
     images = 0

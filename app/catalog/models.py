@@ -5,7 +5,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    REAL,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -97,11 +108,22 @@ class Product(db.Model):
     images: Mapped[list[ProductImage]] = relationship(
         back_populates="product", order_by="ProductImage.position", lazy="raise", cascade="all, delete-orphan"
     )
+    # The one image a listing card shows (uq_product_images_primary keeps it to one).
+    primary_image: Mapped[ProductImage | None] = relationship(
+        primaryjoin="and_(ProductImage.product_id == Product.id, ProductImage.is_primary)",
+        viewonly=True, uselist=False, lazy="raise",
+    )
 
 
 class ProductImage(db.Model):
     __tablename__ = "product_images"
-    __table_args__ = (Index("ix_product_images_product_position", "product_id", "position"),)
+    __table_args__ = (
+        Index("ix_product_images_product_position", "product_id", "position"),
+        Index(
+            "uq_product_images_primary", "product_id", unique=True,
+            postgresql_where=text("is_primary"), sqlite_where=text("is_primary"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
@@ -135,3 +157,30 @@ class ProductFacetCell(db.Model):
     product_count: Mapped[int]
     min_price: Mapped[Decimal] = mapped_column(Money)
     max_price: Mapped[Decimal] = mapped_column(Money)
+
+
+class ProductTerm(db.Model):
+    """One row per (lexeme of the search document, active product): the search-terms index.
+
+    The lexeme's ts_rank in the product and the product's facet columns ride along, so that a
+    plain query's matches, facet counts and best page come from one covering index without
+    reading the products (see `services/search.py`). PostgreSQL only; rebuilt with the document.
+    """
+
+    __tablename__ = "product_terms"
+    __table_args__ = (
+        Index(
+            "ix_product_terms_rank", "lexeme", "score", "product_id",  # read backwards for best first
+            postgresql_include=["category_id", "brand_id", "condition", "price", "supplier_id"],
+        ),
+    )
+
+    # Primary key (product_id, lexeme): a product's rows are rewritten together.
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), primary_key=True)
+    lexeme: Mapped[str] = mapped_column(Text, primary_key=True)
+    score: Mapped[float] = mapped_column(REAL)
+    category_id: Mapped[int]
+    brand_id: Mapped[int | None]
+    condition: Mapped[str] = mapped_column(String(12))
+    price: Mapped[Decimal] = mapped_column(Money)
+    supplier_id: Mapped[int]

@@ -9,7 +9,12 @@ from app.catalog.models import CONDITIONS
 from app.catalog.services.listing import SORTS
 from app.common.fields import Trimmed
 from app.common.money import MoneyField
-from app.common.schemas import BaseSchema, PageMetaSchema, PaginationQuery, RenamePatchSchema
+from app.common.schemas import (
+    BaseSchema,
+    PageMetaSchema,
+    PaginationQuery,
+    RenamePatchSchema,
+)
 from app.common.storage import media_url
 from app.users.schemas import UserRefSchema
 
@@ -129,6 +134,31 @@ class ProductSchema(Schema):
     updated_at = fields.AwareDateTime()
 
 
+class CardImageSchema(Schema):
+    url = fields.Function(lambda image: media_url(image.path))
+    thumbnail_url = fields.Function(lambda image: media_url(image.thumbnail_path))
+    alt = fields.String()
+
+
+class ProductCardSchema(Schema):
+    """A product as a listing shows it; GET /products/{id} has the rest (description, gallery...)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    slug = fields.String()
+    price = MoneyField()
+    compare_at_price = MoneyField(allow_none=True)
+    currency = fields.String()
+    in_stock = fields.Function(lambda product: product.stock > 0)
+    condition = fields.String()
+    category = fields.Nested(RefSchema)
+    brand = fields.Nested(RefSchema, allow_none=True)
+    image = fields.Nested(CardImageSchema, attribute="primary_image", allow_none=True,
+                          metadata={"description": "The primary image, or null"})
+    rating_average = fields.Decimal(places=2, as_string=True, metadata={"type": "string", "example": "4.50"})
+    rating_count = fields.Integer()
+
+
 Specifications = lambda **kw: fields.Dict(  # noqa: E731
     keys=fields.String(validate=validate.Length(min=1, max=60)),
     values=fields.String(validate=validate.Length(max=500)),
@@ -202,6 +232,6 @@ class FacetsSchema(Schema):
 
 
 class ProductPageSchema(Schema):
-    items = fields.List(fields.Nested(ProductSchema), required=True)
+    items = fields.List(fields.Nested(ProductCardSchema), required=True)
     meta = fields.Nested(PageMetaSchema, required=True)
     facets = fields.Nested(FacetsSchema, required=True)

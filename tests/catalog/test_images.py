@@ -59,6 +59,35 @@ def test_make_another_image_primary_and_reorder(client, supplier, product):
     assert_problem(client.patch(url, json={"is_primary": False}, headers=supplier.headers), 422, "validation_error")
 
 
+def test_listing_card_shows_the_primary_image(client, supplier, product):
+    def card() -> dict:
+        items = client.get("/api/v1/products").get_json()["items"]
+        return next(item for item in items if item["id"] == product.id)
+
+    assert card()["image"] is None
+    first = upload(client, supplier, product.id, alt="Front").get_json()
+    second = upload(client, supplier, product.id, alt="Back").get_json()
+    assert card()["image"] == {"url": first["url"], "thumbnail_url": first["thumbnail_url"], "alt": "Front"}
+    client.patch(f"/api/v1/products/{product.id}/images/{second['id']}", json={"is_primary": True}, headers=supplier.headers)
+    assert card()["image"]["url"] == second["url"]
+    # A card is not the product page: no description, gallery, stock count or supplier.
+    assert set(card()) == {
+        "id", "name", "slug", "price", "compare_at_price", "currency", "in_stock", "condition", "category",
+        "brand", "image", "rating_average", "rating_count",
+    }
+
+
+def test_two_primary_images_are_refused_by_the_database(db_session, product):
+    from sqlalchemy.exc import IntegrityError
+
+    from app.catalog.models import ProductImage
+
+    for position in (0, 1):
+        db_session.add(ProductImage(product_id=product.id, path=f"p{position}", thumbnail_path="t", position=position, is_primary=True))
+    with pytest.raises(IntegrityError):
+        db_session.flush()
+
+
 def test_delete_primary_promotes_next_and_removes_files(client, supplier, product, app):
     first = upload(client, supplier, product.id).get_json()
     second = upload(client, supplier, product.id).get_json()

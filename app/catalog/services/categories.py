@@ -8,7 +8,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
 from app.catalog.models import Brand, Category, Product
-from app.catalog.services.products import refresh_search_vectors
+from app.catalog.services.search import refresh_search
 from app.common.slugs import apply_changes, unique_slug
 from app.common.storage import media_url, replace_image
 from app.common.tasks import commit
@@ -115,7 +115,7 @@ def update_category(category_id: int, data: dict[str, Any]) -> Category:
     apply_changes(category, data)
     db.session.flush()
     if "name" in data:
-        refresh_search_vectors(Product.category_id == category.id)
+        refresh_search(Product.category_id == category.id)
     commit()
     return category
 
@@ -172,7 +172,7 @@ def update_brand(brand_id: int, data: dict[str, Any]) -> Brand:
     apply_changes(brand, data)
     db.session.flush()
     if "name" in data:
-        refresh_search_vectors(Product.brand_id == brand.id)
+        refresh_search(Product.brand_id == brand.id)
     commit()
     return brand
 

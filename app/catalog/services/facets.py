@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product, ProductFacetCell
 from app.extensions import db
@@ -47,16 +48,21 @@ def _with_names(grouped: Any) -> list[Cell]:
     ]
 
 
-def live_cells(where: list[ColumnElement], price_filter: list[ColumnElement] | None = None) -> list[Cell]:
-    """Group the products matching `where` into cells; with `price_filter`, `count` counts only
-    the products in range while the bounds span them all."""
-    # count(*) rather than count(id): PostgreSQL answers it from ix_products_facets alone.
+def live_cells(
+    source: FromClause, where: list[ColumnElement], price_filter: list[ColumnElement] | None = None
+) -> list[Cell]:
+    """Group the rows of `source` (the products table, or search matches with the same facet
+    columns) matching `where` into cells; with `price_filter`, `count` counts only the rows in
+    range while the bounds span them all."""
+    # count(*) rather than count(id): PostgreSQL answers it from a covering index alone.
     in_range = func.count().filter(*price_filter) if price_filter else func.count()
+    c = source.c
     grouped = (
-        select(Product.category_id, Product.brand_id, Product.condition, in_range.label("n"),
-               func.min(Product.price).label("low"), func.max(Product.price).label("high"))
+        select(c.category_id, c.brand_id, c.condition, in_range.label("n"),
+               func.min(c.price).label("low"), func.max(c.price).label("high"))
+        .select_from(source)
         .where(*where)
-        .group_by(Product.category_id, Product.brand_id, Product.condition)
+        .group_by(c.category_id, c.brand_id, c.condition)
         .subquery("cells")
     )
     return _with_names(grouped)

@@ -8,7 +8,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.auth.models import User
 from app.catalog.errors import ImageNotFound
-from app.catalog.models import ProductImage
+from app.catalog.models import Product, ProductImage
 from app.catalog.services.products import owned_product
 from app.common.storage import delete_media, save_image
 from app.common.tasks import commit
@@ -25,6 +25,8 @@ class TooManyImages(Conflict):
 def add_image(actor: User, product_id: int, upload: FileStorage, alt: str = "") -> ProductImage:
     """Store an image (1600 px max) and its thumbnail (400 px); the first image is primary."""
     product = owned_product(actor, product_id)
+    # One upload at a time per product: the count decides the position, the primary and the cap.
+    db.session.execute(select(Product.id).where(Product.id == product.id).with_for_update())
     count = db.session.scalar(select(func.count()).where(ProductImage.product_id == product.id)) or 0
     if count >= MAX_IMAGES:
         raise TooManyImages(f"A product has at most {MAX_IMAGES} images.")

@@ -4,21 +4,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, func, literal, select, update
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from app.auth.models import Role, User
 from app.catalog.errors import ProductNotFound, SkuTaken
-from app.catalog.models import Brand, Category, Product
+from app.catalog.models import Brand, Category, Product, ProductImage
 from app.catalog.services.facets import refresh_cells
+from app.catalog.services.search import refresh_search
 from app.common.slugs import apply_changes, unique_slug
 from app.common.tasks import commit
 from app.errors import ValidationFailed
 from app.extensions import db
 
-TS_CONFIG = "english"
 # Fields whose change can move a product between facet cells or change a cell's price bounds.
 FACET_FIELDS = {"category_id", "brand_id", "condition", "price", "is_active"}
+# Fields the search document is made of.
+DOCUMENT_FIELDS = {"name", "description", "category_id", "brand_id"}
 
 
 def with_details(stmt: Select, *, category_joined: bool = False) -> Select:
@@ -42,6 +44,21 @@ def public_products() -> Select:
     """What the public may see, loaded for display: active products of active categories."""
     stmt = select(Product).join(Product.category).where(Product.is_active, Category.is_active)
     return with_details(stmt, category_joined=True)  # bare columns above: the partial indexes apply
+
+
+def public_cards() -> Select:
+    """Active products of active categories, loaded for a listing card: the columns a card shows,
+    category and brand names, and the primary image, in one query (no description, no gallery)."""
+    stmt = select(Product).join(Product.category).where(Product.is_active, Category.is_active)
+    return stmt.options(
+        load_only(
+            Product.name, Product.slug, Product.price, Product.compare_at_price, Product.currency, Product.stock,
+            Product.condition, Product.rating_average, Product.rating_count,
+        ),
+        contains_eager(Product.category).load_only(Category.id, Category.name, Category.slug),
+        joinedload(Product.brand).load_only(Brand.id, Brand.name, Brand.slug),
+        joinedload(Product.primary_image).load_only(ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt),
+    )
 
 
 def public_product(product_id: int | None = None, slug: str | None = None) -> Product:
@@ -99,7 +116,7 @@ def create_product(actor: User, data: dict[str, Any]) -> Product:
     )
     db.session.add(product)
     db.session.flush()
-    refresh_search_vectors(Product.id == product.id)
+    refresh_search(Product.id == product.id)
     refresh_cells({product.category_id})
     commit()
     return owned_product(actor, product.id)
@@ -115,8 +132,8 @@ def update_product(actor: User, product_id: int, data: dict[str, Any]) -> Produc
     old_category_id = product.category_id
     apply_changes(product, data)
     db.session.flush()
-    if {"name", "description", "category_id", "brand_id"} & data.keys():
-        refresh_search_vectors(Product.id == product.id)
+    if (DOCUMENT_FIELDS | FACET_FIELDS) & data.keys():
+        refresh_search(Product.id == product.id, documents=bool(DOCUMENT_FIELDS & data.keys()))
     if FACET_FIELDS & data.keys():
         refresh_cells({old_category_id, product.category_id})
     commit()
@@ -129,31 +146,6 @@ def deactivate_product(actor: User, product_id: int) -> None:
     product = owned_product(actor, product_id)
     product.is_active = False
     db.session.flush()
+    refresh_search(Product.id == product.id, documents=False)
     refresh_cells({product.category_id})
     commit()
-
-
-def search_document() -> ColumnElement:
-    """The weighted tsvector of a product: name (A), brand and category (B), description (C)."""
-    brand_name = select(Brand.name).where(Brand.id == Product.brand_id).scalar_subquery()
-    category_name = select(Category.name).where(Category.id == Product.category_id).scalar_subquery()
-
-    def weighted(text: Any, weight: str) -> ColumnElement:
-        return func.setweight(func.to_tsvector(literal(TS_CONFIG), func.coalesce(text, "")), weight)
-
-    return (
-        weighted(Product.name, "A")
-        .op("||")(weighted(brand_name, "B"))
-        .op("||")(weighted(category_name, "B"))
-        .op("||")(weighted(Product.description, "C"))
-    )
-
-
-def refresh_search_vectors(where: ColumnElement) -> None:
-    """Recompute the full-text document of the matching products (PostgreSQL only; SQLite
-    searches the columns directly)."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        return
-    db.session.execute(
-        update(Product).where(where).values(search_vector=search_document()).execution_options(synchronize_session=False)
-    )

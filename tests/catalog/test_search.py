@@ -1,0 +1,152 @@
+"""Search: the terms index follows every write, both PostgreSQL routes agree, filters combine."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.catalog.models import Product, ProductTerm
+from app.catalog.services import search
+from app.extensions import db
+from tests.factories import BrandFactory, CategoryFactory, ProductFactory, UserFactory
+
+URL = "/api/v1/products"
+
+
+def found(client, query: str) -> list[str]:
+    response = client.get(f"{URL}?{query}")
+    assert response.status_code == 200, response.get_json()
+    return [p["name"] for p in response.get_json()["items"]]
+
+
+@pytest.fixture
+def catalog():
+    phones, crafts = CategoryFactory(name="Phones"), CategoryFactory(name="Crafts")
+    tecno, samsung = BrandFactory(name="Tecno"), BrandFactory(name="Samsung")
+    seller = UserFactory(role="supplier")
+    return {
+        "spark": ProductFactory(name="Tecno Spark Phone", category=phones, brand=tecno, price=Decimal("15000.00"),
+                                description="Dual SIM android phone"),
+        "galaxy": ProductFactory(name="Galaxy A15", category=phones, brand=samsung, price=Decimal("25000.00"),
+                                 description="A phone with a big screen", condition="refurbished", supplier=seller),
+        "case": ProductFactory(name="Phone Case", category=crafts, price=Decimal("800.00"), stock=0,
+                               description="Leather case for any phone"),
+        "basket": ProductFactory(name="Kiondo Basket", category=crafts, price=Decimal("2500.00"),
+                                 description="Woven sisal basket"),
+        "phones": phones, "crafts": crafts, "tecno": tecno, "samsung": samsung, "seller": seller,
+    }
+
+
+def test_search_follows_product_writes(client, catalog, admin):
+    spark = catalog["spark"]
+    url = f"{URL}/{spark.id}"
+    client.patch(url, json={"name": "Tecno Camon"}, headers=admin.headers)
+    assert "Tecno Camon" in found(client, "q=camon")
+    assert found(client, "q=spark") == []
+    client.delete(url, headers=admin.headers)
+    assert found(client, "q=camon") == []
+    client.patch(url, json={"is_active": True}, headers=admin.headers)
+    assert found(client, "q=camon") == ["Tecno Camon"]
+    # A price change moves the product in and out of a price-filtered search.
+    assert found(client, "q=camon&max_price=20000") == ["Tecno Camon"]
+    client.patch(url, json={"price": "21000.00"}, headers=admin.headers)
+    assert found(client, "q=camon&max_price=20000") == []
+
+
+def test_search_follows_brand_and_category_renames(client, catalog, admin):
+    client.patch(f"/api/v1/brands/{catalog['tecno'].id}", json={"name": "Itel"}, headers=admin.headers)
+    assert found(client, "q=itel") == ["Tecno Spark Phone"]
+    client.patch(f"/api/v1/categories/{catalog['crafts'].id}", json={"name": "Handmade"}, headers=admin.headers)
+    assert set(found(client, "q=handmade")) == {"Phone Case", "Kiondo Basket"}
+    assert found(client, "q=crafts") == []
+
+
+def test_search_combines_with_every_filter(client, catalog):
+    assert found(client, "q=phone&category=crafts") == ["Phone Case"]
+    assert found(client, "q=phone&brand=samsung") == ["Galaxy A15"]
+    assert found(client, "q=phone&condition=refurbished") == ["Galaxy A15"]
+    assert found(client, f"q=phone&supplier={catalog['seller'].id}") == ["Galaxy A15"]
+    assert found(client, "q=phone&min_price=800&max_price=15000&sort=price") == ["Phone Case", "Tecno Spark Phone"]
+    assert "Phone Case" not in found(client, "q=phone&in_stock=true")
+    assert len(found(client, "q=phone&in_stock=true")) == 2
+
+
+def test_search_facets_count_the_matches(client, catalog):
+    body = client.get(f"{URL}?q=phone&brand=tecno").get_json()
+    assert body["meta"]["total"] == 1
+    facets = body["facets"]
+    assert {b["slug"]: b["count"] for b in facets["brands"]} == {"tecno": 1, "samsung": 1}  # disjunctive
+    assert {c["slug"]: c["count"] for c in facets["categories"]} == {"phones": 1}
+    assert facets["price_range"] == {"min": "15000.00", "max": "15000.00"}
+
+
+def test_a_query_of_stop_words_finds_nothing(client, catalog):
+    body = client.get(f"{URL}?q=the%20and").get_json()
+    assert body["items"] == [] and body["meta"]["total"] == 0
+    assert body["facets"]["categories"] == [] and body["facets"]["price_range"] == {"min": None, "max": None}
+
+
+def test_several_words_must_all_match(client, catalog):
+    assert found(client, "q=phone%20leather") == ["Phone Case"]
+    assert set(found(client, "q=phone%20screen")) == {"Galaxy A15"}
+
+
+# PostgreSQL: the terms index and the GIN route -----------------------------------------------------
+
+postgres_only = pytest.mark.usefixtures("require_postgres")
+
+
+@pytest.fixture
+def require_postgres(is_postgres):
+    if not is_postgres:
+        pytest.skip("PostgreSQL full-text search")
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    ("q", "lexemes"),
+    [("Phones", ["phone"]), ("samsung  phone cases", ["samsung", "phone", "case"]), ("the of", []),
+     ("phone phones", ["phone"]), ("phone or case", None), ("phone -case", None), ('"smart tv"', None),
+     ("O'Reilly", None), (" ".join(f"word{i}" for i in range(11)), None)],
+)
+def test_plain_terms(q, lexemes):
+    assert search.plain_terms(q) == lexemes
+
+
+@postgres_only
+def test_operator_queries_take_the_gin_route(client, catalog):
+    assert set(found(client, "q=tecno%20or%20samsung")) == {"Tecno Spark Phone", "Galaxy A15"}
+    assert "Phone Case" not in found(client, "q=phone%20-case")
+    assert found(client, "q=%22phone%20case%22") == ["Phone Case"]
+
+
+@postgres_only
+def test_one_word_ranks_exactly_like_ts_rank(client, catalog):
+    ProductFactory.create_batch(5, category=catalog["phones"], description="phone phone charger")
+    expected = db.session.scalars(
+        select(Product.name)
+        .where(Product.is_active, Product.search_vector.op("@@")(func.websearch_to_tsquery("english", "phone")))
+        .order_by(func.ts_rank(Product.search_vector, func.websearch_to_tsquery("english", "phone")).desc(),
+                  Product.id.desc())
+    ).all()
+    assert found(client, "q=phone&per_page=100") == expected
+
+
+@postgres_only
+def test_terms_are_exactly_the_documents_of_active_products(client, catalog, admin):
+    client.patch(f"{URL}/{catalog['galaxy'].id}", json={"description": "New words here"}, headers=admin.headers)
+    client.delete(f"{URL}/{catalog['basket'].id}", headers=admin.headers)
+    client.patch(f"/api/v1/brands/{catalog['samsung'].id}", json={"name": "Samsung Kenya"}, headers=admin.headers)
+    expected = db.session.execute(text(
+        "SELECT p.id, e.lexeme, p.category_id, p.brand_id, p.condition, p.price FROM products p, "
+        "unnest(p.search_vector) AS e(lexeme, positions, weights) WHERE p.is_active ORDER BY 1, 2"
+    )).all()
+    actual = db.session.execute(
+        select(ProductTerm.product_id, ProductTerm.lexeme, ProductTerm.category_id, ProductTerm.brand_id,
+               ProductTerm.condition, ProductTerm.price)
+        .order_by(ProductTerm.product_id, ProductTerm.lexeme)
+    ).all()
+    assert [tuple(row[:5]) for row in actual] == [tuple(row[:5]) for row in expected]
+    assert all(isinstance(row[5], Decimal) for row in actual)
+    assert not any(row[0] == catalog["basket"].id for row in actual)
