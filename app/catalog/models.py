@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -138,7 +139,7 @@ class ProductImage(db.Model):
 
 
 class ProductFacetCell(db.Model):
-    """Active products counted per (leaf category, brand, condition, supplier), with price bounds.
+    """Active products counted per (leaf category, brand, condition, supplier, price band), with price bounds.
 
     A few hundred rows stand for the whole catalog: the unfiltered and category/brand/condition/
     supplier-filtered listings read their totals and facet counts here instead of counting
@@ -154,6 +155,7 @@ class ProductFacetCell(db.Model):
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     condition: Mapped[str] = mapped_column(String(12))
     supplier_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    price_band: Mapped[int] = mapped_column(SmallInteger)  # see facets.BAND_EDGES
     product_count: Mapped[int]
     min_price: Mapped[Decimal] = mapped_column(Money)
     max_price: Mapped[Decimal] = mapped_column(Money)

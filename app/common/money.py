@@ -30,6 +30,11 @@ def to_money(value: Any) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def to_minor_units(value: Any) -> int:
+    """An amount as an integer of minor units (cents): what the database stores."""
+    return int(to_money(value) * MINOR_UNITS)
+
+
 class Money(TypeDecorator):
     """A money column: Decimal in Python, BIGINT minor units in the database (exact everywhere)."""
 
@@ -39,7 +44,7 @@ class Money(TypeDecorator):
     def process_bind_param(self, value: Any, dialect: Any) -> int | None:
         if value is None:
             return None
-        return int(to_money(value) * MINOR_UNITS)
+        return to_minor_units(value)
 
     def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
         if value is None:

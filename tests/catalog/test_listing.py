@@ -236,3 +236,40 @@ def test_products_of_an_inactive_category_are_hidden(client, shop, admin):
     assert_problem(client.get(f"{URL}/{basket.id}"), 404, "product_not_found")
     assert "Kiondo Basket" not in names(client.get(f"{URL}?q=kiondo"))
     assert client.get(f"{URL}?min_price=0.01").get_json()["meta"]["total"] == 3
+
+
+def test_price_bands_split_a_range_into_stored_bands_and_live_edges():
+    from app.catalog.services.facets import split_price_range
+
+    # 10,000-50,000 KES: bands 10,000..12,500 up to 40,000..50,000 stored; only 50,000.00 itself is live.
+    full, edges = split_price_range(1_000_000, 5_000_000)
+    assert full is not None and edges == [(5_000_000, 5_000_001)]
+    assert split_price_range(None, None) == ((0, 110), [])
+    # Within one band: everything is live.
+    assert split_price_range(1_010_000, 1_020_000) == (None, [(1_010_000, 1_020_001)])
+    # Off-edge limits: partial bands at both ends.
+    full, edges = split_price_range(1_234_500, 4_700_000)
+    assert edges == [(1_234_500, 1_250_000), (4_000_000, 4_700_001)]
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [("1000", "5000"), ("999.99", "5000.01"), ("1250", None), (None, "1249.99"), ("1234.56", "4321"),
+     ("1000", "1000"), ("0.01", None), ("5000.01", "99999")],
+)
+def test_price_filter_counts_are_exact_at_band_edges(client, low, high):
+    category, other = CategoryFactory(), CategoryFactory()
+    brand = BrandFactory()
+    prices = ["999.99", "1000.00", "1000.01", "1249.99", "1250.00", "1234.56", "4321.00", "4999.99", "5000.00",
+              "5000.01", "12000.00"]
+    for i, price in enumerate(prices):
+        ProductFactory(category=category if i % 2 else other, brand=brand if i % 3 else None, price=Decimal(price))
+    query = "&".join(f"{key}={value}" for key, value in (("min_price", low), ("max_price", high)) if value)
+    body = client.get(f"{URL}?{query}&per_page=100").get_json()
+    expected = [p for p in map(Decimal, prices)
+                if (low is None or p >= Decimal(low)) and (high is None or p <= Decimal(high))]
+    assert body["meta"]["total"] == len(expected)
+    assert sorted(Decimal(p["price"]) for p in body["items"]) == sorted(expected)
+    assert sum(c["count"] for c in body["facets"]["categories"]) == len(expected)
+    # The price range shown ignores the price filter.
+    assert body["facets"]["price_range"] == {"min": "999.99", "max": "12000.00"}

@@ -7,6 +7,11 @@ table when the query allows it) gives the total and all facets:
 - categories drill down (all filters apply);
 - brand and condition ignore their own filter (disjunctive: the other brands stay countable);
 - the price range ignores the price filter, so a slider shows the whole span.
+
+Stored cells are also split by price band (the R10 preferred numbers: 100, 125, 160, 200, 250,
+315, 400, 500, 630, 800 shillings and their powers of ten), so a price filter counts the bands
+wholly inside its range from the stored cells and only the products in the two partial bands
+at its ends live. Round limits (1,000-5,000; 10,000-50,000) fall on band edges.
 """
 from __future__ import annotations
 
@@ -15,11 +20,68 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product, ProductFacetCell
+from app.common.money import MINOR_UNITS
 from app.extensions import db
+
+# Lower edges of price bands 1..n in minor units (band 0 is below 1 shilling).
+BAND_EDGES: tuple[int, ...] = tuple(
+    step * 10**power * MINOR_UNITS // 100
+    for power in range(0, 11)
+    for step in (100, 125, 160, 200, 250, 315, 400, 500, 630, 800)
+)
+
+
+def price_band(price_cents: ColumnElement) -> ColumnElement:
+    """The band of a price (in minor units) as a SQL expression: how many band edges are <= it."""
+    return case(*((price_cents < edge, band) for band, edge in enumerate(BAND_EDGES)), else_=len(BAND_EDGES))
+
+
+def _band_start(band: int) -> int:
+    return 0 if band == 0 else BAND_EDGES[band - 1]
+
+
+def _band_end(band: int) -> int | None:
+    """First price (minor units) above the band; None for the last band."""
+    return BAND_EDGES[band] if band < len(BAND_EDGES) else None
+
+
+def split_price_range(low: int | None, high: int | None) -> tuple[tuple[int, int] | None, list[tuple[int | None, int | None]]]:
+    """For a price filter [low, high] in minor units (inclusive; None is open), the bands wholly
+    inside it (first, last) or None, and the partial ranges at its ends, [from, to) in minor
+    units (None: open), whose products are counted live."""
+    lo = low or 0
+    first = next((band for band in range(len(BAND_EDGES) + 1) if _band_start(band) >= lo), None)
+    last = None
+    for band in range(len(BAND_EDGES), -1, -1):
+        end = _band_end(band)
+        if (high is None and end is None) or (high is not None and end is not None and end - 1 <= high):
+            last = band
+            break
+    if first is None or last is None or first > last:
+        return None, [(low, None if high is None else high + 1)]
+    edges: list[tuple[int | None, int | None]] = []
+    if lo < _band_start(first):
+        edges.append((lo, _band_start(first)))
+    end = _band_end(last)
+    if end is not None and high is not None and end <= high:
+        edges.append((end, high + 1))
+    return (first, last), edges
 
 
 @dataclass(frozen=True)
@@ -68,26 +130,53 @@ def live_cells(
     return _with_names(grouped)
 
 
-def stored_cells(category_ids: list[int] | None, supplier_id: int | None) -> list[Cell]:
-    """The precomputed cells (no search, stock or price filter), summed over suppliers."""
+def stored_cells(
+    category_ids: list[int] | None, supplier_id: int | None, price: tuple[int | None, int | None] | None = None
+) -> list[Cell]:
+    """The precomputed cells (no search or stock filter), summed over suppliers and bands.
+
+    With a price filter [low, high] (minor units), `count` counts the bands wholly inside it
+    here and the products of the partial bands at its ends live, in the same statement; the
+    bounds still span every band (a cell row per edge range adds counts and no bounds).
+    """
+    cell = ProductFacetCell
+    full, edges = split_price_range(*price) if price is not None else (None, [])
+    counted = func.sum(cell.product_count)
+    if price is not None:
+        in_range = cell.price_band.between(*full) if full is not None else literal(False)
+        counted = func.coalesce(func.sum(cell.product_count).filter(in_range), 0)
     stmt = select(
-        ProductFacetCell.category_id, ProductFacetCell.brand_id, ProductFacetCell.condition,
-        func.sum(ProductFacetCell.product_count).label("n"),
-        func.min(ProductFacetCell.min_price).label("low"), func.max(ProductFacetCell.max_price).label("high"),
-    ).group_by(ProductFacetCell.category_id, ProductFacetCell.brand_id, ProductFacetCell.condition)
+        cell.category_id, cell.brand_id, cell.condition, counted.label("n"),
+        func.min(cell.min_price).label("low"), func.max(cell.max_price).label("high"),
+    ).group_by(cell.category_id, cell.brand_id, cell.condition)
     if category_ids is not None:
-        stmt = stmt.where(ProductFacetCell.category_id.in_(category_ids))
+        stmt = stmt.where(cell.category_id.in_(category_ids))
     if supplier_id is not None:
-        stmt = stmt.where(ProductFacetCell.supplier_id == supplier_id)
-    return _with_names(stmt.subquery("cells"))
+        stmt = stmt.where(cell.supplier_id == supplier_id)
+    parts = [stmt]
+    cents = type_coerce(Product.price, BigInteger)
+    for lo, hi in edges:  # one range scan each (an OR of ranges would filter the whole category)
+        live = select(
+            Product.category_id, Product.brand_id, Product.condition, func.count().label("n"),
+            type_coerce(null(), Product.price.type).label("low"), type_coerce(null(), Product.price.type).label("high"),
+        ).where(Product.is_active).group_by(Product.category_id, Product.brand_id, Product.condition)
+        if lo:
+            live = live.where(cents >= lo)
+        if hi is not None:
+            live = live.where(cents < hi)
+        if category_ids is not None:
+            live = live.where(Product.category_id.in_(category_ids))
+        if supplier_id is not None:
+            live = live.where(Product.supplier_id == supplier_id)
+        parts.append(live)
+    return _with_names((union_all(*parts) if len(parts) > 1 else stmt).subquery("cells"))
 
 
-def summarise(
-    cells: list[Cell], brand_ids: set[int] | None, condition: str | None, *, bounds: list[Cell] | None = None
-) -> tuple[int, dict[str, Any]]:
+def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | None) -> tuple[int, dict[str, Any]]:
     """(total, facets) from cells, applying the brand and condition filters disjunctively.
 
-    The price range comes from `bounds` when given (cells not narrowed by the price filter).
+    Counts come from `count`; the price range from the cells' bounds, which ignore the price
+    filter (cells without bounds only add counts).
     """
     def brand_ok(cell: Cell) -> bool:
         return brand_ids is None or cell.brand_id in brand_ids
@@ -114,7 +203,7 @@ def summarise(
             total += cell.count
             if cell.count:
                 by_category[cell.category_id] += cell.count
-    for cell in cells if bounds is None else bounds:
+    for cell in cells:
         if brand_ok(cell) and condition_ok(cell) and cell.min_price is not None:
             low = cell.min_price if low is None else min(low, cell.min_price)
             high = cell.max_price if high is None else max(high, cell.max_price)
@@ -148,17 +237,20 @@ def refresh_cells(category_ids: set[int] | None = None) -> None:
             lock = lock.where(Category.id.in_(category_ids))
         db.session.execute(lock).all()
     delete_stmt = delete(ProductFacetCell)
+    band = price_band(type_coerce(Product.price, BigInteger)).label("band")
     source = select(
-        Product.category_id, Product.brand_id, Product.condition, Product.supplier_id,
+        Product.category_id, Product.brand_id, Product.condition, Product.supplier_id, band,
         func.count(Product.id), func.min(Product.price), func.max(Product.price),
     ).where(Product.is_active.is_(True))
     if category_ids is not None:
         delete_stmt = delete_stmt.where(ProductFacetCell.category_id.in_(category_ids))
         source = source.where(Product.category_id.in_(category_ids))
-    source = source.group_by(Product.category_id, Product.brand_id, Product.condition, Product.supplier_id)
+    source = source.group_by(Product.category_id, Product.brand_id, Product.condition, Product.supplier_id, band)
     db.session.execute(delete_stmt)
     db.session.execute(
         insert(ProductFacetCell).from_select(
-            ["category_id", "brand_id", "condition", "supplier_id", "product_count", "min_price", "max_price"], source
+            ["category_id", "brand_id", "condition", "supplier_id", "price_band", "product_count", "min_price",
+             "max_price"],
+            source,
         )
     )

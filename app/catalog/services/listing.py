@@ -18,6 +18,7 @@ from app.catalog.models import Brand, Category, Product
 from app.catalog.services import facets, search
 from app.catalog.services.categories import descendant_ids
 from app.catalog.services.products import public_cards
+from app.common.money import to_minor_units
 from app.common.pagination import page_meta
 from app.extensions import db
 
@@ -122,11 +123,12 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
         price.append(c.price <= params["max_price"])
 
     if source is PRODUCTS and not q and not params.get("in_stock"):
-        stored = facets.stored_cells(category_ids, params.get("supplier"))
-        # A price filter: count the products in range (an index range scan); the price range
-        # shown, which ignores the price filter, still comes from the stored cells.
-        cells = facets.live_cells(source, common + price) if price else stored
-        total, facet_counts = facets.summarise(cells, brand_ids, condition, bounds=stored)
+        price_range = None
+        if price:
+            price_range = tuple(None if params.get(key) is None else to_minor_units(params[key])
+                                for key in ("min_price", "max_price"))
+        cells = facets.stored_cells(category_ids, params.get("supplier"), price_range)  # type: ignore[arg-type]
+        total, facet_counts = facets.summarise(cells, brand_ids, condition)
     else:
         total, facet_counts = facets.summarise(facets.live_cells(source, common, price), brand_ids, condition)
 
