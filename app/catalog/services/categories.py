@@ -1,9 +1,10 @@
 """The category tree and brands."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, select, true
+from sqlalchemy import Select, and_, bindparam, func, select, true
 from werkzeug.datastructures import FileStorage
 
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
@@ -81,12 +82,20 @@ def descendant_ids(category_id: int | None = None, *, active_slug: str | None = 
     Empty when there is no such category.
     """
     if active_slug is None:
-        start, step = Category.id == category_id, true()
+        return list(db.session.scalars(_subtree(active=False), {"start": category_id}))
+    return list(db.session.scalars(_subtree(active=True), {"start": active_slug}))
+
+
+@lru_cache(maxsize=2)
+def _subtree(*, active: bool) -> Select:
+    # Built once: the listing asks for a subtree on every category page.
+    if active:
+        start, step = and_(Category.slug == bindparam("start"), Category.is_active), Category.is_active
     else:
-        start, step = and_(Category.slug == active_slug, Category.is_active), Category.is_active
+        start, step = Category.id == bindparam("start"), true()
     tree = select(Category.id).where(start).cte("tree", recursive=True)
     tree = tree.union_all(select(Category.id).where(Category.parent_id == tree.c.id, step))
-    return list(db.session.scalars(select(tree.c.id)))
+    return select(tree.c.id)
 
 
 def _check_parent(category_id: int | None, parent_id: int | None) -> None:

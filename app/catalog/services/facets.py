@@ -16,13 +16,14 @@ at its ends live. Round limits (1,000-5,000; 10,000-50,000) fall on band edges.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Select,
+    bindparam,
     case,
     delete,
     func,
@@ -84,8 +85,7 @@ def split_price_range(low: int | None, high: int | None) -> tuple[tuple[int, int
     return (first, last), edges
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple: a listing builds dozens per request
     category_id: int
     brand_id: int | None
     condition: str
@@ -96,26 +96,29 @@ class Cell:
     brand: tuple[str, str] | None
 
 
-def _with_names(grouped: Any) -> list[Cell]:
-    """Join category and brand names onto aggregated cells: one query gives the whole sidebar."""
-    rows = db.session.execute(
+def named_cells(grouped: FromClause) -> Select:
+    """The statement joining category and brand names onto aggregated cells: one query gives
+    the whole sidebar. Run it with `read_cells`."""
+    return (
         select(grouped, Category.slug, Category.name, Brand.slug, Brand.name)
         .join(Category, Category.id == grouped.c.category_id)
         .outerjoin(Brand, Brand.id == grouped.c.brand_id)
         .where(Category.is_active)  # products of an inactive category are not shown
-    ).all()
+    )
+
+
+def read_cells(stmt: Select, params: dict[str, Any]) -> list[Cell]:
+    """Run a `named_cells` statement."""
     return [
         Cell(cat, brand, cond, int(n), lo, hi, (c_slug, c_name), (b_slug, b_name) if brand is not None else None)
-        for cat, brand, cond, n, lo, hi, c_slug, c_name, b_slug, b_name in rows
+        for cat, brand, cond, n, lo, hi, c_slug, c_name, b_slug, b_name in db.session.execute(stmt, params)
     ]
 
 
-def live_cells(
-    source: FromClause, where: list[ColumnElement], price_filter: list[ColumnElement] | None = None
-) -> list[Cell]:
-    """Group the rows of `source` (the products table, or search matches with the same facet
-    columns) matching `where` into cells; with `price_filter`, `count` counts only the rows in
-    range while the bounds span them all."""
+def live_cells(source: FromClause, where: list[ColumnElement], price_filter: list[ColumnElement]) -> Select:
+    """Cells of the rows of `source` (the products table, or search matches with the same facet
+    columns) matching `where`; with `price_filter`, `count` counts only the rows in range while
+    the bounds span them all."""
     # count(*) rather than count(id): PostgreSQL answers it from a covering index alone.
     in_range = func.count().filter(*price_filter) if price_filter else func.count()
     c = source.c
@@ -127,49 +130,65 @@ def live_cells(
         .group_by(c.category_id, c.brand_id, c.condition)
         .subquery("cells")
     )
-    return _with_names(grouped)
+    return named_cells(grouped)
 
 
-def stored_cells(
-    category_ids: list[int] | None, supplier_id: int | None, price: tuple[int | None, int | None] | None = None
-) -> list[Cell]:
-    """The precomputed cells (no search or stock filter), summed over suppliers and bands.
+PriceShape = tuple[bool, tuple[tuple[bool, bool], ...]]  # (whole bands?, ((edge has low, has high), ...))
 
-    With a price filter [low, high] (minor units), `count` counts the bands wholly inside it
-    here and the products of the partial bands at its ends live, in the same statement; the
-    bounds still span every band (a cell row per edge range adds counts and no bounds).
+
+def price_params(low: int | None, high: int | None) -> tuple[PriceShape, dict[str, int]]:
+    """A price filter in minor units as the shape of its `stored_cells` statement and its values."""
+    full, edges = split_price_range(low, high)
+    params: dict[str, int] = {}
+    if full is not None:
+        params["band_first"], params["band_last"] = full
+    for i, (lo, hi) in enumerate(edges):
+        if lo:
+            params[f"edge{i}_low"] = lo
+        if hi is not None:
+            params[f"edge{i}_high"] = hi
+    return (full is not None, tuple((bool(lo), hi is not None) for lo, hi in edges)), params
+
+
+def stored_cells(category: bool, supplier: bool, price: PriceShape | None) -> Select:
+    """Cells from the precomputed table (no search or stock filter), summed over suppliers and
+    bands; parameters `category_ids`, `supplier` and those of `price_params`.
+
+    With a price filter, `count` counts the bands wholly inside it here and the products of the
+    partial bands at its ends live, in the same statement; the bounds still span every band
+    (a cell row per edge range adds counts and no bounds).
     """
     cell = ProductFacetCell
-    full, edges = split_price_range(*price) if price is not None else (None, [])
     counted = func.sum(cell.product_count)
     if price is not None:
-        in_range = cell.price_band.between(*full) if full is not None else literal(False)
+        in_range = cell.price_band.between(bindparam("band_first"), bindparam("band_last")) if price[0] else literal(False)
         counted = func.coalesce(func.sum(cell.product_count).filter(in_range), 0)
     stmt = select(
         cell.category_id, cell.brand_id, cell.condition, counted.label("n"),
         func.min(cell.min_price).label("low"), func.max(cell.max_price).label("high"),
     ).group_by(cell.category_id, cell.brand_id, cell.condition)
-    if category_ids is not None:
-        stmt = stmt.where(cell.category_id.in_(category_ids))
-    if supplier_id is not None:
-        stmt = stmt.where(cell.supplier_id == supplier_id)
+    if category:
+        stmt = stmt.where(cell.category_id.in_(bindparam("category_ids", expanding=True)))
+    if supplier:
+        stmt = stmt.where(cell.supplier_id == bindparam("supplier"))
     parts = [stmt]
     cents = type_coerce(Product.price, BigInteger)
-    for lo, hi in edges:  # one range scan each (an OR of ranges would filter the whole category)
+    for i, (has_low, has_high) in enumerate(price[1] if price else ()):
+        # One range scan per edge (an OR of ranges would filter the whole category).
         live = select(
             Product.category_id, Product.brand_id, Product.condition, func.count().label("n"),
             type_coerce(null(), Product.price.type).label("low"), type_coerce(null(), Product.price.type).label("high"),
         ).where(Product.is_active).group_by(Product.category_id, Product.brand_id, Product.condition)
-        if lo:
-            live = live.where(cents >= lo)
-        if hi is not None:
-            live = live.where(cents < hi)
-        if category_ids is not None:
-            live = live.where(Product.category_id.in_(category_ids))
-        if supplier_id is not None:
-            live = live.where(Product.supplier_id == supplier_id)
+        if has_low:
+            live = live.where(cents >= bindparam(f"edge{i}_low", type_=BigInteger))
+        if has_high:
+            live = live.where(cents < bindparam(f"edge{i}_high", type_=BigInteger))
+        if category:
+            live = live.where(Product.category_id.in_(bindparam("category_ids", expanding=True)))
+        if supplier:
+            live = live.where(Product.supplier_id == bindparam("supplier"))
         parts.append(live)
-    return _with_names((union_all(*parts) if len(parts) > 1 else stmt).subquery("cells"))
+    return named_cells((union_all(*parts) if len(parts) > 1 else stmt).subquery("cells"))
 
 
 def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | None) -> tuple[int, dict[str, Any]]:

@@ -8,9 +8,22 @@ a ranked case-insensitive match on SQLite. Same API, same tests.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import FromClause
 
@@ -30,9 +43,10 @@ def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _like_match(q: str) -> tuple[ColumnElement, ColumnElement]:
-    """SQLite: (where clause, relevance) matching every word in name, brand, category or
-    description, ranked name > brand/category > description."""
+def _like_match(words: int) -> tuple[ColumnElement, ColumnElement]:
+    """SQLite: (where clause, relevance) matching each of `words` patterns (parameters
+    `word0`...) in name, brand, category or description, ranked name > brand/category >
+    description."""
     # Aliases: the facet queries join Brand and Category themselves and must not correlate these.
     brand, category = aliased(Brand), aliased(Category)
     brand_name = select(brand.name).where(brand.id == Product.brand_id).scalar_subquery()
@@ -41,19 +55,13 @@ def _like_match(q: str) -> tuple[ColumnElement, ColumnElement]:
     weights = {"name": 1.0, "brand": 0.4, "category": 0.4, "description": 0.1}
     conditions = []
     rank: ColumnElement = literal(0.0)
-    for word in q.lower().split()[:10]:
-        pattern = f"%{_like_escape(word)}%"
+    for i in range(words):
+        pattern = bindparam(f"word{i}")
         matches = {key: func.lower(func.coalesce(col, "")).like(pattern, escape="\\") for key, col in fields.items()}
         conditions.append(or_(*matches.values()))
         for key, match in matches.items():
             rank = rank + case((match, weights[key]), else_=0.0)
     return and_(*conditions), rank
-
-
-def _brand_ids(slugs: list[str] | None) -> set[int] | None:
-    if not slugs:
-        return None
-    return set(db.session.scalars(select(Brand.id).where(Brand.slug.in_(slugs))))
 
 
 def _order(sort: str, rank: ColumnElement | None) -> list[ColumnElement]:
@@ -68,6 +76,84 @@ def _order(sort: str, rank: ColumnElement | None) -> list[ColumnElement]:
     }.get(sort, [Product.created_at.desc(), tie])
 
 
+def _brand_ids(slugs: list[str] | None) -> set[int] | None:
+    if not slugs:
+        return None
+    return set(db.session.scalars(select(Brand.id).where(Brand.slug.in_(slugs))))
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a listing's statements depend on, values aside (those are bound parameters)."""
+
+    route: str  # "products"; a search: "terms" (PostgreSQL, plain words), "gin" (PostgreSQL), "like" (SQLite)
+    words: int
+    category: bool
+    supplier: bool
+    in_stock: bool
+    min_price: bool
+    max_price: bool
+    brand: bool
+    condition: bool
+    sort: str
+    stored: facets.PriceShape | None | bool  # False: live cells; None: stored, no price filter
+
+
+@lru_cache(maxsize=1024)
+def _statements(shape: _Shape) -> tuple[Select, Select]:
+    """(facet cells, page of cards) for a listing of this shape, built once per process: building
+    a statement and its cache key costs more than running these on a warm database."""
+    source, rank = PRODUCTS, None
+    common: list[ColumnElement] = []
+    if shape.route == "terms":
+        source = search.term_matches(shape.words)
+        rank = source.c.score
+    elif shape.route == "gin":
+        match, rank = search.gin_match()
+        common.append(match)
+    elif shape.route == "like":
+        match, rank = _like_match(shape.words)
+        common.append(match)
+    c = source.c
+
+    # Filters every facet applies; brand, condition and price are applied per facet.
+    # Bare column, not `IS true`, so the partial indexes apply. Inactive categories are left
+    # out where categories are joined: in the cells (facets.py) and in public_cards().
+    if source is PRODUCTS:
+        common.append(c.is_active)
+    if shape.category:
+        common.append(c.category_id.in_(bindparam("category_ids", expanding=True)))
+    if shape.supplier:
+        common.append(c.supplier_id == bindparam("supplier"))
+    if shape.in_stock:
+        if source is PRODUCTS:
+            common.append(c.stock > 0)
+        else:  # stock is not copied into the terms (it changes with every order): look it up
+            stocked = PRODUCTS.alias("stocked")
+            common.append(exists().where(stocked.c.id == c.product_id, stocked.c.stock > 0))
+    price: list[ColumnElement] = []
+    if shape.min_price:
+        price.append(c.price >= bindparam("min_price"))
+    if shape.max_price:
+        price.append(c.price <= bindparam("max_price"))
+
+    if shape.stored is not False:
+        cells = facets.stored_cells(shape.category, shape.supplier, shape.stored)  # type: ignore[arg-type]
+    else:
+        cells = facets.live_cells(source, common, price)
+
+    where = list(common) + price
+    if shape.brand:
+        where.append(c.brand_id.in_(bindparam("brand_ids", expanding=True)))
+    if shape.condition:
+        where.append(c.condition == bindparam("condition"))
+    page = public_cards()
+    if source is not PRODUCTS:
+        page = page.join(source, c.product_id == Product.id)
+    page = page.where(*where).order_by(*_order(shape.sort, rank)).limit(bindparam("limit")).offset(bindparam("offset"))
+    return cells, page
+
+
 def list_products(params: dict[str, Any]) -> dict[str, Any]:
     """One page of active products matching `params`, with `meta` and `facets`.
 
@@ -78,72 +164,49 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
     page, per_page = params["page"], params["per_page"]
     q = (params.get("q") or "").strip()
     sort = params.get("sort") or ("relevance" if q else "newest")
+    values: dict[str, Any] = {"limit": per_page, "offset": (page - 1) * per_page}
 
-    category_ids = descendant_ids(active_slug=params["category"]) if params.get("category") else None
-    brand_ids = _brand_ids(params.get("brand"))
-    condition = params.get("condition")
-
-    # Pick the source of rows and, for a search, how to match and rank.
-    source, rank = PRODUCTS, None
-    common: list[ColumnElement] = []
+    route, words = "products", 0
     if q and db.session.get_bind().dialect.name == "postgresql":
         lexemes = search.plain_terms(q)
         if lexemes == []:  # only stop words: nothing can match
             return {"items": [], "meta": page_meta(page, per_page, 0), "facets": facets.summarise([], None, None)[1]}
         if lexemes is not None:
-            source = search.term_matches(lexemes)
-            rank = source.c.score
+            route, words = "terms", len(lexemes)
+            values.update(search.term_params(lexemes))
         else:
-            match, rank = search.gin_match(q)
-            common.append(match)
+            route, values["q"] = "gin", q
     elif q:
-        match, rank = _like_match(q)
-        common.append(match)
-    c = source.c
+        patterns = [f"%{_like_escape(word)}%" for word in q.lower().split()[:10]]
+        route, words = "like", len(patterns)
+        values.update({f"word{i}": pattern for i, pattern in enumerate(patterns)})
 
-    # Filters every facet applies; brand, condition and price are applied per facet.
-    # Bare column, not `IS true`, so the partial indexes apply. Inactive categories are left
-    # out where categories are joined: in the cells (facets.py) and in public_cards().
-    if source is PRODUCTS:
-        common.append(c.is_active)
-    if category_ids is not None:
-        common.append(c.category_id.in_(category_ids))
-    if params.get("supplier"):
-        common.append(c.supplier_id == params["supplier"])
-    if params.get("in_stock"):
-        if source is PRODUCTS:
-            common.append(c.stock > 0)
-        else:  # stock is not copied into the terms (it changes with every order): look it up
-            stocked = PRODUCTS.alias("stocked")
-            common.append(exists().where(stocked.c.id == c.product_id, stocked.c.stock > 0))
-    price: list[ColumnElement] = []
-    if params.get("min_price") is not None:
-        price.append(c.price >= params["min_price"])
-    if params.get("max_price") is not None:
-        price.append(c.price <= params["max_price"])
-
-    if source is PRODUCTS and not q and not params.get("in_stock"):
-        price_range = None
-        if price:
-            price_range = tuple(None if params.get(key) is None else to_minor_units(params[key])
-                                for key in ("min_price", "max_price"))
-        cells = facets.stored_cells(category_ids, params.get("supplier"), price_range)  # type: ignore[arg-type]
-        total, facet_counts = facets.summarise(cells, brand_ids, condition)
-    else:
-        total, facet_counts = facets.summarise(facets.live_cells(source, common, price), brand_ids, condition)
-
-    where = list(common) + price
+    if params.get("category"):
+        values["category_ids"] = descendant_ids(active_slug=params["category"])
+    brand_ids = _brand_ids(params.get("brand"))
     if brand_ids is not None:
-        where.append(c.brand_id.in_(brand_ids))
-    if condition:
-        where.append(c.condition == condition)
-    items: list[Product] = []
-    if total:
-        stmt = public_cards()
-        if source is not PRODUCTS:
-            stmt = stmt.join(source, c.product_id == Product.id)
-        stmt = stmt.where(*where).order_by(*_order(sort, rank))
-        items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
+        values["brand_ids"] = sorted(brand_ids)
+    condition = params.get("condition")
+    for key in ("supplier", "condition", "min_price", "max_price"):
+        if params.get(key) is not None:
+            values[key] = params[key]
+
+    stored: facets.PriceShape | None | bool = False
+    if route == "products" and not params.get("in_stock"):
+        stored = None
+        if params.get("min_price") is not None or params.get("max_price") is not None:
+            stored, band_values = facets.price_params(
+                *(None if params.get(key) is None else to_minor_units(params[key]) for key in ("min_price", "max_price"))
+            )
+            values.update(band_values)
+    shape = _Shape(
+        route=route, words=words, category="category_ids" in values, supplier="supplier" in values,
+        in_stock=bool(params.get("in_stock")), min_price="min_price" in values, max_price="max_price" in values,
+        brand=brand_ids is not None, condition=bool(condition), sort=sort, stored=stored,
+    )
+    cells_stmt, page_stmt = _statements(shape)
+    total, facet_counts = facets.summarise(facets.read_cells(cells_stmt, values), brand_ids, condition)
+    items = list(db.session.scalars(page_stmt, values)) if total else []
     return {
         "items": items,
         "meta": page_meta(page, per_page, total),

@@ -1,11 +1,12 @@
-"""Products: creation and changes by their supplier (or an admin), public reads, search documents."""
+"""Products: creation and changes by their supplier (or an admin), public reads."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, select
-from sqlalchemy.orm import contains_eager, joinedload, load_only
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from app.auth.models import Role, User
 from app.catalog.errors import ProductNotFound, SkuTaken
@@ -51,21 +52,25 @@ def public_cards() -> Select:
     category and brand names, and the primary image, in one query (no description, no gallery)."""
     stmt = select(Product).join(Product.category).where(Product.is_active, Category.is_active)
     return stmt.options(
-        load_only(
-            Product.name, Product.slug, Product.price, Product.compare_at_price, Product.currency, Product.stock,
-            Product.condition, Product.rating_average, Product.rating_count,
-        ),
+        # Defer the bulky columns only: every deferred column costs a little per loaded row.
+        defer(Product.description), defer(Product.specifications),
         contains_eager(Product.category).load_only(Category.id, Category.name, Category.slug),
         joinedload(Product.brand).load_only(Brand.id, Brand.name, Brand.slug),
         joinedload(Product.primary_image).load_only(ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt),
     )
 
 
+@lru_cache(maxsize=2)
+def _public_product_by(key: str) -> Select:
+    # Built once per process: building an ORM statement costs about what running this one does.
+    column = Product.id if key == "id" else Product.slug
+    return public_products().where(column == bindparam("key"))
+
+
 def public_product(product_id: int | None = None, slug: str | None = None) -> Product:
     """An active product by id or slug; inactive and missing ones are both 404."""
-    stmt = public_products()
-    stmt = stmt.where(Product.id == product_id) if product_id is not None else stmt.where(Product.slug == slug)
-    product = db.session.scalars(stmt).unique().one_or_none()
+    stmt = _public_product_by("id" if product_id is not None else "slug")
+    product = db.session.scalars(stmt, {"key": product_id if product_id is not None else slug}).unique().one_or_none()
     if product is None:
         raise ProductNotFound("No such product.")
     return product

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Text,
+    bindparam,
     cast,
     delete,
     func,
@@ -100,16 +102,18 @@ _LEXEME = re.compile(r"'((?:[^']|'')+)'")
 _AND = re.compile(r"\s*&\s*")
 
 
+_PARSE = select(func.websearch_to_tsquery(literal(TS_CONFIG), bindparam("q")).cast(Text))
+
+
 def plain_terms(q: str) -> list[str] | None:
     """The lexemes of `q` when it is a plain AND of words (as websearch_to_tsquery reads it),
     [] when it has no searchable word (only stop words), None when it uses operators
     (OR, -word, "phrase") or has too many words: those take the GIN route."""
-    parsed: str = db.session.scalar(select(func.websearch_to_tsquery(literal(TS_CONFIG), q).cast(db.Text))) or ""
+    parsed: str = db.session.scalar(_PARSE, {"q": q}) or ""
     if not parsed.strip():
         return []
-    parts = _AND.split(parsed.strip())
     lexemes: list[str] = []
-    for part in parts:
+    for part in _AND.split(parsed.strip()):
         match = _LEXEME.fullmatch(part)
         if match is None:
             return None  # |, !, <->, parentheses, prefix or weight marks
@@ -118,25 +122,31 @@ def plain_terms(q: str) -> list[str] | None:
     return lexemes if len(lexemes) <= MAX_TERMS else None
 
 
-def term_matches(lexemes: list[str]) -> FromClause:
-    """The active products holding every lexeme: product_id, score (summed ts_rank) and the facet
-    columns, as a subquery. One lexeme is a range of the covering index; more are grouped."""
+def term_matches(words: int) -> FromClause:
+    """The active products holding every one of `words` lexemes (parameter `lexemes`):
+    product_id, score (summed ts_rank) and the facet columns, as a subquery. One lexeme is a
+    range of the covering index; more are grouped by product."""
     t = ProductTerm
     columns = (t.category_id, t.brand_id, t.condition, t.price, t.supplier_id)
-    if len(lexemes) == 1:
-        stmt: Select = select(t.product_id, t.score, *columns).where(t.lexeme == lexemes[0])
+    if words == 1:
+        stmt: Select = select(t.product_id, t.score, *columns).where(t.lexeme == bindparam("lexeme"))
     else:
         stmt = (
             select(t.product_id, func.sum(t.score).label("score"), *(func.min(c).label(c.key) for c in columns))
-            .where(t.lexeme.in_(lexemes))
+            .where(t.lexeme.in_(bindparam("lexemes", expanding=True)))
             .group_by(t.product_id)
-            .having(func.count() == len(lexemes))
+            .having(func.count() == words)
         )
     return stmt.subquery("matches")
 
 
-def gin_match(q: str) -> tuple[ColumnElement, ColumnElement]:
-    """(where clause, relevance) over products for any websearch query (the GIN route)."""
-    query = func.websearch_to_tsquery(literal(TS_CONFIG), q)
-    return Product.search_vector.op("@@")(query), func.ts_rank(Product.search_vector, query)
+def term_params(lexemes: list[str]) -> dict[str, Any]:
+    """The parameters of `term_matches(len(lexemes))`."""
+    return {"lexeme": lexemes[0]} if len(lexemes) == 1 else {"lexemes": lexemes}
 
+
+def gin_match() -> tuple[ColumnElement, ColumnElement]:
+    """(where clause, relevance) over products for any websearch query (parameter `q`): the
+    GIN route."""
+    query = func.websearch_to_tsquery(literal(TS_CONFIG), bindparam("q"))
+    return Product.search_vector.op("@@")(query), func.ts_rank(Product.search_vector, query)
