@@ -27,6 +27,7 @@ from app.catalog.schemas import (
 from app.catalog.services import categories, images, listing, products
 from app.common.blueprint import Blueprint
 from app.common.permissions import login_required
+from app.common.reads import read_only
 
 blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Categories, brands and products")
 
@@ -40,6 +41,7 @@ SELLERS = ("supplier", "admin")
 @blp.route("/categories")
 class Categories(MethodView):
     @blp.response(200, CategoryNodeSchema(many=True))
+    @read_only
     def get(self) -> Any:
         """The active category tree."""
         return categories.category_tree()
@@ -54,6 +56,7 @@ class Categories(MethodView):
 
 @blp.get("/categories/<slug>")
 @blp.response(200, CategoryNodeSchema)
+@read_only
 def category_by_slug(slug: str) -> Any:
     """One active category with its subtree."""
     return categories.public_category_by_slug(slug)
@@ -92,6 +95,7 @@ def put_category_image(files: dict[str, Any], category_id: int) -> Any:
 @blp.route("/brands")
 class Brands(MethodView):
     @blp.response(200, BrandSchema(many=True))
+    @read_only
     def get(self) -> Any:
         """Every brand, by name."""
         return categories.list_brands()
@@ -138,6 +142,7 @@ def put_brand_logo(files: dict[str, Any], brand_id: int) -> Any:
 class Products(MethodView):
     @blp.arguments(ProductListQuery, location="query")
     @blp.response(200, ProductPageSchema)
+    @read_only
     def get(self, query: dict[str, Any]) -> Any:
         """Browse and search active products, with facet counts."""
         return listing.list_products(query)
@@ -153,6 +158,7 @@ class Products(MethodView):
 
 @blp.get("/products/by-slug/<slug>")
 @blp.response(200, ProductSchema)
+@read_only
 def product_by_slug(slug: str) -> Any:
     """One active product by slug."""
     return products.public_product(slug=slug)
@@ -161,6 +167,7 @@ def product_by_slug(slug: str) -> Any:
 @blp.route("/products/<int:product_id>")
 class ProductById(MethodView):
     @blp.response(200, ProductSchema)
+    @read_only
     def get(self, product_id: int) -> Any:
         """One active product."""
         return products.public_product(product_id=product_id)

@@ -1,0 +1,38 @@
+"""read_only views run without a transaction on PostgreSQL, and leave the pool transactional."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from app.common.reads import read_only
+from app.extensions import db
+
+
+@pytest.mark.own_database
+def test_read_only_view_runs_in_autocommit_and_the_pool_is_reset(app, is_postgres):
+    @read_only
+    def view() -> tuple[bool | None, int | None]:
+        assert db.session.execute(text("SELECT 1")).scalar() == 1
+        if not is_postgres:
+            return None, None  # SQLite: nothing to save, the view runs as usual
+        dbapi = db.session.connection().connection.dbapi_connection
+        return dbapi.autocommit, dbapi.info.transaction_status
+
+    with app.test_request_context():
+        autocommit, status = view()
+        db.session.remove()
+        if is_postgres:
+            assert autocommit is True and status == 0  # idle: no BEGIN was sent
+        # A later unit of work on a pooled connection is a real transaction again.
+        with db.engine.connect() as connection:
+            dbapi = connection.connection.dbapi_connection
+            assert not getattr(dbapi, "autocommit", False)
+
+
+@pytest.mark.own_database
+def test_public_catalog_reads_work_on_the_real_engine(app, client, is_postgres):
+    # The suite's other tests run inside one outer transaction, where read_only steps aside;
+    # here the views run as in production.
+    for url in ("/api/v1/products", "/api/v1/categories", "/api/v1/brands", "/api/v1/products/1"):
+        response = client.get(url)
+        assert response.status_code in (200, 404), (url, response.get_json())
