@@ -9,8 +9,9 @@
    range, `q` search of a common word, product detail).
 3. Serves the app (`gunicorn run:app`) and the baseline (`gunicorn bench.baseline:app`: the same
    SQL with psycopg2 and json.dumps, no framework) with the same gunicorn settings, drives each
-   from a separate process (bench/load.py) at a fixed concurrency for a fixed time, and prints
-   requests/s, p50/p95/p99 and the app's throughput as a ratio of the baseline's.
+   from a separate process (bench/load.py) at a fixed concurrency for a fixed time, in rounds
+   that alternate app and baseline, and prints requests/s, p50/p95/p99 (over all rounds) and
+   the app's throughput as a ratio of the baseline's.
 
 Targets (2-core machine): p95 under 50 ms for all four at concurrency 8; ratio at least 0.5.
 """
@@ -85,6 +86,7 @@ def pick_urls(env: dict[str, str]) -> dict[str, str]:
 def record_sql(env: dict[str, str], urls: dict[str, str], path: Path) -> None:
     """Run each request in-process once and keep the exact statements and parameters it sent."""
     os.environ.update(env)
+    os.environ["LOG_LEVEL"] = "WARNING"  # the servers log each request; this run need not
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import event
 
@@ -141,12 +143,29 @@ def serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Po
     raise SystemExit(f"{target} did not start")
 
 
-def drive(url: str, concurrency: int, seconds: float) -> dict[str, float]:
+def drive(url: str, concurrency: int, seconds: float, raw: bool = False) -> dict:
     out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load.py"), url, "--concurrency", str(concurrency), "--seconds", str(seconds)],
+        [sys.executable, str(ROOT / "bench" / "load.py"), url, "--concurrency", str(concurrency), "--seconds",
+         str(seconds), *(["--raw"] if raw else [])],
         check=True, capture_output=True, text=True,
     )
     return json.loads(out.stdout)
+
+
+def pooled(runs: list[dict]) -> dict[str, float]:
+    """Requests/s over all rounds, and percentiles over every latency of every round."""
+    latencies = sorted(latency for run in runs for latency in run["latencies"])
+
+    def pct(p: float) -> float:
+        if not latencies:
+            return float("nan")
+        return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000, 2)
+
+    seconds = sum(run["seconds"] for run in runs)
+    return {
+        "rps": round(sum(run["requests"] for run in runs) / seconds, 1) if seconds else 0.0,
+        "errors": sum(run["errors"] for run in runs), "p50": pct(50), "p95": pct(95), "p99": pct(99),
+    }
 
 
 def main() -> int:
@@ -156,6 +175,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating app/baseline rounds per request")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="duka-bench-"))
@@ -173,19 +193,28 @@ def main() -> int:
     urls = pick_urls(env)
     record_sql(env, urls, Path(env["BENCH_SQL_FILE"]))
 
+    # Both servers stay up; each URL is driven in rounds that alternate app and baseline, so
+    # a slow drift of the (shared, virtual) machine's speed weighs on both alike.
+    servers = {name: serve(target, env, args.workers) for name, target in (("app", "run:app"),
+                                                                            ("baseline", "bench.baseline:app"))}
     results: dict[str, dict[str, dict[str, float]]] = {}
-    for name, target in (("app", "run:app"), ("baseline", "bench.baseline:app")):
-        process, base = serve(target, env, args.workers)
-        try:
-            for label, path in urls.items():
+    per_round = args.seconds / args.rounds
+    try:
+        for label, path in urls.items():
+            runs: dict[str, list[dict]] = {"app": [], "baseline": []}
+            for name, (_, base) in servers.items():
                 drive(base + path, args.concurrency, 2)  # warm-up
-                results.setdefault(label, {})[name] = drive(base + path, args.concurrency, args.seconds)
-        finally:
+            for _ in range(args.rounds):
+                for name, (_, base) in servers.items():
+                    runs[name].append(drive(base + path, args.concurrency, per_round, raw=True))
+            results[label] = {name: pooled(found) for name, found in runs.items()}
+    finally:
+        for process, _ in servers.values():
             process.terminate()
             process.wait(timeout=30)
 
     print(f"\n{args.products} products, gunicorn {args.workers} sync workers, concurrency {args.concurrency}, "
-          f"{args.seconds:.0f} s per run\n")
+          f"{args.seconds:.0f} s per request and server in {args.rounds} alternating rounds\n")
     header = f"{'request':18} {'':9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
     print(header)
     print("-" * len(header))

@@ -1,6 +1,7 @@
 """Load driver for bench/catalog.py: N threads request one URL for a fixed time.
 
-Prints one JSON line: requests, errors, requests/s and latency percentiles in ms.
+Prints one JSON line: requests, errors, requests/s and latency percentiles in ms (and, with
+--raw, every latency in seconds).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--raw", action="store_true", help="also print every latency (seconds)")
     args = parser.parse_args()
 
     parts = urlsplit(args.url)
@@ -63,10 +65,13 @@ def main() -> None:
             return float("nan")
         return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000, 2)
 
-    print(json.dumps({
+    result = {
         "requests": len(latencies), "errors": errors[0], "rps": round(len(latencies) / elapsed, 1),
-        "p50": pct(50), "p95": pct(95), "p99": pct(99),
-    }))
+        "seconds": elapsed, "p50": pct(50), "p95": pct(95), "p99": pct(99),
+    }
+    if args.raw:
+        result["latencies"] = latencies
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":
