@@ -110,30 +110,6 @@ class RefSchema(Schema):
     slug = fields.String()
 
 
-class ProductSchema(Schema):
-    id = fields.Integer()
-    name = fields.String()
-    slug = fields.String()
-    description = fields.String()
-    sku = fields.String()
-    price = MoneyField()
-    compare_at_price = MoneyField(allow_none=True)
-    currency = fields.String()
-    stock = fields.Integer()
-    in_stock = fields.Function(lambda product: product.stock > 0)
-    condition = fields.String()
-    specifications = fields.Dict(keys=fields.String(), values=fields.String())
-    is_active = fields.Boolean()
-    category = fields.Nested(RefSchema)
-    brand = fields.Nested(RefSchema, allow_none=True)
-    supplier = fields.Nested(UserRefSchema)
-    images = fields.List(fields.Nested(ImageSchema))
-    rating_average = fields.Decimal(places=2, as_string=True, metadata={"type": "string", "example": "4.50"})
-    rating_count = fields.Integer()
-    created_at = fields.AwareDateTime()
-    updated_at = fields.AwareDateTime()
-
-
 class CardImageSchema(Schema):
     url = fields.Function(lambda image: media_url(image.path))
     thumbnail_url = fields.Function(lambda image: media_url(image.thumbnail_path))
@@ -157,6 +133,23 @@ class ProductCardSchema(Schema):
                           metadata={"description": "The primary image, or null"})
     rating_average = fields.Decimal(places=2, as_string=True, metadata={"type": "string", "example": "4.50"})
     rating_count = fields.Integer()
+
+
+class ProductSchema(ProductCardSchema):
+    """A product as its page and its owner see it: the card's fields and the rest."""
+
+    class Meta:
+        exclude = ("image",)  # `images` holds them all, the primary one marked
+
+    description = fields.String()
+    sku = fields.String()
+    stock = fields.Integer()
+    specifications = fields.Dict(keys=fields.String(), values=fields.String())
+    is_active = fields.Boolean()
+    supplier = fields.Nested(UserRefSchema)
+    images = fields.List(fields.Nested(ImageSchema))
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
 
 
 Specifications = lambda **kw: fields.Dict(  # noqa: E731
