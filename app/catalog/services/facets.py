@@ -89,7 +89,7 @@ class Cell(NamedTuple):  # a tuple: a listing builds dozens per request
     category_id: int
     brand_id: int | None
     condition: str
-    count: int  # products in the cell that also pass the price filter
+    products: int  # products in the cell that also pass the price filter
     min_price: Decimal | None  # bounds ignore the price filter
     max_price: Decimal | None
     category: tuple[str, str]  # (slug, name)
@@ -159,7 +159,7 @@ def stored_cells(category: bool, supplier: bool, price: PriceShape | None) -> Se
     (a cell row per edge range adds counts and no bounds).
     """
     cell = ProductFacetCell
-    counted = func.sum(cell.product_count)
+    counted: ColumnElement = func.sum(cell.product_count)
     if price is not None:
         in_range = cell.price_band.between(bindparam("band_first"), bindparam("band_last")) if price[0] else literal(False)
         counted = func.coalesce(func.sum(cell.product_count).filter(in_range), 0)
@@ -214,14 +214,14 @@ def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | No
         names[("category", cell.category_id)] = cell.category
         if cell.brand_id is not None and cell.brand is not None:
             names[("brand", cell.brand_id)] = cell.brand
-        if condition_ok(cell) and cell.brand_id is not None and cell.count:
-            by_brand[cell.brand_id] += cell.count
-        if brand_ok(cell) and cell.count:
-            by_condition[cell.condition] += cell.count
+        if condition_ok(cell) and cell.brand_id is not None and cell.products:
+            by_brand[cell.brand_id] += cell.products
+        if brand_ok(cell) and cell.products:
+            by_condition[cell.condition] += cell.products
         if brand_ok(cell) and condition_ok(cell):
-            total += cell.count
-            if cell.count:
-                by_category[cell.category_id] += cell.count
+            total += cell.products
+            if cell.products:
+                by_category[cell.category_id] += cell.products
     for cell in cells:
         if brand_ok(cell) and condition_ok(cell) and cell.min_price is not None:
             low = cell.min_price if low is None else min(low, cell.min_price)

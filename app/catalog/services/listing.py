@@ -53,10 +53,10 @@ def _like_match(words: int) -> tuple[ColumnElement, ColumnElement]:
     category_name = select(category.name).where(category.id == Product.category_id).scalar_subquery()
     fields = {"name": Product.name, "brand": brand_name, "category": category_name, "description": Product.description}
     weights = {"name": 1.0, "brand": 0.4, "category": 0.4, "description": 0.1}
-    conditions = []
+    conditions: list[ColumnElement] = []
     rank: ColumnElement = literal(0.0)
     for i in range(words):
-        pattern = bindparam(f"word{i}")
+        pattern: Any = bindparam(f"word{i}")
         matches = {key: func.lower(func.coalesce(col, "")).like(pattern, escape="\\") for key, col in fields.items()}
         conditions.append(or_(*matches.values()))
         for key, match in matches.items():
@@ -103,7 +103,8 @@ class _Shape:
 def _statements(shape: _Shape) -> tuple[Select, Select]:
     """(facet cells, page of cards) for a listing of this shape, built once per process: building
     a statement and its cache key costs more than running these on a warm database."""
-    source, rank = PRODUCTS, None
+    source: FromClause = PRODUCTS
+    rank: ColumnElement | None = None
     common: list[ColumnElement] = []
     if shape.route == "terms":
         source = search.term_matches(shape.words)
