@@ -19,7 +19,7 @@ ADMIN = "admin"
 
 @blp.get("/users")
 @login_required(ADMIN)
-@blp.arguments(UserListQuery, location="query")
+@blp.arguments(UserListQuery(), location="query")
 @blp.response(200, page_of(AdminUserSchema))
 def list_users(query: dict[str, Any]) -> Any:
     """List users, filtered by role and email."""
@@ -28,7 +28,7 @@ def list_users(query: dict[str, Any]) -> Any:
 
 @blp.patch("/users/<int:user_id>")
 @login_required(ADMIN)
-@blp.arguments(RoleChangeSchema)
+@blp.arguments(RoleChangeSchema())
 @blp.response(200, AdminUserSchema)
 @blp.alt_response(409, response="CONFLICT")
 def change_role(data: dict[str, Any], user_id: int) -> Any:

@@ -34,7 +34,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accoun
 
 @blp.post("/register")
 @auth_rate
-@blp.arguments(RegisterSchema)
+@blp.arguments(RegisterSchema())
 @blp.response(201, ProfileSchema)
 @blp.alt_response(409, response="CONFLICT")
 def register(data: dict[str, Any]) -> Any:
@@ -45,7 +45,7 @@ def register(data: dict[str, Any]) -> Any:
 @blp.post("/login")
 @login_failures_per_address
 @login_failures_per_account
-@blp.arguments(LoginSchema)
+@blp.arguments(LoginSchema())
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
@@ -75,7 +75,7 @@ def logout() -> None:
 
 @blp.post("/verify-email")
 @auth_rate
-@blp.arguments(TokenSchema)
+@blp.arguments(TokenSchema())
 @blp.response(204)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def verify_email(data: dict[str, Any]) -> None:
@@ -85,7 +85,7 @@ def verify_email(data: dict[str, Any]) -> None:
 
 @blp.post("/resend-verification")
 @auth_rate
-@blp.arguments(EmailSchema)
+@blp.arguments(EmailSchema())
 @blp.response(202)
 def resend_verification(data: dict[str, Any]) -> None:
     """Email a new verification link (202 whether or not the account exists)."""
@@ -94,7 +94,7 @@ def resend_verification(data: dict[str, Any]) -> None:
 
 @blp.post("/forgot-password")
 @auth_rate
-@blp.arguments(EmailSchema)
+@blp.arguments(EmailSchema())
 @blp.response(202)
 def forgot_password(data: dict[str, Any]) -> None:
     """Email a password-reset link (202 whether or not the account exists)."""
@@ -103,7 +103,7 @@ def forgot_password(data: dict[str, Any]) -> None:
 
 @blp.post("/reset-password")
 @auth_rate
-@blp.arguments(ResetPasswordSchema)
+@blp.arguments(ResetPasswordSchema())
 @blp.response(204)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def reset_password(data: dict[str, Any]) -> None:
@@ -113,7 +113,7 @@ def reset_password(data: dict[str, Any]) -> None:
 
 @blp.post("/change-password")
 @login_required()
-@blp.arguments(ChangePasswordSchema)
+@blp.arguments(ChangePasswordSchema())
 @blp.response(204)
 @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
 def change_password(data: dict[str, Any]) -> None:
@@ -132,7 +132,7 @@ def totp_setup() -> Any:
 
 @blp.post("/2fa/enable")
 @login_required()
-@blp.arguments(TotpCodeSchema)
+@blp.arguments(TotpCodeSchema())
 @blp.response(200, ProfileSchema)
 @blp.alt_response(409, response="CONFLICT")
 def totp_enable(data: dict[str, Any]) -> Any:
@@ -142,7 +142,7 @@ def totp_enable(data: dict[str, Any]) -> Any:
 
 @blp.post("/2fa/disable")
 @login_required()
-@blp.arguments(TotpDisableSchema)
+@blp.arguments(TotpDisableSchema())
 @blp.response(200, ProfileSchema)
 @blp.alt_response(409, response="CONFLICT")
 def totp_disable(data: dict[str, Any]) -> Any:

@@ -47,7 +47,7 @@ class Categories(MethodView):
         return categories.category_tree()
 
     @login_required(ADMIN)
-    @blp.arguments(CategoryInSchema)
+    @blp.arguments(CategoryInSchema())
     @blp.response(201, CategorySchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a category (admin)."""
@@ -65,7 +65,7 @@ def category_by_slug(slug: str) -> Any:
 @blp.route("/categories/<int:category_id>")
 class CategoryById(MethodView):
     @login_required(ADMIN)
-    @blp.arguments(CategoryPatchSchema)
+    @blp.arguments(CategoryPatchSchema())
     @blp.response(200, CategorySchema)
     def patch(self, data: dict[str, Any], category_id: int) -> Any:
         """Rename, move or (de)activate a category (admin)."""
@@ -81,7 +81,7 @@ class CategoryById(MethodView):
 
 @blp.put("/categories/<int:category_id>/image")
 @login_required(ADMIN)
-@blp.arguments(ImageUploadSchema, location="files")
+@blp.arguments(ImageUploadSchema(), location="files")
 @blp.response(200, CategorySchema)
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 def put_category_image(files: dict[str, Any], category_id: int) -> Any:
@@ -101,7 +101,7 @@ class Brands(MethodView):
         return categories.list_brands()
 
     @login_required(ADMIN)
-    @blp.arguments(BrandInSchema)
+    @blp.arguments(BrandInSchema())
     @blp.response(201, BrandSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Create a brand (admin)."""
@@ -111,7 +111,7 @@ class Brands(MethodView):
 @blp.route("/brands/<int:brand_id>")
 class BrandById(MethodView):
     @login_required(ADMIN)
-    @blp.arguments(BrandPatchSchema)
+    @blp.arguments(BrandPatchSchema())
     @blp.response(200, BrandSchema)
     def patch(self, data: dict[str, Any], brand_id: int) -> Any:
         """Change a brand (admin)."""
@@ -127,7 +127,7 @@ class BrandById(MethodView):
 
 @blp.put("/brands/<int:brand_id>/logo")
 @login_required(ADMIN)
-@blp.arguments(ImageUploadSchema, location="files")
+@blp.arguments(ImageUploadSchema(), location="files")
 @blp.response(200, BrandSchema)
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 def put_brand_logo(files: dict[str, Any], brand_id: int) -> Any:
@@ -140,7 +140,7 @@ def put_brand_logo(files: dict[str, Any], brand_id: int) -> Any:
 
 @blp.route("/products")
 class Products(MethodView):
-    @blp.arguments(ProductListQuery, location="query")
+    @blp.arguments(ProductListQuery(), location="query")
     @blp.response(200, ProductPageSchema)
     @read_only
     def get(self, query: dict[str, Any]) -> Any:
@@ -148,7 +148,7 @@ class Products(MethodView):
         return listing.list_products(query)
 
     @login_required(*SELLERS)
-    @blp.arguments(ProductInSchema)
+    @blp.arguments(ProductInSchema())
     @blp.response(201, ProductSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
@@ -173,7 +173,7 @@ class ProductById(MethodView):
         return products.public_product(product_id=product_id)
 
     @login_required(*SELLERS)
-    @blp.arguments(ProductPatchSchema)
+    @blp.arguments(ProductPatchSchema())
     @blp.response(200, ProductSchema)
     @blp.alt_response(409, response="CONFLICT")
     def patch(self, data: dict[str, Any], product_id: int) -> Any:
@@ -189,8 +189,8 @@ class ProductById(MethodView):
 
 @blp.post("/products/<int:product_id>/images")
 @login_required(*SELLERS)
-@blp.arguments(ImageUploadSchema, location="files")
-@blp.arguments(ImageFormSchema, location="form")
+@blp.arguments(ImageUploadSchema(), location="files")
+@blp.arguments(ImageFormSchema(), location="form")
 @blp.response(201, ImageSchema)
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 def add_image(files: dict[str, Any], form: dict[str, Any], product_id: int) -> Any:
@@ -201,7 +201,7 @@ def add_image(files: dict[str, Any], form: dict[str, Any], product_id: int) -> A
 @blp.route("/products/<int:product_id>/images/<int:image_id>")
 class ImageById(MethodView):
     @login_required(*SELLERS)
-    @blp.arguments(ImagePatchSchema)
+    @blp.arguments(ImagePatchSchema())
     @blp.response(200, ImageSchema)
     def patch(self, data: dict[str, Any], product_id: int, image_id: int) -> Any:
         """Change an image's alt text, position, or make it primary."""

@@ -32,7 +32,7 @@ class Me(MethodView):
         return current_user
 
     @login_required()
-    @blp.arguments(ProfileUpdateSchema)
+    @blp.arguments(ProfileUpdateSchema())
     @blp.response(200, ProfileSchema)
     @blp.alt_response(409, response="CONFLICT")
     def patch(self, data: dict[str, Any]) -> Any:
@@ -40,7 +40,7 @@ class Me(MethodView):
         return services.update_profile(current_user, data)
 
     @login_required()
-    @blp.arguments(DeleteAccountSchema)
+    @blp.arguments(DeleteAccountSchema())
     @blp.response(204)
     def delete(self, data: dict[str, Any]) -> None:
         """Delete my account: personal data is anonymised, order records are kept."""
@@ -49,7 +49,7 @@ class Me(MethodView):
 
 @blp.put("/picture")
 @login_required()
-@blp.arguments(PictureUploadSchema, location="files")
+@blp.arguments(PictureUploadSchema(), location="files")
 @blp.response(200, ProfileSchema)
 @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
 def put_picture(files: dict[str, Any]) -> Any:
@@ -74,7 +74,7 @@ class Addresses(MethodView):
         return services.list_addresses(current_user)
 
     @login_required()
-    @blp.arguments(AddressInSchema)
+    @blp.arguments(AddressInSchema())
     @blp.response(201, AddressSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Add an address."""
@@ -90,7 +90,7 @@ class AddressById(MethodView):
         return services.get_address(current_user, address_id)
 
     @login_required()
-    @blp.arguments(AddressPatchSchema)
+    @blp.arguments(AddressPatchSchema())
     @blp.response(200, AddressSchema)
     def patch(self, data: dict[str, Any], address_id: int) -> Any:
         """Change one of my addresses."""
