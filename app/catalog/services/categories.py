@@ -82,17 +82,19 @@ def descendant_ids(category_id: int | None = None, *, active_slug: str | None = 
     Empty when there is no such category.
     """
     if active_slug is None:
-        return list(db.session.scalars(_subtree(active=False), {"start": category_id}))
-    return list(db.session.scalars(_subtree(active=True), {"start": active_slug}))
+        return list(db.session.scalars(subtree(active=False), {"subtree_root": category_id}))
+    return list(db.session.scalars(subtree(active=True), {"subtree_root": active_slug}))
 
 
 @lru_cache(maxsize=2)
-def _subtree(*, active: bool) -> Select:
-    # Built once: the listing asks for a subtree on every category page.
+def subtree(*, active: bool) -> Select:
+    """The ids of a category's subtree, from the bound parameter `subtree_root`: an id, or with
+    `active` the slug of an active category (and then only its active descendants). Usable
+    as `column.in_(subtree(...))` inside another statement. Built once per process."""
     if active:
-        start, step = and_(Category.slug == bindparam("start"), Category.is_active), Category.is_active
+        start, step = and_(Category.slug == bindparam("subtree_root"), Category.is_active), Category.is_active
     else:
-        start, step = Category.id == bindparam("start"), true()
+        start, step = Category.id == bindparam("subtree_root"), true()
     tree = select(Category.id).where(start).cte("tree", recursive=True)
     tree = tree.union_all(select(Category.id).where(Category.parent_id == tree.c.id, step))
     return select(tree.c.id)

@@ -150,9 +150,10 @@ def price_params(low: int | None, high: int | None) -> tuple[PriceShape, dict[st
     return (full is not None, tuple((bool(lo), hi is not None) for lo, hi in edges)), params
 
 
-def stored_cells(category: bool, supplier: bool, price: PriceShape | None) -> Select:
+def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | None) -> Select:
     """Cells from the precomputed table (no search or stock filter), summed over suppliers and
-    bands; parameters `category_ids`, `supplier` and those of `price_params`.
+    bands, of the `categories` (a select of ids) when given; parameters `supplier` and those of
+    `price_params`.
 
     With a price filter, `count` counts the bands wholly inside it here and the products of the
     partial bands at its ends live, in the same statement; the bounds still span every band
@@ -167,8 +168,8 @@ def stored_cells(category: bool, supplier: bool, price: PriceShape | None) -> Se
         cell.category_id, cell.brand_id, cell.condition, counted.label("n"),
         func.min(cell.min_price).label("low"), func.max(cell.max_price).label("high"),
     ).group_by(cell.category_id, cell.brand_id, cell.condition)
-    if category:
-        stmt = stmt.where(cell.category_id.in_(bindparam("category_ids", expanding=True)))
+    if categories is not None:
+        stmt = stmt.where(cell.category_id.in_(categories))
     if supplier:
         stmt = stmt.where(cell.supplier_id == bindparam("supplier"))
     parts = [stmt]
@@ -183,8 +184,8 @@ def stored_cells(category: bool, supplier: bool, price: PriceShape | None) -> Se
             live = live.where(cents >= bindparam(f"edge{i}_low", type_=BigInteger))
         if has_high:
             live = live.where(cents < bindparam(f"edge{i}_high", type_=BigInteger))
-        if category:
-            live = live.where(Product.category_id.in_(bindparam("category_ids", expanding=True)))
+        if categories is not None:
+            live = live.where(Product.category_id.in_(categories))
         if supplier:
             live = live.where(Product.supplier_id == bindparam("supplier"))
         parts.append(live)

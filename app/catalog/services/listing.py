@@ -29,7 +29,7 @@ from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product
 from app.catalog.services import facets, search
-from app.catalog.services.categories import descendant_ids
+from app.catalog.services.categories import subtree
 from app.catalog.services.products import public_cards
 from app.common.money import to_minor_units
 from app.common.pagination import page_meta
@@ -122,8 +122,9 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
     # out where categories are joined: in the cells (facets.py) and in public_cards().
     if source is PRODUCTS:
         common.append(c.is_active)
-    if shape.category:
-        common.append(c.category_id.in_(bindparam("category_ids", expanding=True)))
+    categories = subtree(active=True) if shape.category else None  # the chosen category and below
+    if categories is not None:
+        common.append(c.category_id.in_(categories))
     if shape.supplier:
         common.append(c.supplier_id == bindparam("supplier"))
     if shape.in_stock:
@@ -139,7 +140,7 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
         price.append(c.price <= bindparam("max_price"))
 
     if shape.stored is not False:
-        cells = facets.stored_cells(shape.category, shape.supplier, shape.stored)  # type: ignore[arg-type]
+        cells = facets.stored_cells(categories, shape.supplier, shape.stored)  # type: ignore[arg-type]
     else:
         cells = facets.live_cells(source, common, price)
 
@@ -158,9 +159,9 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
 def list_products(params: dict[str, Any]) -> dict[str, Any]:
     """One page of active products matching `params`, with `meta` and `facets`.
 
-    A fixed number of queries whatever the page size or catalog size: the category subtree,
-    the brand ids, the search words, the facet cells (stored ones when the query allows), the
-    page's cards.
+    A fixed number of queries whatever the page size or catalog size: the brand ids, the search
+    words, the facet cells (stored ones when the query allows), the page's cards. A category's
+    subtree is a recursive CTE inside the last two.
     """
     page, per_page = params["page"], params["per_page"]
     q = (params.get("q") or "").strip()
@@ -183,7 +184,7 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
         values.update({f"word{i}": pattern for i, pattern in enumerate(patterns)})
 
     if params.get("category"):
-        values["category_ids"] = descendant_ids(active_slug=params["category"])
+        values["subtree_root"] = params["category"]
     brand_ids = _brand_ids(params.get("brand"))
     if brand_ids is not None:
         values["brand_ids"] = sorted(brand_ids)
@@ -201,7 +202,7 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
             )
             values.update(band_values)
     shape = _Shape(
-        route=route, words=words, category="category_ids" in values, supplier="supplier" in values,
+        route=route, words=words, category="subtree_root" in values, supplier="supplier" in values,
         in_stock=bool(params.get("in_stock")), min_price="min_price" in values, max_price="max_price" in values,
         brand=brand_ids is not None, condition=bool(condition), sort=sort, stored=stored,
     )
