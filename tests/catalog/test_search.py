@@ -81,7 +81,9 @@ def test_search_facets_count_the_matches(client, catalog):
     assert facets["price_range"] == {"min": "15000.00", "max": "15000.00"}
 
 
+@pytest.mark.usefixtures("require_postgres")
 def test_a_query_of_stop_words_finds_nothing(client, catalog):
+    # PostgreSQL's parser drops stop words; SQLite's fallback matches substrings, "the" included.
     body = client.get(f"{URL}?q=the%20and").get_json()
     assert body["items"] == [] and body["meta"]["total"] == 0
     assert body["facets"]["categories"] == [] and body["facets"]["price_range"] == {"min": None, "max": None}
