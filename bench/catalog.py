@@ -11,7 +11,8 @@
    SQL with psycopg2 and json.dumps, no framework) with the same gunicorn settings, drives each
    from a separate process (bench/load.py) at a fixed concurrency for a fixed time, in rounds
    that alternate app and baseline, and prints requests/s, p50/p95/p99 (over all rounds) and
-   the app's throughput as a ratio of the baseline's.
+   the app's throughput as a ratio of the baseline's, with the CPU time the gunicorn workers
+   spent per request (steadier than throughput on a machine whose speed drifts).
 
 Targets (2-core machine): p95 under 50 ms for all four at concurrency 8; ratio at least 0.5.
 """
@@ -153,6 +154,20 @@ def drive(url: str, concurrency: int, seconds: float, raw: bool = False) -> dict
     return json.loads(out.stdout)
 
 
+def server_cpu(process: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by a gunicorn master's workers (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        for pid in children:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    except OSError:
+        return float("nan")
+    return total
+
+
 def pooled(runs: list[dict]) -> dict[str, float]:
     """Requests/s over all rounds, and percentiles over every latency of every round."""
     latencies = sorted(latency for run in runs for latency in run["latencies"])
@@ -163,8 +178,10 @@ def pooled(runs: list[dict]) -> dict[str, float]:
         return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000, 2)
 
     seconds = sum(run["seconds"] for run in runs)
+    requests = sum(run["requests"] for run in runs)
     return {
-        "rps": round(sum(run["requests"] for run in runs) / seconds, 1) if seconds else 0.0,
+        "cpu_ms": round(sum(run["cpu"] for run in runs) / requests * 1000, 2) if requests else float("nan"),
+        "rps": round(requests / seconds, 1) if seconds else 0.0,
         "errors": sum(run["errors"] for run in runs), "p50": pct(50), "p95": pct(95), "p99": pct(99),
     }
 
@@ -206,8 +223,11 @@ def main() -> int:
             for name, (_, base) in servers.items():
                 drive(base + path, args.concurrency, 2)  # warm-up
             for _ in range(args.rounds):
-                for name, (_, base) in servers.items():
-                    runs[name].append(drive(base + path, args.concurrency, per_round, raw=True))
+                for name, (process, base) in servers.items():
+                    before = server_cpu(process)
+                    run = drive(base + path, args.concurrency, per_round, raw=True)
+                    run["cpu"] = server_cpu(process) - before
+                    runs[name].append(run)
             results[label] = {name: pooled(found) for name, found in runs.items()}
             pairs = [app["rps"] / base["rps"] for app, base in zip(runs["app"], runs["baseline"]) if base["rps"]]
             results[label]["rounds"] = {"ratios": [round(r, 2) for r in pairs]}
@@ -218,14 +238,16 @@ def main() -> int:
 
     print(f"\n{args.products} products, gunicorn {args.workers} sync workers, concurrency {args.concurrency}, "
           f"{args.seconds:.0f} s per request and server in {args.rounds} alternating rounds\n")
-    header = f"{'request':18} {'':9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    header = (f"{'request':18} {'':9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+              f" {'server CPU ms/req':>18}")
     print(header)
     print("-" * len(header))
     ok = True
     for label, by_target in results.items():
         for name in ("app", "baseline"):
             r = by_target[name]
-            print(f"{label:18} {name:9} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d}")
+            print(f"{label:18} {name:9} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d}"
+                  f" {r['cpu_ms']:18.2f}")
         ratio = by_target["app"]["rps"] / by_target["baseline"]["rps"] if by_target["baseline"]["rps"] else 0
         p95_ok = by_target["app"]["p95"] < 50
         ok = ok and p95_ok and ratio >= 0.5
