@@ -273,3 +273,17 @@ def test_price_filter_counts_are_exact_at_band_edges(client, low, high):
     assert sum(c["count"] for c in body["facets"]["categories"]) == len(expected)
     # The price range shown ignores the price filter.
     assert body["facets"]["price_range"] == {"min": "999.99", "max": "12000.00"}
+
+
+def test_price_bands_respect_the_supplier_and_category_filters(client):
+    tools, toys = CategoryFactory(name="Tools"), CategoryFactory(name="Toys")
+    mine, theirs = UserFactory(role="supplier"), UserFactory(role="supplier")
+    for supplier, category, price in [(mine, tools, "1000.00"), (mine, tools, "1300.00"), (mine, toys, "2000.00"),
+                                      (theirs, tools, "1000.00"), (theirs, tools, "1500.00"), (mine, tools, "5000.00")]:
+        ProductFactory(supplier=supplier, category=category, price=Decimal(price))
+    body = client.get(f"{URL}?supplier={mine.id}&category=tools&min_price=1000&max_price=2000").get_json()
+    assert sorted(p["price"] for p in body["items"]) == ["1000.00", "1300.00"]
+    assert body["meta"]["total"] == 2
+    assert body["facets"]["price_range"] == {"min": "1000.00", "max": "5000.00"}
+    edge = client.get(f"{URL}?supplier={theirs.id}&min_price=1234.56&max_price=1500").get_json()
+    assert [p["price"] for p in edge["items"]] == ["1500.00"] and edge["meta"]["total"] == 1
