@@ -1,7 +1,7 @@
 """Catalog benchmark: 100,000 products on PostgreSQL, the app under gunicorn, a bare baseline.
 
-    .venv/bin/python bench/catalog.py [--database-url URL] [--products 100000]
-                                      [--concurrency 8] [--seconds 15] [--workers 2]
+    .venv/bin/python bench/catalog.py [--database-url URL] [--products 100000] [--rounds 5]
+                                      [--concurrency 8] [--seconds 20] [--workers 2]
 
 1. Migrates the database and loads the demo catalog up to --products (bulk inserts; idempotent),
    then VACUUM ANALYZE.
@@ -191,9 +191,9 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--seconds", type=float, default=20, help="per request and server, over all rounds")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3, help="alternating app/baseline rounds per request")
+    parser.add_argument("--rounds", type=int, default=5, help="alternating app/baseline rounds per request")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="duka-bench-"))
