@@ -35,6 +35,13 @@ def to_minor_units(value: Any) -> int:
     return int(to_money(value) * MINOR_UNITS)
 
 
+def from_minor_units(value: int | None) -> Decimal | None:
+    """Minor units (cents) from the database as a Decimal amount."""
+    if value is None:
+        return None
+    return (Decimal(value) / MINOR_UNITS).quantize(CENT)
+
+
 class Money(TypeDecorator):
     """A money column: Decimal in Python, BIGINT minor units in the database (exact everywhere)."""
 
@@ -47,9 +54,7 @@ class Money(TypeDecorator):
         return to_minor_units(value)
 
     def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
-        if value is None:
-            return None
-        return (Decimal(value) / MINOR_UNITS).quantize(CENT)
+        return from_minor_units(value)
 
 
 class MoneyField(fields.Decimal):

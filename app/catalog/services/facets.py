@@ -16,7 +16,6 @@ at its ends live. Round limits (1,000-5,000; 10,000-50,000) fall on band edges.
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -37,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product, ProductFacetCell
-from app.common.money import MINOR_UNITS
+from app.common.money import MINOR_UNITS, from_minor_units
 from app.extensions import db
 
 # Lower edges of price bands 1..n in minor units (band 0 is below 1 shilling).
@@ -90,8 +89,8 @@ class Cell(NamedTuple):  # a tuple: a listing builds dozens per request
     brand_id: int | None
     condition: str
     products: int  # products in the cell that also pass the price filter
-    min_price: Decimal | None  # bounds ignore the price filter
-    max_price: Decimal | None
+    min_price: int | None  # bounds, in minor units (converted once per listing), ignore the price filter
+    max_price: int | None
     category: tuple[str, str]  # (slug, name)
     brand: tuple[str, str] | None
 
@@ -124,7 +123,8 @@ def live_cells(source: FromClause, where: list[ColumnElement], price_filter: lis
     c = source.c
     grouped = (
         select(c.category_id, c.brand_id, c.condition, in_range.label("n"),
-               func.min(c.price).label("low"), func.max(c.price).label("high"))
+               type_coerce(func.min(c.price), BigInteger).label("low"),
+               type_coerce(func.max(c.price), BigInteger).label("high"))
         .select_from(source)
         .where(*where)
         .group_by(c.category_id, c.brand_id, c.condition)
@@ -166,7 +166,8 @@ def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | 
         counted = func.coalesce(func.sum(cell.product_count).filter(in_range), 0)
     stmt = select(
         cell.category_id, cell.brand_id, cell.condition, counted.label("n"),
-        func.min(cell.min_price).label("low"), func.max(cell.max_price).label("high"),
+        type_coerce(func.min(cell.min_price), BigInteger).label("low"),
+        type_coerce(func.max(cell.max_price), BigInteger).label("high"),
     ).group_by(cell.category_id, cell.brand_id, cell.condition)
     if categories is not None:
         stmt = stmt.where(cell.category_id.in_(categories))
@@ -178,7 +179,7 @@ def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | 
         # One range scan per edge (an OR of ranges would filter the whole category).
         live = select(
             Product.category_id, Product.brand_id, Product.condition, func.count().label("n"),
-            type_coerce(null(), Product.price.type).label("low"), type_coerce(null(), Product.price.type).label("high"),
+            type_coerce(null(), BigInteger).label("low"), type_coerce(null(), BigInteger).label("high"),
         ).where(Product.is_active).group_by(Product.category_id, Product.brand_id, Product.condition)
         if has_low:
             live = live.where(cents >= bindparam(f"edge{i}_low", type_=BigInteger))
@@ -209,8 +210,8 @@ def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | No
     by_category: dict[int, int] = defaultdict(int)
     by_brand: dict[int, int] = defaultdict(int)
     by_condition: dict[str, int] = defaultdict(int)
-    low: Decimal | None = None
-    high: Decimal | None = None
+    low: int | None = None
+    high: int | None = None
     for cell in cells:
         names[("category", cell.category_id)] = cell.category
         if cell.brand_id is not None and cell.brand is not None:
@@ -231,7 +232,7 @@ def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | No
         "categories": _named("category", by_category, names),
         "brands": _named("brand", by_brand, names),
         "condition": [{"value": value, "count": by_condition[value]} for value in sorted(by_condition)],
-        "price_range": {"min": low, "max": high},
+        "price_range": {"min": from_minor_units(low), "max": from_minor_units(high)},
     }
 
 
