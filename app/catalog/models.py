@@ -109,11 +109,6 @@ class Product(db.Model):
     images: Mapped[list[ProductImage]] = relationship(
         back_populates="product", order_by="ProductImage.position", lazy="raise", cascade="all, delete-orphan"
     )
-    # The one image a listing card shows (uq_product_images_primary keeps it to one).
-    primary_image: Mapped[ProductImage | None] = relationship(
-        primaryjoin="and_(ProductImage.product_id == Product.id, ProductImage.is_primary)",
-        viewonly=True, uselist=False, lazy="raise",
-    )
 
 
 class ProductImage(db.Model):

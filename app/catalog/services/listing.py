@@ -30,7 +30,7 @@ from sqlalchemy.sql import FromClause
 from app.catalog.models import Brand, Category, Product
 from app.catalog.services import facets, search
 from app.catalog.services.categories import subtree
-from app.catalog.services.products import public_cards
+from app.catalog.services.products import cards, public_cards
 from app.common.money import to_minor_units
 from app.common.pagination import page_meta
 from app.extensions import db
@@ -208,7 +208,7 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
     )
     cells_stmt, page_stmt = _statements(shape)
     total, facet_counts = facets.summarise(facets.read_cells(cells_stmt, values), brand_ids, condition)
-    items = list(db.session.scalars(page_stmt, values)) if total else []
+    items = cards(db.session.execute(page_stmt, values)) if total else []
     return {
         "items": items,
         "meta": page_meta(page, per_page, total),

@@ -1,12 +1,15 @@
 """Products: creation and changes by their supplier (or an admin), public reads."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import contains_eager, defer, joinedload
+from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy.orm import contains_eager, joinedload
 
 from app.auth.models import Role, User
 from app.catalog.errors import ProductNotFound, SkuTaken
@@ -47,17 +50,73 @@ def public_products() -> Select:
     return with_details(stmt, category_joined=True)  # bare columns above: the partial indexes apply
 
 
+@dataclass(slots=True)
+class Ref:
+    id: int
+    name: str
+    slug: str
+
+
+@dataclass(slots=True)
+class CardImage:
+    path: str
+    thumbnail_path: str
+    alt: str
+
+
+@dataclass(slots=True)
+class Card:
+    """A product as a listing shows it (ProductCardSchema dumps it)."""
+
+    id: int
+    name: str
+    slug: str
+    price: Decimal
+    compare_at_price: Decimal | None
+    currency: str
+    stock: int
+    condition: str
+    rating_average: Decimal
+    rating_count: int
+    category: Ref
+    brand: Ref | None
+    primary_image: CardImage | None
+
+
+_CARD_COLUMNS = (
+    Product.id, Product.name, Product.slug, Product.price, Product.compare_at_price, Product.currency, Product.stock,
+    Product.condition, Product.rating_average, Product.rating_count,
+    Category.id, Category.name, Category.slug, Brand.id, Brand.name, Brand.slug,
+    ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt,
+)
+
+
 def public_cards() -> Select:
-    """Active products of active categories, loaded for a listing card: the columns a card shows,
-    category and brand names, and the primary image, in one query (no description, no gallery)."""
-    stmt = select(Product).join(Product.category).where(Product.is_active, Category.is_active)
-    return stmt.options(
-        # Defer the bulky columns only: every deferred column costs a little per loaded row.
-        defer(Product.description), defer(Product.specifications),
-        contains_eager(Product.category).load_only(Category.id, Category.name, Category.slug),
-        joinedload(Product.brand).load_only(Brand.id, Brand.name, Brand.slug),
-        joinedload(Product.primary_image).load_only(ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt),
+    """Active products of active categories as rows for `cards()`: the columns a card shows,
+    category and brand names and the primary image, in one query.
+
+    Rows, not ORM objects: a listing page is read-only and loading 20 products with three
+    related objects each through the ORM cost about twice the CPU of these rows (measured).
+    """
+    return (
+        select(*_CARD_COLUMNS)
+        .select_from(Product)
+        .join(Category, Category.id == Product.category_id)
+        .outerjoin(Brand, Brand.id == Product.brand_id)
+        .outerjoin(ProductImage, and_(ProductImage.product_id == Product.id, ProductImage.is_primary))
+        .where(Product.is_active, Category.is_active)
     )
+
+
+def cards(rows: Iterable[Any]) -> list[Card]:
+    """The rows of a `public_cards()` statement as Cards."""
+    return [
+        Card(pid, name, slug, price, compare_at, currency, stock, condition, rating, ratings,
+             Ref(c_id, c_name, c_slug), Ref(b_id, b_name, b_slug) if b_id is not None else None,
+             CardImage(path, thumb, alt) if path is not None else None)
+        for (pid, name, slug, price, compare_at, currency, stock, condition, rating, ratings,
+             c_id, c_name, c_slug, b_id, b_name, b_slug, path, thumb, alt) in rows
+    ]
 
 
 @lru_cache(maxsize=2)
