@@ -11,6 +11,7 @@ from app.auth.errors import UsernameTaken, WrongPassword
 from app.auth.models import LoginSession, OneTimeToken, Role, User
 from app.auth.passwords import verify_password
 from app.auth.sessions import revoke_user_sessions
+from app.common.matching import LIKE_ESCAPE, contains_pattern
 from app.common.storage import delete_media, replace_image
 from app.common.tasks import commit
 from app.common.types import utcnow
@@ -172,8 +173,7 @@ def users_query(role: str | None = None, email: str | None = None) -> Select:
     if role:
         stmt = stmt.where(User.role == role)
     if email:
-        pattern = "%" + email.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(User.email.like(pattern, escape="\\"))
+        stmt = stmt.where(User.email.like(contains_pattern(email.lower()), escape=LIKE_ESCAPE))
     return stmt
 
 

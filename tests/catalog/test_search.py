@@ -89,6 +89,12 @@ def test_a_query_of_stop_words_finds_nothing(client, catalog):
     assert body["facets"]["categories"] == [] and body["facets"]["price_range"] == {"min": None, "max": None}
 
 
+@pytest.mark.parametrize("q", ["%25", "_", "%25%25%20_"])
+def test_wildcards_in_a_query_match_nothing_by_themselves(client, catalog, q):
+    body = client.get(f"{URL}?q={q}").get_json()
+    assert body["items"] == [] and body["meta"]["total"] == 0
+
+
 def test_several_words_must_all_match(client, catalog):
     assert found(client, "q=phone%20leather") == ["Phone Case"]
     assert set(found(client, "q=phone%20screen")) == {"Galaxy A15"}

@@ -31,16 +31,13 @@ from app.catalog.models import Brand, Category, Product
 from app.catalog.services import facets, search
 from app.catalog.services.categories import subtree
 from app.catalog.services.products import cards, public_cards
+from app.common.matching import LIKE_ESCAPE, contains_pattern
 from app.common.money import to_minor_units
 from app.common.pagination import page_meta
 from app.extensions import db
 
 SORTS = ("relevance", "newest", "price", "-price", "rating", "name")
 PRODUCTS: FromClause = Product.__table__  # type: ignore[assignment]
-
-
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _like_match(words: int) -> tuple[ColumnElement, ColumnElement]:
@@ -57,7 +54,7 @@ def _like_match(words: int) -> tuple[ColumnElement, ColumnElement]:
     rank: ColumnElement = literal(0.0)
     for i in range(words):
         pattern: Any = bindparam(f"word{i}")
-        matches = {key: func.lower(func.coalesce(col, "")).like(pattern, escape="\\") for key, col in fields.items()}
+        matches = {key: func.lower(func.coalesce(col, "")).like(pattern, escape=LIKE_ESCAPE) for key, col in fields.items()}
         conditions.append(or_(*matches.values()))
         for key, match in matches.items():
             rank = rank + case((match, weights[key]), else_=0.0)
@@ -179,7 +176,7 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
         else:
             route, values["q"] = "gin", q
     elif q:
-        patterns = [f"%{_like_escape(word)}%" for word in q.lower().split()[:10]]
+        patterns = [contains_pattern(word) for word in q.lower().split()[: search.MAX_TERMS]]
         route, words = "like", len(patterns)
         values.update({f"word{i}": pattern for i, pattern in enumerate(patterns)})
 

@@ -39,7 +39,7 @@ from app.catalog.models import Brand, Category, Product, ProductTerm
 from app.extensions import db
 
 TS_CONFIG = "english"
-MAX_TERMS = 10  # longer plain queries take the GIN route
+MAX_TERMS = 10  # plain queries with more words take the GIN route; SQLite matches the first 10
 
 
 def search_document() -> ColumnElement:
