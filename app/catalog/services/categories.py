@@ -75,15 +75,9 @@ def _find(node: dict[str, Any], slug: str) -> dict[str, Any] | None:
     return None
 
 
-def descendant_ids(category_id: int | None = None, *, active_slug: str | None = None) -> list[int]:
-    """The category and every category below it, in one recursive CTE (PostgreSQL and SQLite).
-
-    By `active_slug`: an active category and its active descendants (what a shopper browses).
-    Empty when there is no such category.
-    """
-    if active_slug is None:
-        return list(db.session.scalars(subtree(active=False), {"subtree_root": category_id}))
-    return list(db.session.scalars(subtree(active=True), {"subtree_root": active_slug}))
+def descendant_ids(category_id: int) -> list[int]:
+    """The category and every category below it, active or not (one recursive CTE)."""
+    return list(db.session.scalars(subtree(active=False), {"subtree_root": category_id}))
 
 
 @lru_cache(maxsize=2)
