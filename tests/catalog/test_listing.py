@@ -287,3 +287,18 @@ def test_price_bands_respect_the_supplier_and_category_filters(client):
     assert body["facets"]["price_range"] == {"min": "1000.00", "max": "5000.00"}
     edge = client.get(f"{URL}?supplier={theirs.id}&min_price=1234.56&max_price=1500").get_json()
     assert [p["price"] for p in edge["items"]] == ["1500.00"] and edge["meta"]["total"] == 1
+
+
+def test_a_card_carries_the_products_own_values(client):
+    category, brand = CategoryFactory(name="Kitchen"), BrandFactory(name="Ramtons")
+    product = ProductFactory(name="Ramtons Kettle", category=category, brand=brand, price=Decimal("2499.50"),
+                             compare_at_price=Decimal("2999.00"), stock=0, condition="refurbished",
+                             rating_average=Decimal("4.25"), rating_count=8)
+    [card] = client.get(f"{URL}?category={category.slug}").get_json()["items"]
+    assert card == {
+        "id": product.id, "name": "Ramtons Kettle", "slug": product.slug, "price": "2499.50",
+        "compare_at_price": "2999.00", "currency": "KES", "in_stock": False, "condition": "refurbished",
+        "category": {"id": category.id, "name": "Kitchen", "slug": category.slug},
+        "brand": {"id": brand.id, "name": "Ramtons", "slug": brand.slug},
+        "image": None, "rating_average": "4.25", "rating_count": 8,
+    }
