@@ -36,3 +36,17 @@ def test_public_catalog_reads_work_on_the_real_engine(app, client, is_postgres):
     for url in ("/api/v1/products", "/api/v1/categories", "/api/v1/brands", "/api/v1/products/1"):
         response = client.get(url)
         assert response.status_code in (200, 404), (url, response.get_json())
+
+
+def test_rows_runs_in_the_session_transaction_and_returns_plain_rows(db_session):
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.common.reads import rows
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="rows@example.com")
+    db.session.flush()  # not committed: only the session's own transaction can see it
+    found = rows(select(User.id, User.email).where(User.email == "rows@example.com")).all()
+    assert [tuple(row) for row in found] == [(user.id, "rows@example.com")]
+    assert rows(select(User.id).where(User.id == -1)).scalar() is None

@@ -37,6 +37,7 @@ from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product, ProductFacetCell
 from app.common.money import MINOR_UNITS, from_minor_units
+from app.common.reads import rows
 from app.extensions import db
 
 # Lower edges of price bands 1..n in minor units (band 0 is below 1 shilling).
@@ -110,7 +111,7 @@ def read_cells(stmt: Select, params: dict[str, Any]) -> list[Cell]:
     """Run a `named_cells` statement."""
     return [
         Cell(cat, brand, cond, int(n), lo, hi, (c_slug, c_name), (b_slug, b_name) if brand is not None else None)
-        for cat, brand, cond, n, lo, hi, c_slug, c_name, b_slug, b_name in db.session.execute(stmt, params)
+        for cat, brand, cond, n, lo, hi, c_slug, c_name, b_slug, b_name in rows(stmt, params)
     ]
 
 

@@ -34,6 +34,7 @@ from app.catalog.services.products import cards, public_cards
 from app.common.matching import LIKE_ESCAPE, contains_pattern
 from app.common.money import to_minor_units
 from app.common.pagination import page_meta
+from app.common.reads import rows
 from app.extensions import db
 
 SORTS = ("relevance", "newest", "price", "-price", "rating", "name")
@@ -73,10 +74,13 @@ def _order(sort: str, rank: ColumnElement | None) -> list[ColumnElement]:
     }.get(sort, [Product.created_at.desc(), tie])
 
 
+_BRAND_IDS = select(Brand.id).where(Brand.slug.in_(bindparam("slugs", expanding=True)))
+
+
 def _brand_ids(slugs: list[str] | None) -> set[int] | None:
     if not slugs:
         return None
-    return set(db.session.scalars(select(Brand.id).where(Brand.slug.in_(slugs))))
+    return set(rows(_BRAND_IDS, {"slugs": slugs}).scalars())
 
 
 @dataclass(frozen=True)
@@ -205,7 +209,7 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
     )
     cells_stmt, page_stmt = _statements(shape)
     total, facet_counts = facets.summarise(facets.read_cells(cells_stmt, values), brand_ids, condition)
-    items = cards(db.session.execute(page_stmt, values)) if total else []
+    items = cards(rows(page_stmt, values)) if total else []
     return {
         "items": items,
         "meta": page_meta(page, per_page, total),

@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product, ProductTerm
+from app.common.reads import rows
 from app.extensions import db
 
 TS_CONFIG = "english"
@@ -109,7 +110,7 @@ def plain_terms(q: str) -> list[str] | None:
     """The lexemes of `q` when it is a plain AND of words (as websearch_to_tsquery reads it),
     [] when it has no searchable word (only stop words), None when it uses operators
     (OR, -word, "phrase") or has too many words: those take the GIN route."""
-    parsed: str = db.session.scalar(_PARSE, {"q": q}) or ""
+    parsed: str = rows(_PARSE, {"q": q}).scalar() or ""
     if not parsed.strip():
         return []
     lexemes: list[str] = []
