@@ -114,3 +114,18 @@ def test_image_of_another_products_id_is_404(client, supplier, product):
 
 def test_customer_cannot_upload(client, customer, product):
     assert_problem(upload(client, customer, product.id), 403, "forbidden")
+
+
+def test_public_page_shows_what_the_owner_sees(client, supplier, product):
+    # The public page is read as rows, the owner's view as ORM objects: one schema, same JSON.
+    first = upload(client, supplier, product.id, alt="Front").get_json()
+    second = upload(client, supplier, product.id, alt="Back").get_json()
+    client.patch(f"/api/v1/products/{product.id}/images/{first['id']}", json={"position": 5}, headers=supplier.headers)
+    owner = client.patch(f"/api/v1/products/{product.id}", json={"specifications": {"Colour": "Green"}},
+                         headers=supplier.headers).get_json()
+    public = client.get(f"/api/v1/products/{product.id}").get_json()
+    assert public == owner
+    assert [(i["id"], i["alt"], i["is_primary"]) for i in public["images"]] == [
+        (second["id"], "Back", False), (first["id"], "Front", True)]
+    assert public["supplier"] == {"id": supplier.user.id, "name": supplier.user.name}
+    assert public["specifications"] == {"Colour": "Green"}

@@ -3,19 +3,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import Select, and_, bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
 from app.catalog.errors import ProductNotFound, SkuTaken
 from app.catalog.models import Brand, Category, Product, ProductImage
 from app.catalog.services.facets import refresh_cells
 from app.catalog.services.search import refresh_search
+from app.common.reads import rows
 from app.common.slugs import apply_changes, unique_slug
 from app.common.tasks import commit
 from app.errors import ValidationFailed
@@ -27,27 +29,14 @@ FACET_FIELDS = {"category_id", "brand_id", "condition", "price", "is_active"}
 DOCUMENT_FIELDS = {"name", "description", "category_id", "brand_id"}
 
 
-def with_details(stmt: Select, *, category_joined: bool = False) -> Select:
-    """Load what a product's JSON shows in the same single query, whatever the page size.
-
-    Images are joined too: at most 12 a product, so a page is at most a few hundred rows, and
-    a second round trip (selectinload) cost more than the repeated columns in measurements.
-    With `category_joined` the statement already joins Category (to filter on it) and that
-    join is reused.
-    """
-    category = contains_eager(Product.category) if category_joined else joinedload(Product.category)
+def with_details(stmt: Select) -> Select:
+    """Load what a product's JSON shows (its owner's view) in the same single query."""
     return stmt.options(
-        category.load_only(Category.id, Category.name, Category.slug),
+        joinedload(Product.category).load_only(Category.id, Category.name, Category.slug),
         joinedload(Product.brand).load_only(Brand.id, Brand.name, Brand.slug),
         joinedload(Product.supplier).load_only(User.id, User.name),
         joinedload(Product.images),
     )
-
-
-def public_products() -> Select:
-    """What the public may see, loaded for display: active products of active categories."""
-    stmt = select(Product).join(Product.category).where(Product.is_active, Category.is_active)
-    return with_details(stmt, category_joined=True)  # bare columns above: the partial indexes apply
 
 
 @dataclass(slots=True)
@@ -83,12 +72,12 @@ class Card:
     primary_image: CardImage | None
 
 
-_CARD_COLUMNS = (
+_CARD_OWN_COLUMNS = (  # a card's product, category and brand columns, shared with the page
     Product.id, Product.name, Product.slug, Product.price, Product.compare_at_price, Product.currency, Product.stock,
     Product.condition, Product.rating_average, Product.rating_count,
     Category.id, Category.name, Category.slug, Brand.id, Brand.name, Brand.slug,
-    ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt,
 )
+_CARD_COLUMNS = (*_CARD_OWN_COLUMNS, ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt)
 
 
 def public_cards() -> Select:
@@ -119,20 +108,82 @@ def cards(rows: Iterable[Any]) -> list[Card]:
     ]
 
 
+@dataclass(slots=True)
+class PersonRef:
+    id: int
+    name: str
+
+
+@dataclass(slots=True)
+class PageImage:
+    id: int
+    path: str
+    thumbnail_path: str
+    alt: str
+    position: int
+    is_primary: bool
+
+
+@dataclass(slots=True)
+class ProductPage(Card):
+    """A product as its public page shows it (ProductSchema dumps it, as it does a Product)."""
+
+    description: str
+    sku: str
+    specifications: dict[str, str]
+    is_active: bool
+    supplier: PersonRef
+    images: list[PageImage]
+    created_at: datetime
+    updated_at: datetime
+
+
+_PAGE_COLUMNS = (
+    *_CARD_OWN_COLUMNS,
+    Product.description, Product.sku, Product.specifications, Product.is_active, Product.created_at,
+    Product.updated_at, User.id, User.name,
+    ProductImage.id, ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt, ProductImage.position,
+    ProductImage.is_primary,
+)
+
+
 @lru_cache(maxsize=2)
-def _public_product_by(key: str) -> Select:
-    # Built once per process: building an ORM statement costs about what running this one does.
+def _public_page_by(key: str) -> Select:
+    # Built once per process: building the statement costs about what running it does.
     column = Product.id if key == "id" else Product.slug
-    return public_products().where(column == bindparam("key"))
+    return (
+        select(*_PAGE_COLUMNS)
+        .select_from(Product)
+        .join(Category, Category.id == Product.category_id)
+        .outerjoin(Brand, Brand.id == Product.brand_id)
+        .join(User, User.id == Product.supplier_id)
+        .outerjoin(ProductImage, ProductImage.product_id == Product.id)  # at most 12, one row each
+        .where(column == bindparam("key"), Product.is_active, Category.is_active)
+        .order_by(ProductImage.position, ProductImage.id)
+    )
 
 
-def public_product(product_id: int | None = None, slug: str | None = None) -> Product:
-    """An active product by id or slug; inactive and missing ones are both 404."""
-    stmt = _public_product_by("id" if product_id is not None else "slug")
-    product = db.session.scalars(stmt, {"key": product_id if product_id is not None else slug}).unique().one_or_none()
-    if product is None:
+def public_product(product_id: int | None = None, slug: str | None = None) -> ProductPage:
+    """An active product of an active category by id or slug, as its page shows it; inactive
+    and missing ones are both 404.
+
+    Read as rows (one per image), not as an ORM object: loading a Product with its category,
+    brand, supplier and images through the ORM was a fifth of the page's CPU (measured).
+    """
+    stmt = _public_page_by("id" if product_id is not None else "slug")
+    found = rows(stmt, {"key": product_id if product_id is not None else slug}).all()
+    if not found:
         raise ProductNotFound("No such product.")
-    return product
+    (pid, name, slug_, price, compare_at, currency, stock, condition, rating, ratings, c_id, c_name, c_slug,
+     b_id, b_name, b_slug, description, sku, specifications, is_active, created_at, updated_at, u_id, u_name,
+     *_image) = found[0]
+    images = [PageImage(*row[24:]) for row in found if row[24] is not None]
+    primary = next((CardImage(i.path, i.thumbnail_path, i.alt) for i in images if i.is_primary), None)
+    return ProductPage(
+        pid, name, slug_, price, compare_at, currency, stock, condition, rating, ratings,
+        Ref(c_id, c_name, c_slug), Ref(b_id, b_name, b_slug) if b_id is not None else None, primary,
+        description, sku, specifications, is_active, PersonRef(u_id, u_name), images, created_at, updated_at,
+    )
 
 
 def owned_product(actor: User, product_id: int) -> Product:
