@@ -1,8 +1,12 @@
-"""Helpers the tests share: tokens, problem assertions, reading the email outbox."""
+"""Helpers the tests share: tokens, problem assertions, reading the email outbox, SQL counting."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from sqlalchemy import event
 
 from app.auth import sessions
 from app.auth.models import User
@@ -44,3 +48,19 @@ def token_from_email(email: OutboxEmail) -> str:
     match = re.search(r"token=([A-Za-z0-9_\-]+)", email.body)
     assert match, f"no token link in: {email.body}"
     return match.group(1)
+
+
+@contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    """Collect the SQL statements sent to the database inside the block."""
+    statements: list[str] = []
+    engine = db.session.get_bind().engine
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

@@ -5,12 +5,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from app.common.types import utcnow
 from app.extensions import db
 from tests.factories import BrandFactory, CategoryFactory, ProductFactory, UserFactory
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, sql_statements
 
 URL = "/api/v1/products"
 
@@ -158,17 +157,8 @@ def test_listing_costs_a_bounded_number_of_queries(client, app):
     ProductFactory.create_batch(3, category=category, brand=brand)
 
     def count_queries(url: str) -> int:
-        statements: list[str] = []
-        engine = db.session.get_bind().engine
-
-        def record(*_args, **_kwargs):
-            statements.append("q")
-
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with sql_statements() as statements:
             assert client.get(url).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
         return len(statements)
 
     small = count_queries(f"{URL}?per_page=3")

@@ -10,6 +10,7 @@ from app.catalog.models import Product, ProductTerm
 from app.catalog.services import search
 from app.extensions import db
 from tests.factories import BrandFactory, CategoryFactory, ProductFactory, UserFactory
+from tests.helpers import sql_statements
 
 URL = "/api/v1/products"
 
@@ -120,6 +121,17 @@ def require_postgres(is_postgres):
 )
 def test_plain_terms(q, lexemes):
     assert search.plain_terms(q) == lexemes
+
+
+@postgres_only
+def test_a_repeated_search_parses_its_words_once(client, catalog):
+    search._parsed.cache_clear()
+    parses = []
+    for _ in range(2):
+        with sql_statements() as statements:
+            assert set(found(client, "q=Phones")) == {"Phone Case", "Tecno Spark Phone", "Galaxy A15"}
+        parses.append(sum("websearch_to_tsquery" in statement for statement in statements))
+    assert parses == [1, 0]
 
 
 @postgres_only

@@ -17,6 +17,7 @@ SQLite has neither: it matches the columns with LIKE (see listing.py). Same API,
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -106,11 +107,19 @@ _AND = re.compile(r"\s*&\s*")
 _PARSE = select(func.websearch_to_tsquery(literal(TS_CONFIG), bindparam("q")).cast(Text))
 
 
+@lru_cache(maxsize=4096)
+def _parsed(q: str) -> str:
+    # The parse depends only on q and the text search configuration, which does not change
+    # while the app runs; shoppers repeat searches, so each distinct q costs one round trip
+    # per process (4,096 queries of at most 200 characters: under 2 MB).
+    return rows(_PARSE, {"q": q}).scalar() or ""
+
+
 def plain_terms(q: str) -> list[str] | None:
     """The lexemes of `q` when it is a plain AND of words (as websearch_to_tsquery reads it),
     [] when it has no searchable word (only stop words), None when it uses operators
     (OR, -word, "phrase") or has too many words: those take the GIN route."""
-    parsed: str = rows(_PARSE, {"q": q}).scalar() or ""
+    parsed = _parsed(q)
     if not parsed.strip():
         return []
     lexemes: list[str] = []
