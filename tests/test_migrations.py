@@ -57,3 +57,26 @@ def test_catalog_migrations_go_down_and_up_keeping_the_facet_cells(tmp_path):
         upgrade()
         assert cells() == with_bands
         db.engine.dispose()
+
+
+@pytest.mark.own_database
+def test_category_visibility_migration_hides_subtrees_of_inactive_categories(tmp_path):
+    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'v.db'}",
+                                           "MEDIA_ROOT": str(tmp_path / "media")})
+    with app.app_context():
+        upgrade(revision="0006_price_bands")
+        db.session.execute(text(
+            "INSERT INTO categories (id, parent_id, name, slug, is_active, created_at, updated_at) VALUES "
+            "(1, NULL, 'Root', 'root', false, '2026-01-01', '2026-01-01'), "
+            "(2, 1, 'Child', 'child', true, '2026-01-01', '2026-01-01'), "
+            "(3, NULL, 'Open', 'open', true, '2026-01-01', '2026-01-01'), "
+            "(4, 3, 'Leaf', 'leaf', true, '2026-01-01', '2026-01-01')"
+        ))
+        db.session.commit()
+        upgrade()
+        visible = db.session.execute(text("SELECT id, is_visible FROM categories ORDER BY id")).all()
+        db.session.rollback()
+        assert [tuple(row) for row in visible] == [(1, False), (2, False), (3, True), (4, True)]
+        downgrade(revision="0006_price_bands")
+        upgrade()
+        db.engine.dispose()

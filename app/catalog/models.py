@@ -16,10 +16,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
+    select,
     text,
+    true,
+    update,
 )
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.auth.models import User
 from app.common.money import Money
@@ -39,8 +44,42 @@ class Category(db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     image_path: Mapped[str | None] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Active and every ancestor active: what the public sees (the tree, listings, search, product
+    # pages). Recomputed after any flush that adds, moves or (de)activates a category (below).
+    is_visible: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+def _visibility_update() -> Any:
+    """UPDATE every category's is_visible from the tree (one statement; the tree is small)."""
+    table = Category.__table__
+    visible = select(table.c.id).where(table.c.parent_id.is_(None), table.c.is_active).cte("visible", recursive=True)
+    child = table.alias("child")
+    visible = visible.union_all(
+        select(child.c.id).join(visible, child.c.parent_id == visible.c.id).where(child.c.is_active)
+    )
+    return update(table).values(is_visible=table.c.id.in_(select(visible.c.id)))
+
+
+@event.listens_for(Session, "after_flush")
+def _note_tree_changes(session: Session, _context: Any) -> None:
+    # Any writer (services, CLI, seeds, tests) keeps is_visible true to the tree this way.
+    for obj in (*session.new, *session.dirty):
+        if isinstance(obj, Category) and (
+            obj in session.new or any(inspect(obj).attrs[key].history.has_changes() for key in ("is_active", "parent_id"))
+        ):
+            session.info["categories_moved"] = True
+            return
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _refresh_visibility(session: Session, _context: Any) -> None:
+    if session.info.pop("categories_moved", False):
+        session.connection().execute(_visibility_update())
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Category):
+                session.expire(obj, ["is_visible"])
 
 
 class Brand(db.Model):

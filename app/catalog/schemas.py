@@ -43,6 +43,7 @@ class CategorySchema(Schema):
     image_url = fields.Function(lambda category: media_url(category.image_path), allow_none=True)
     parent_id = fields.Integer(allow_none=True)
     is_active = fields.Boolean()
+    is_visible = fields.Boolean(metadata={"description": "Active and every parent active: shown to the public"})
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 

@@ -228,6 +228,43 @@ def test_products_of_an_inactive_category_are_hidden(client, shop, admin):
     assert client.get(f"{URL}?min_price=0.01").get_json()["meta"]["total"] == 3
 
 
+def test_deactivating_a_parent_hides_its_whole_subtree_until_it_is_back(client, shop, admin):
+    electronics, phones, android, _crafts = shop["categories"]
+    spark = shop["products"]["spark"]
+    url = f"/api/v1/categories/{phones.id}"
+    assert client.patch(url, json={"is_active": False}, headers=admin.headers).get_json()["is_visible"] is False
+    # Android is still active itself, but under a hidden parent: it and its products are hidden.
+    body = client.get(URL).get_json()
+    assert [p["name"] for p in body["items"]] == ["Kiondo Basket", "Smart TV 43"]
+    assert {c["slug"] for c in body["facets"]["categories"]} == {"crafts", "electronics"}
+    assert body["facets"]["brands"] == [{"id": shop["brands"][1].id, "slug": "samsung", "name": "Samsung", "count": 1}]
+    assert names(client.get(f"{URL}?category=electronics")) == ["Smart TV 43"]
+    assert names(client.get(f"{URL}?category=android")) == []
+    assert names(client.get(f"{URL}?q=spark")) == []
+    assert_problem(client.get(f"{URL}/{spark.id}"), 404, "product_not_found")
+    assert_problem(client.get("/api/v1/categories/android"), 404, "category_not_found")
+    [tree] = [root for root in client.get("/api/v1/categories").get_json() if root["slug"] == "electronics"]
+    assert tree["children"] == []
+    # Back on: everything returns.
+    assert client.patch(url, json={"is_active": True}, headers=admin.headers).get_json()["is_visible"] is True
+    assert names(client.get(f"{URL}?category=android")) == ["Galaxy A15", "Tecno Spark"]
+    assert client.get(f"{URL}/{spark.id}").status_code == 200
+
+
+def test_moving_a_category_under_a_hidden_one_hides_it(client, shop, admin):
+    _electronics, phones, android, crafts = shop["categories"]
+    client.patch(f"/api/v1/categories/{crafts.id}", json={"is_active": False}, headers=admin.headers)
+    moved = client.patch(f"/api/v1/categories/{phones.id}", json={"parent_id": crafts.id}, headers=admin.headers)
+    assert moved.status_code == 200 and moved.get_json()["is_visible"] is False
+    assert names(client.get(URL)) == ["Smart TV 43"]
+    created = client.post("/api/v1/categories", json={"name": "Feature phones", "parent_id": android.id},
+                          headers=admin.headers)
+    assert created.status_code == 201 and created.get_json()["is_visible"] is False
+    back = client.patch(f"/api/v1/categories/{phones.id}", json={"parent_id": None}, headers=admin.headers)
+    assert back.get_json()["is_visible"] is True
+    assert names(client.get(f"{URL}?category=phones")) == ["Galaxy A15", "Tecno Spark"]
+
+
 def test_price_bands_split_a_range_into_stored_bands_and_live_edges():
     from app.catalog.services.facets import split_price_range
 

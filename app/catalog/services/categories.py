@@ -17,20 +17,17 @@ from app.errors import ValidationFailed
 from app.extensions import db
 
 
-def category_tree(include_inactive: bool = False) -> list[dict[str, Any]]:
-    """Every category as nested dicts (`children`), roots first, by name; one query."""
-    stmt = select(Category).order_by(Category.name)
-    if not include_inactive:
-        stmt = stmt.where(Category.is_active.is_(True))
-    categories = db.session.scalars(stmt).all()
+def category_tree() -> list[dict[str, Any]]:
+    """Every visible category as nested dicts (`children`), roots first, by name; one query."""
+    categories = db.session.scalars(select(Category).where(Category.is_visible).order_by(Category.name)).all()
     nodes = {c.id: {"category": c, "children": []} for c in categories}
     roots: list[dict[str, Any]] = []
     for category in categories:
         node = nodes[category.id]
         if category.parent_id is None:
             roots.append(node)
-        elif category.parent_id in nodes:  # a child of an inactive parent is hidden with it
-            nodes[category.parent_id]["children"].append(node)
+        else:
+            nodes[category.parent_id]["children"].append(node)  # a visible category's parent is visible
     return [_flatten(node) for node in roots]
 
 
@@ -83,10 +80,10 @@ def descendant_ids(category_id: int) -> list[int]:
 @lru_cache(maxsize=2)
 def subtree(*, active: bool) -> Select:
     """The ids of a category's subtree, from the bound parameter `subtree_root`: an id, or with
-    `active` the slug of an active category (and then only its active descendants). Usable
+    `active` the slug of a visible category (and then only its visible descendants). Usable
     as `column.in_(subtree(...))` inside another statement. Built once per process."""
     if active:
-        start, step = and_(Category.slug == bindparam("subtree_root"), Category.is_active), Category.is_active
+        start, step = and_(Category.slug == bindparam("subtree_root"), Category.is_visible), Category.is_visible
     else:
         start, step = Category.id == bindparam("subtree_root"), true()
     tree = select(Category.id).where(start).cte("tree", recursive=True)
@@ -103,22 +100,36 @@ def _check_parent(category_id: int | None, parent_id: int | None) -> None:
         raise ValidationFailed.field("parent_id", "A category cannot move under itself or its descendants.")
 
 
+def _lock_tree() -> None:
+    """PostgreSQL: lock every category row (in id order, as refresh_cells does) before a change
+    that can move visibility, so that two such changes (deactivating a parent, adding a child
+    under it) apply one after the other and the second sees the first. FOR NO KEY UPDATE:
+    product inserts (KEY SHARE through their foreign key) go on."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Category.id).order_by(Category.id).with_for_update(key_share=True)).all()
+
+
 def create_category(data: dict[str, Any]) -> Category:
     """Add a category (under `parent_id`, or as a root)."""
+    _lock_tree()
     _check_parent(None, data.get("parent_id"))
     category = Category(**data, slug=unique_slug(Category, data["name"]))
     db.session.add(category)
-    commit()
+    commit()  # its is_visible follows from its parent's (models.py recomputes it on flush)
     return category
 
 
 def update_category(category_id: int, data: dict[str, Any]) -> Category:
-    """Rename, move or (de)activate a category; the slug stays unless `regenerate_slug`."""
+    """Rename, move or (de)activate a category; the slug stays unless `regenerate_slug`.
+    Moving or (de)activating one shows or hides its whole subtree and their products."""
+    moves = bool({"parent_id", "is_active"} & data.keys())
+    if moves:
+        _lock_tree()
     category = get_category(category_id)
     if "parent_id" in data:
         _check_parent(category.id, data["parent_id"])
     apply_changes(category, data)
-    db.session.flush()
+    db.session.flush()  # a move recomputes the tree's is_visible (models.py)
     if "name" in data:
         refresh_search(Product.category_id == category.id)
     commit()

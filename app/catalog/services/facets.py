@@ -103,7 +103,7 @@ def named_cells(grouped: FromClause) -> Select:
         select(grouped, Category.slug, Category.name, Brand.slug, Brand.name)
         .join(Category, Category.id == grouped.c.category_id)
         .outerjoin(Brand, Brand.id == grouped.c.brand_id)
-        .where(Category.is_active)  # products of an inactive category are not shown
+        .where(Category.is_visible)  # products of a hidden category are not shown
     )
 
 

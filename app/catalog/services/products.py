@@ -93,7 +93,7 @@ def public_cards() -> Select:
         .join(Category, Category.id == Product.category_id)
         .outerjoin(Brand, Brand.id == Product.brand_id)
         .outerjoin(ProductImage, and_(ProductImage.product_id == Product.id, ProductImage.is_primary))
-        .where(Product.is_active, Category.is_active)
+        .where(Product.is_active, Category.is_visible)
     )
 
 
@@ -158,7 +158,7 @@ def _public_page_by(key: str) -> Select:
         .outerjoin(Brand, Brand.id == Product.brand_id)
         .join(User, User.id == Product.supplier_id)
         .outerjoin(ProductImage, ProductImage.product_id == Product.id)  # at most 12, one row each
-        .where(column == bindparam("key"), Product.is_active, Category.is_active)
+        .where(column == bindparam("key"), Product.is_active, Category.is_visible)
         .order_by(ProductImage.position, ProductImage.id)
     )
 
