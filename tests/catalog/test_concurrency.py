@@ -1,4 +1,5 @@
-"""Concurrent writers keep the facet cells exact (PostgreSQL, real commits across connections)."""
+"""Concurrent writers keep the catalog exact: facet cells, image order, category visibility
+(PostgreSQL, real commits across connections)."""
 from __future__ import annotations
 
 import threading
@@ -33,45 +34,56 @@ def cells() -> list[tuple]:
     )
 
 
-@pytest.mark.own_database
-@pytest.mark.postgres
-def test_concurrent_creates_in_one_category_keep_cells_exact(app, committed):
-    from app.common.types import utcnow
-
-    with app.app_context():
-        category = Category(name="Phones", slug="phones")
-        sellers = [
-            User(email=f"s{i}@example.com", name=f"Seller {i}", role="supplier", password_hash="!",
-                 invite_code=f"SELL{i:04d}", terms_accepted_at=utcnow())
-            for i in range(4)
-        ]
-        db.session.add_all([category, *sellers])
-        db.session.commit()
-        category_id, seller_ids = category.id, [s.id for s in sellers]
-
+def _run_together(app, jobs) -> list[BaseException]:
+    """Run each job in its own thread and app context, all released at once; return their errors."""
     errors: list[BaseException] = []
-    start = threading.Barrier(len(seller_ids))
+    start = threading.Barrier(len(jobs))
 
-    def sell(seller_id: int) -> None:
+    def run(job) -> None:
         try:
             with app.app_context():
-                seller = db.session.get(User, seller_id)
                 start.wait()
-                for n in range(5):
-                    products.create_product(seller, {
-                        "name": f"Phone {seller_id}-{n}", "price": Decimal(1000 + n), "stock": 1,
-                        "sku": f"P-{n}", "category_id": category_id, "condition": "new",
-                    })
+                job()
                 db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller
             errors.append(exc)
 
-    threads = [threading.Thread(target=sell, args=(seller_id,)) for seller_id in seller_ids]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert not errors, errors
+    return errors
+
+
+def _supplier(n: int = 0) -> User:
+    from app.common.types import utcnow
+
+    return User(email=f"s{n}@example.com", name=f"Seller {n}", role="supplier", password_hash="!",
+                invite_code=f"SELL{n:04d}", terms_accepted_at=utcnow())
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_concurrent_creates_in_one_category_keep_cells_exact(app, committed):
+    with app.app_context():
+        category = Category(name="Phones", slug="phones")
+        sellers = [_supplier(i) for i in range(4)]
+        db.session.add_all([category, *sellers])
+        db.session.commit()
+        category_id, seller_ids = category.id, [s.id for s in sellers]
+
+    def seller_job(seller_id: int):
+        def sell() -> None:
+            seller = db.session.get(User, seller_id)
+            for n in range(5):
+                products.create_product(seller, {
+                    "name": f"Phone {seller_id}-{n}", "price": Decimal(1000 + n), "stock": 1,
+                    "sku": f"P-{n}", "category_id": category_id, "condition": "new",
+                })
+        return sell
+
+    assert _run_together(app, [seller_job(seller_id) for seller_id in seller_ids]) == []
 
     with app.app_context():
         incremental = cells()
@@ -79,3 +91,62 @@ def test_concurrent_creates_in_one_category_keep_cells_exact(app, committed):
         refresh_cells()
         db.session.commit()
         assert cells() == incremental
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_concurrent_uploads_to_one_product_get_distinct_positions_and_one_primary(app, committed):
+    import io
+
+    from PIL import Image
+    from werkzeug.datastructures import FileStorage
+
+    from app.catalog.models import Product, ProductImage
+    from app.catalog.services import images
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 200), (200, 30, 30)).save(buffer, format="PNG")
+    with app.app_context():
+        seller, category = _supplier(), Category(name="Bags", slug="bags")
+        db.session.add_all([seller, category])
+        db.session.flush()
+        product = Product(name="Kiondo", slug="kiondo", sku="K-1", price=Decimal("2500"), stock=3,
+                          category_id=category.id, supplier_id=seller.id)
+        db.session.add(product)
+        db.session.commit()
+        seller_id, product_id = seller.id, product.id
+
+    def upload() -> None:
+        images.add_image(db.session.get(User, seller_id), product_id,
+                         FileStorage(io.BytesIO(buffer.getvalue()), filename="bag.png", content_type="image/png"))
+
+    assert _run_together(app, [upload] * 4) == []
+    with app.app_context():
+        stored = db.session.scalars(db.select(ProductImage).where(ProductImage.product_id == product_id)).all()
+        assert sorted(image.position for image in stored) == [0, 1, 2, 3]
+        assert sum(image.is_primary for image in stored) == 1
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_a_child_added_while_its_parent_is_deactivated_is_hidden(app, committed):
+    from app.catalog.services import categories
+
+    with app.app_context():
+        parent = Category(name="Phones", slug="phones")
+        db.session.add(parent)
+        db.session.commit()
+        parent_id = parent.id
+
+    for _ in range(3):  # the race either way round; both orders must end hidden
+        errors = _run_together(app, [
+            lambda: categories.update_category(parent_id, {"is_active": False}),
+            lambda: categories.create_category({"name": "Android", "parent_id": parent_id}),
+        ])
+        assert errors == []
+        with app.app_context():
+            children = db.session.scalars(db.select(Category).where(Category.parent_id == parent_id)).all()
+            assert children and all(child.is_visible is False for child in children)
+            db.session.execute(text("DELETE FROM categories WHERE parent_id = :p"), {"p": parent_id})
+            db.session.execute(text("UPDATE categories SET is_active = true, is_visible = true"))
+            db.session.commit()
