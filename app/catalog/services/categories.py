@@ -100,18 +100,23 @@ def _check_parent(category_id: int | None, parent_id: int | None) -> None:
         raise ValidationFailed.field("parent_id", "A category cannot move under itself or its descendants.")
 
 
-def _lock_tree() -> None:
-    """PostgreSQL: lock every category row (in id order, as refresh_cells does) before a change
-    that can move visibility, so that two such changes (deactivating a parent, adding a child
-    under it) apply one after the other and the second sees the first. FOR NO KEY UPDATE:
+def lock_categories(category_ids: set[int] | None = None) -> None:
+    """PostgreSQL: lock these category rows (all when None), always in id order so that two
+    writers cannot deadlock, until the transaction ends. Serialises the writers that derive data
+    from a category: facet cells (refresh_cells) and the tree's visibility (a parent deactivated
+    while a child is added under it: the second writer sees the first). FOR NO KEY UPDATE:
     product inserts (KEY SHARE through their foreign key) go on."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(select(Category.id).order_by(Category.id).with_for_update(key_share=True)).all()
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: one writer at a time anyway (BEGIN IMMEDIATE)
+    lock = select(Category.id).order_by(Category.id).with_for_update(key_share=True)
+    if category_ids is not None:
+        lock = lock.where(Category.id.in_(category_ids))
+    db.session.execute(lock).all()
 
 
 def create_category(data: dict[str, Any]) -> Category:
     """Add a category (under `parent_id`, or as a root)."""
-    _lock_tree()
+    lock_categories()
     _check_parent(None, data.get("parent_id"))
     category = Category(**data, slug=unique_slug(Category, data["name"]))
     db.session.add(category)
@@ -124,7 +129,7 @@ def update_category(category_id: int, data: dict[str, Any]) -> Category:
     Moving or (de)activating one shows or hides its whole subtree and their products."""
     moves = bool({"parent_id", "is_active"} & data.keys())
     if moves:
-        _lock_tree()
+        lock_categories()
     category = get_category(category_id)
     if "parent_id" in data:
         _check_parent(category.id, data["parent_id"])

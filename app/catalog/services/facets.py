@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product, ProductFacetCell
+from app.catalog.services.categories import lock_categories
 from app.common.money import MINOR_UNITS, from_minor_units
 from app.common.reads import rows
 from app.extensions import db
@@ -245,19 +246,13 @@ def _named(kind: str, counts: dict[int, int], names: dict[tuple[str, int], tuple
 def refresh_cells(category_ids: set[int] | None = None) -> None:
     """Rebuild the stored cells of some leaf categories (all when None), in the caller's transaction.
 
-    On PostgreSQL the categories' rows are locked first: two writers refreshing the same
-    category would otherwise each delete the old cells and both insert theirs (READ COMMITTED
-    does not let the second DELETE see the first one's new rows), doubling the counts.
-    FOR NO KEY UPDATE, so that product inserts (whose foreign key takes KEY SHARE on the
-    category) do not deadlock with it.
+    The categories' rows are locked first: two writers refreshing the same category would
+    otherwise each delete the old cells and both insert theirs (READ COMMITTED does not let the
+    second DELETE see the first one's new rows), doubling the counts.
     """
     if category_ids is not None and not category_ids:
         return
-    if db.session.get_bind().dialect.name == "postgresql":
-        lock = select(Category.id).order_by(Category.id).with_for_update(key_share=True)
-        if category_ids is not None:
-            lock = lock.where(Category.id.in_(category_ids))
-        db.session.execute(lock).all()
+    lock_categories(category_ids)
     delete_stmt = delete(ProductFacetCell)
     band = price_band(type_coerce(Product.price, BigInteger)).label("band")
     source = select(
