@@ -4,7 +4,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, func, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, true
+from sqlalchemy.orm import InstrumentedAttribute
 from werkzeug.datastructures import FileStorage
 
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
@@ -20,7 +21,7 @@ from app.extensions import db
 def category_tree() -> list[dict[str, Any]]:
     """Every visible category as nested dicts (`children`), roots first, by name; one query."""
     categories = db.session.scalars(select(Category).where(Category.is_visible).order_by(Category.name)).all()
-    nodes = {c.id: {"category": c, "children": []} for c in categories}
+    nodes: dict[int, dict[str, Any]] = {c.id: {"category": c, "children": []} for c in categories}
     roots: list[dict[str, Any]] = []
     for category in categories:
         node = nodes[category.id]
@@ -82,6 +83,8 @@ def subtree(*, active: bool) -> Select:
     """The ids of a category's subtree, from the bound parameter `subtree_root`: an id, or with
     `active` the slug of a visible category (and then only its visible descendants). Usable
     as `column.in_(subtree(...))` inside another statement. Built once per process."""
+    start: ColumnElement[bool]
+    step: ColumnElement[bool] | InstrumentedAttribute[bool]
     if active:
         start, step = and_(Category.slug == bindparam("subtree_root"), Category.is_visible), Category.is_visible
     else:

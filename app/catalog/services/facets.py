@@ -227,7 +227,7 @@ def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | No
             if cell.products:
                 by_category[cell.category_id] += cell.products
     for cell in cells:
-        if brand_ok(cell) and condition_ok(cell) and cell.min_price is not None:
+        if brand_ok(cell) and condition_ok(cell) and cell.min_price is not None and cell.max_price is not None:
             low = cell.min_price if low is None else min(low, cell.min_price)
             high = cell.max_price if high is None else max(high, cell.max_price)
     return total, {

@@ -66,12 +66,13 @@ def _order(sort: str, rank: ColumnElement | None) -> list[ColumnElement]:
     tie = Product.id.desc()
     if sort == "relevance" and rank is not None:
         return [rank.desc(), tie]
-    return {
+    orders: dict[str, list[ColumnElement]] = {
         "price": [Product.price.asc(), tie],
         "-price": [Product.price.desc(), tie],
         "rating": [Product.rating_average.desc(), Product.rating_count.desc(), tie],
         "name": [Product.name.asc(), tie],
-    }.get(sort, [Product.created_at.desc(), tie])
+    }
+    return orders.get(sort, [Product.created_at.desc(), tie])
 
 
 _BRAND_IDS = select(Brand.id).where(Brand.slug.in_(bindparam("slugs", expanding=True)))
