@@ -26,7 +26,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.config.update(overrides or {})
     if app.config["ENV_NAME"] == "production":
         config.check()  # type: ignore[attr-defined]
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # (DefaultJSONProvider's setting)
     app.session_interface = NoCookieSessions()  # a token API: no cookie session to read or write
 
     proxies = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -53,7 +53,7 @@ def register_cli(app: Flask) -> None:
         try:
             check_password_policy(password, email)
         except ValidationFailed as exc:
-            raise click.BadParameter("; ".join(exc.errors["password"]), param_hint="--password") from None
+            raise click.BadParameter("; ".join((exc.errors or {}).get("password", [exc.detail])), param_hint="--password") from None
         user, created = ensure_user(email, password, name, Role.ADMIN)
         if not created:
             user.role = Role.ADMIN.value

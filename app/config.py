@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import overload
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -14,7 +15,20 @@ INSTANCE_DIR = BASE_DIR / "instance"
 DEV_SECRET = "dev-only-secret-change-me-in-production-0000"
 
 
+@overload
+def env(name: str) -> str | None: ...
+
+
+@overload
+def env(name: str, default: str) -> str: ...
+
+
+@overload
+def env(name: str, default: str | None) -> str | None: ...
+
+
 def env(name: str, default: str | None = None) -> str | None:
+    """An environment setting; empty counts as unset (a blank line in .env means the default)."""
     value = os.environ.get(name)
     return default if value is None or value == "" else value
 

@@ -144,8 +144,9 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     errors, malformed = _flatten_webargs_messages(data.get("errors") or data.get("messages"))
     headers = dict(data.get("headers") or {})
-    if status == 405 and getattr(error, "valid_methods", None):
-        headers["Allow"] = ", ".join(error.valid_methods)
+    valid_methods = getattr(error, "valid_methods", None)  # MethodNotAllowed only
+    if status == 405 and valid_methods:
+        headers["Allow"] = ", ".join(valid_methods)
     if malformed or (status == 400 and errors and "json" in errors):
         return problem(400, "malformed_json", title="Malformed JSON", detail="The request body is not valid JSON.")
     code = HTTP_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))

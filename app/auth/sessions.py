@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 
 from app.auth.errors import RefreshTokenReused
 from app.auth.models import LoginSession, User
@@ -20,7 +21,7 @@ def issue_tokens(user: User, session: LoginSession) -> dict[str, Any]:
     claims = {"sid": session.id}
     access = create_access_token(identity=str(user.id), additional_claims=claims)
     refresh = create_refresh_token(identity=str(user.id), additional_claims=claims)
-    session.refresh_jti = get_jti(refresh)
+    session.refresh_jti = cast(str, get_jti(refresh))  # set on every token we create
     session.last_used_at = utcnow()
     session.expires_at = utcnow() + current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
     return {
@@ -71,7 +72,7 @@ def revoke_user_sessions(user_id: int, reason: str, *, except_session_id: str | 
     )
     if except_session_id:
         stmt = stmt.where(LoginSession.id != except_session_id)
-    return db.session.execute(stmt).rowcount or 0
+    return cast(CursorResult[Any], db.session.execute(stmt)).rowcount or 0  # an UPDATE's result
 
 
 def current_session() -> LoginSession:

@@ -39,7 +39,7 @@ def save_image(upload: FileStorage, folder: str, *, max_side: int = 1024, field:
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         if image.format not in ALLOWED_FORMATS:
             raise ValidationFailed.field(field, "Only JPEG, PNG or WebP images are accepted.")
         image = ImageOps.exif_transpose(image)
