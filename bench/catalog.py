@@ -12,7 +12,8 @@
    from a separate process (bench/load.py) at a fixed concurrency for a fixed time, in rounds
    that alternate app and baseline, and prints requests/s, p50/p95/p99 (over all rounds) and
    the app's throughput as a ratio of the baseline's, with the CPU time the gunicorn workers
-   spent per request (steadier than throughput on a machine whose speed drifts).
+   and PostgreSQL's backends spent per request (steadier than throughput on a machine whose
+   speed drifts; PostgreSQL's only when it runs on this machine).
 
 Targets (2-core machine): p95 under 50 ms for all four at concurrency 8; ratio at least 0.5.
 """
@@ -154,18 +155,49 @@ def drive(url: str, concurrency: int, seconds: float, raw: bool = False) -> dict
     return json.loads(out.stdout)
 
 
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def server_cpu(process: subprocess.Popen) -> float:
-    """CPU seconds (user + system) used so far by a gunicorn master's workers (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    """CPU seconds used so far by a gunicorn master's workers."""
     try:
         children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        for pid in children:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        return sum(_proc_cpu(int(pid)) for pid in children)
     except OSError:
         return float("nan")
-    return total
+
+
+class DatabaseCpu:
+    """CPU seconds used by PostgreSQL's backends serving the benchmark database (when the server
+    runs on this machine: read from /proc; NaN otherwise)."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg2
+
+        self.conn = psycopg2.connect(url)
+        self.conn.autocommit = True
+
+    def sample(self) -> dict[int, float]:
+        with self.conn.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            pids = [row[0] for row in cursor.fetchall()]
+        used: dict[int, float] = {}
+        for pid in pids:
+            try:
+                used[pid] = _proc_cpu(pid)
+            except OSError:
+                return {}  # not local
+        return used
+
+    @staticmethod
+    def spent(before: dict[int, float], after: dict[int, float]) -> float:
+        if not after:
+            return float("nan")
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def pooled(runs: list[dict]) -> dict[str, float]:
@@ -181,6 +213,7 @@ def pooled(runs: list[dict]) -> dict[str, float]:
     requests = sum(run["requests"] for run in runs)
     return {
         "cpu_ms": round(sum(run["cpu"] for run in runs) / requests * 1000, 2) if requests else float("nan"),
+        "db_cpu_ms": round(sum(run["db_cpu"] for run in runs) / requests * 1000, 2) if requests else float("nan"),
         "rps": round(requests / seconds, 1) if seconds else 0.0,
         "errors": sum(run["errors"] for run in runs), "p50": pct(50), "p95": pct(95), "p99": pct(99),
     }
@@ -216,6 +249,7 @@ def main() -> int:
     servers = {name: serve(target, env, args.workers) for name, target in (("app", "run:app"),
                                                                             ("baseline", "bench.baseline:app"))}
     results: dict[str, dict[str, dict[str, Any]]] = {}
+    database = DatabaseCpu(args.database_url)
     per_round = args.seconds / args.rounds
     try:
         for label, path in urls.items():
@@ -224,9 +258,10 @@ def main() -> int:
                 drive(base + path, args.concurrency, 2)  # warm-up
             for _ in range(args.rounds):
                 for name, (process, base) in servers.items():
-                    before = server_cpu(process)
+                    before, db_before = server_cpu(process), database.sample()
                     run = drive(base + path, args.concurrency, per_round, raw=True)
                     run["cpu"] = server_cpu(process) - before
+                    run["db_cpu"] = database.spent(db_before, database.sample())
                     runs[name].append(run)
             results[label] = {name: pooled(found) for name, found in runs.items()}
             pairs = [app["rps"] / base["rps"] for app, base in zip(runs["app"], runs["baseline"]) if base["rps"]]
@@ -239,7 +274,7 @@ def main() -> int:
     print(f"\n{args.products} products, gunicorn {args.workers} sync workers, concurrency {args.concurrency}, "
           f"{args.seconds:.0f} s per request and server in {args.rounds} alternating rounds\n")
     header = (f"{'request':18} {'':9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
-              f" {'server CPU ms/req':>18}")
+              f" {'server CPU ms/req':>18} {'db CPU ms/req':>14}")
     print(header)
     print("-" * len(header))
     ok = True
@@ -247,7 +282,7 @@ def main() -> int:
         for name in ("app", "baseline"):
             r = by_target[name]
             print(f"{label:18} {name:9} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d}"
-                  f" {r['cpu_ms']:18.2f}")
+                  f" {r['cpu_ms']:18.2f} {r['db_cpu_ms']:14.2f}")
         ratio = by_target["app"]["rps"] / by_target["baseline"]["rps"] if by_target["baseline"]["rps"] else 0
         p95_ok = by_target["app"]["p95"] < 50
         ok = ok and p95_ok and ratio >= 0.5
