@@ -59,6 +59,10 @@ def test_category_includes_descendants(client, shop):
 def test_brand_filter_is_repeatable(client, shop):
     assert set(names(client.get(f"{URL}?brand=samsung"))) == {"Galaxy A15", "Smart TV 43"}
     assert set(names(client.get(f"{URL}?brand=samsung&brand=tecno"))) == {"Galaxy A15", "Smart TV 43", "Tecno Spark"}
+    # An unknown slug matches nothing by itself and takes nothing away from a known one.
+    unknown = client.get(f"{URL}?brand=no-such-brand").get_json()
+    assert unknown["items"] == [] and unknown["meta"]["total"] == 0
+    assert set(names(client.get(f"{URL}?brand=no-such-brand&brand=tecno"))) == {"Tecno Spark"}
 
 
 def test_price_bounds_are_inclusive(client, shop):

@@ -121,7 +121,8 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
 
     # Filters every facet applies; brand, condition and price are applied per facet.
     # Bare column, not `IS true`, so the partial indexes apply. Hidden categories (inactive, or
-    # under an inactive one) are left out where categories are joined: in the cells (facets.py) and in public_cards().
+    # under an inactive one) are left out where categories are joined: in the cells (facets.py)
+    # and in public_cards().
     if source is PRODUCTS:
         common.append(c.is_active)
     categories = subtree(active=True) if shape.category else None  # the chosen category and below

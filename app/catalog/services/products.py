@@ -80,20 +80,27 @@ _CARD_OWN_COLUMNS = (  # a card's product, category and brand columns, shared wi
 _CARD_COLUMNS = (*_CARD_OWN_COLUMNS, ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt)
 
 
+def _public(*columns: Any) -> Select:
+    """`columns` of what the public may see: active products of visible categories, joined to
+    their category and brand. Bare columns in the filter, so the partial indexes apply."""
+    return (
+        select(*columns)
+        .select_from(Product)
+        .join(Category, Category.id == Product.category_id)
+        .outerjoin(Brand, Brand.id == Product.brand_id)
+        .where(Product.is_active, Category.is_visible)
+    )
+
+
 def public_cards() -> Select:
-    """Active products of active categories as rows for `cards()`: the columns a card shows,
+    """Active products of visible categories as rows for `cards()`: the columns a card shows,
     category and brand names and the primary image, in one query.
 
     Rows, not ORM objects: a listing page is read-only and loading 20 products with three
     related objects each through the ORM cost about twice the CPU of these rows (measured).
     """
-    return (
-        select(*_CARD_COLUMNS)
-        .select_from(Product)
-        .join(Category, Category.id == Product.category_id)
-        .outerjoin(Brand, Brand.id == Product.brand_id)
-        .outerjoin(ProductImage, and_(ProductImage.product_id == Product.id, ProductImage.is_primary))
-        .where(Product.is_active, Category.is_visible)
+    return _public(*_CARD_COLUMNS).outerjoin(
+        ProductImage, and_(ProductImage.product_id == Product.id, ProductImage.is_primary)
     )
 
 
@@ -138,13 +145,17 @@ class ProductPage(Card):
     updated_at: datetime
 
 
+_PAGE_IMAGE_COLUMNS = (  # as PageImage takes them
+    ProductImage.id, ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt, ProductImage.position,
+    ProductImage.is_primary,
+)
 _PAGE_COLUMNS = (
     *_CARD_OWN_COLUMNS,
     Product.description, Product.sku, Product.specifications, Product.is_active, Product.created_at,
     Product.updated_at, User.id, User.name,
-    ProductImage.id, ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt, ProductImage.position,
-    ProductImage.is_primary,
+    *_PAGE_IMAGE_COLUMNS,
 )
+_FIRST_IMAGE_COLUMN = len(_PAGE_COLUMNS) - len(_PAGE_IMAGE_COLUMNS)
 
 
 @lru_cache(maxsize=2)
@@ -152,19 +163,16 @@ def _public_page_by(key: str) -> Select:
     # Built once per process: building the statement costs about what running it does.
     column = Product.id if key == "id" else Product.slug
     return (
-        select(*_PAGE_COLUMNS)
-        .select_from(Product)
-        .join(Category, Category.id == Product.category_id)
-        .outerjoin(Brand, Brand.id == Product.brand_id)
+        _public(*_PAGE_COLUMNS)
         .join(User, User.id == Product.supplier_id)
         .outerjoin(ProductImage, ProductImage.product_id == Product.id)  # at most 12, one row each
-        .where(column == bindparam("key"), Product.is_active, Category.is_visible)
+        .where(column == bindparam("key"))
         .order_by(ProductImage.position, ProductImage.id)
     )
 
 
 def public_product(product_id: int | None = None, slug: str | None = None) -> ProductPage:
-    """An active product of an active category by id or slug, as its page shows it; inactive
+    """An active product of a visible category by id or slug, as its page shows it; hidden
     and missing ones are both 404.
 
     Read as rows (one per image), not as an ORM object: loading a Product with its category,
@@ -177,7 +185,7 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
     (pid, name, slug_, price, compare_at, currency, stock, condition, rating, ratings, c_id, c_name, c_slug,
      b_id, b_name, b_slug, description, sku, specifications, is_active, created_at, updated_at, u_id, u_name,
      *_image) = found[0]
-    images = [PageImage(*row[24:]) for row in found if row[24] is not None]
+    images = [PageImage(*row[_FIRST_IMAGE_COLUMN:]) for row in found if row[_FIRST_IMAGE_COLUMN] is not None]
     primary = next((CardImage(i.path, i.thumbnail_path, i.alt) for i in images if i.is_primary), None)
     return ProductPage(
         pid, name, slug_, price, compare_at, currency, stock, condition, rating, ratings,
