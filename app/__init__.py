@@ -80,12 +80,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.routes import blp as auth_blp
     from app.catalog.routes import blp as catalog_blp
     from app.system.routes import blp as health_blp
-    from app.system.routes import media
+    from app.system.routes import docs_assets, media
     from app.users.routes import blp as me_blp
 
     for blueprint in (health_blp, auth_blp, me_blp, catalog_blp, admin_blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(media)
+    app.register_blueprint(docs_assets)
 
     # Models of every domain are imported so Alembic and create_all see all tables.
     # (import_module: a plain `import app.x` here would rebind the local name `app`.)

@@ -73,12 +73,27 @@ class Config:
     # API and OpenAPI (flask-smorest)
     API_TITLE = "Duka API"
     API_VERSION = "v1"
-    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+    # Swagger UI's files are served by the app itself (app/system/routes.py), from the pinned
+    # openapi-ui-bundles package: the docs work offline and load nothing from a CDN.
+    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"
+    OPENAPI_SWAGGER_UI_CONFIG = {"deepLinking": True, "displayOperationId": True, "tryItOutEnabled": False}
     API_SPEC_OPTIONS = {
+        "info": {
+            "description": (
+                "JSON API of the Duka shop: accounts, profile and addresses, the catalog, and the "
+                "back office. Errors are RFC 9457 problem details with a stable `code`; lists are "
+                "`{items, meta}` pages; money is a decimal string beside an ISO 4217 `currency`. "
+                "Send `Authorization: Bearer <access token>` from `login`."
+            ),
+            "contact": {"name": "Duka API team", "email": "api@duka.co.ke"},
+            "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
+        },
+        # Paths carry their /api/v1 prefix, so the server is the origin serving the document.
+        "servers": [{"url": env("API_SERVER_URL", "/"), "description": "This deployment"}],
         "components": {
             "securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}

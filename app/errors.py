@@ -20,12 +20,28 @@ log = logging.getLogger("duka.errors")
 PROBLEM_MIMETYPE = "application/problem+json"
 
 
+# One title per code: every code a client can see is registered here with its title, by the
+# AppError subclasses (on definition) and by the HTTP and token errors below. A second title
+# for a code is refused at import.
+TITLES: dict[str, str] = {}
+
+
+def register_code(code: str, title: str) -> None:
+    known = TITLES.setdefault(code, title)
+    if known != title:
+        raise TypeError(f"problem code {code!r} already has the title {known!r}, not {title!r}")
+
+
 class AppError(Exception):
     """Base of every domain error. Subclasses set `status`, `code` and `title`."""
 
     status: int = 400
     code: str = "bad_request"
     title: str = "Bad request"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        register_code(cls.code, cls.title)
 
     def __init__(
         self,
@@ -40,6 +56,9 @@ class AppError(Exception):
         self.errors = errors
         self.headers = headers or {}
         self.extra = extra
+
+
+register_code(AppError.code, AppError.title)
 
 
 class ValidationFailed(AppError):
@@ -70,38 +89,11 @@ class PayloadTooLarge(AppError):
     status, code, title = 413, "payload_too_large", "Payload too large"
 
 
-def problem(
-    status: int,
-    code: str,
-    *,
-    title: str | None = None,
-    detail: str | None = None,
-    errors: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-    extra: dict[str, Any] | None = None,
-) -> Response:
-    """Build the problem+json response every error handler returns."""
-    body: dict[str, Any] = {
-        "type": f"urn:duka:problem:{code}",
-        "title": title or HTTPStatus(status).phrase,
-        "status": status,
-        "detail": detail or title or HTTPStatus(status).phrase,
-        "code": code,
-    }
-    if errors:
-        body["errors"] = errors
-    if extra:
-        body.update(extra)
-    request_id = g.get("request_id") if g else None
-    if request_id:
-        body["request_id"] = request_id
-    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
-    for name, value in (headers or {}).items():
-        response.headers[name] = value
-    return response
+class UnsupportedMediaType(AppError):
+    status, code, title = 415, "unsupported_media_type", "Unsupported media type"
 
 
-# Stable machine words for plain HTTP errors.
+# Stable machine words for plain HTTP errors (and their one title each).
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -116,6 +108,53 @@ HTTP_CODES = {
     500: "internal_error",
     503: "service_unavailable",
 }
+for _code, _title in (
+    ("method_not_allowed", "Method not allowed"),
+    ("malformed_json", "Malformed JSON"),
+    ("rate_limited", "Too many requests"),
+    ("internal_error", "Internal server error"),
+    ("service_unavailable", "Service unavailable"),
+):
+    register_code(_code, _title)
+
+# RFC 6750: a 401 names the scheme; `invalid_token` when a token was sent and refused.
+TOKEN_REFUSED = {"invalid_token", "token_expired", "token_revoked", "refresh_token_reused", "fresh_token_required"}
+
+
+def problem(
+    status: int,
+    code: str,
+    *,
+    detail: str | None = None,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """Build the problem+json response every error handler returns."""
+    title = TITLES.get(code) or HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": f"urn:duka:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    request_id = g.get("request_id") if g else None
+    if request_id:
+        body["request_id"] = request_id
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    if status == 401 and "WWW-Authenticate" not in response.headers:
+        challenge = 'Bearer realm="duka"'
+        if code in TOKEN_REFUSED:
+            challenge += ', error="invalid_token"'
+        response.headers["WWW-Authenticate"] = challenge
+    return response
 
 
 def _flatten_webargs_messages(messages: Any) -> tuple[dict[str, Any] | None, bool]:
@@ -148,10 +187,10 @@ def handle_http_exception(error: HTTPException) -> Response:
     if status == 405 and valid_methods:
         headers["Allow"] = ", ".join(valid_methods)
     if malformed or (status == 400 and errors and "json" in errors):
-        return problem(400, "malformed_json", title="Malformed JSON", detail="The request body is not valid JSON.")
+        return problem(400, "malformed_json", detail="The request body is not valid JSON.")
     code = HTTP_CODES.get(status, HTTPStatus(status).phrase.lower().replace(" ", "_"))
     detail = data.get("message") or (error.description if status != 422 else "The request did not validate.")
-    return problem(status, code, title=HTTPStatus(status).phrase, detail=detail, errors=errors, headers=headers)
+    return problem(status, code, detail=detail, errors=errors, headers=headers)
 
 
 def _discard_unit_of_work() -> None:
@@ -169,7 +208,6 @@ def handle_app_error(error: AppError) -> Response:
     return problem(
         error.status,
         error.code,
-        title=error.title,
         detail=error.detail,
         errors=error.errors,
         headers=error.headers,
@@ -182,7 +220,6 @@ def handle_rate_limited(error: RateLimitExceeded) -> Response:
     return problem(
         429,
         "rate_limited",
-        title="Too many requests",
         detail=f"Rate limit exceeded: {error.description}. Try again later.",
     )
 
@@ -192,13 +229,13 @@ def handle_integrity_error(error: IntegrityError) -> Response:
     # the session must be rolled back before anything else uses it.
     _discard_unit_of_work()
     log.warning("integrity error: %s", error.orig)
-    return problem(409, "conflict", title="Conflict", detail="The request conflicts with existing data.")
+    return problem(409, "conflict", detail="The request conflicts with existing data.")
 
 
 def handle_unexpected(error: Exception) -> Response:
     _discard_unit_of_work()
     log.exception("unhandled error (request id %s)", g.get("request_id"), exc_info=error)
-    return problem(500, "internal_error", title="Internal server error", detail="Something went wrong on our side.")
+    return problem(500, "internal_error", detail="Something went wrong on our side.")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,6 +1,8 @@
 """Extension objects, created here and bound to the app in `create_app`."""
 from __future__ import annotations
 
+from typing import Any
+
 from celery import Celery
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
@@ -35,9 +37,17 @@ cors = CORS()
 
 
 class DukaApi(Api):
-    """flask-smorest's Api, with our problem+json errors in the handlers and in the document."""
+    """flask-smorest's Api, with our problem+json errors in the handlers and in the document, and
+    the document's conventions (app/common/openapi.py)."""
 
     DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
+
+    def init_app(self, app: Any, *, spec_kwargs: dict[str, Any] | None = None) -> None:
+        from app.common.openapi import ConventionsPlugin, DukaMarshmallowPlugin
+
+        # Fresh plugins per app: a plugin holds the spec it was initialised with.
+        plugins = {"marshmallow_plugin": DukaMarshmallowPlugin(), "extra_plugins": [ConventionsPlugin()]}
+        super().init_app(app, spec_kwargs={**plugins, **(spec_kwargs or {})})
 
     def _register_error_handlers(self) -> None:
         from app.errors import register_error_handlers
@@ -47,18 +57,28 @@ class DukaApi(Api):
     def _register_responses(self) -> None:
         import http
 
-        from app.common.schemas import ProblemSchema
+        from app.common.openapi import HEADER_DOCS, RATE_LIMIT_HEADERS, header_refs
+        from app.common.schemas import ProblemOut
         from app.errors import PROBLEM_MIMETYPE
 
+        for name, header in HEADER_DOCS.items():
+            self.spec.components.header(name, header)
         for status in http.HTTPStatus:
-            response: dict = {"description": status.phrase}
+            response: dict = {"description": status.phrase, "headers": header_refs("X-Request-ID")}
+            if status == 429:
+                response["headers"].update(header_refs("Retry-After", *RATE_LIMIT_HEADERS))
+            if status == 503:
+                response["headers"].update(header_refs("Retry-After"))
             if status >= 400:
-                response["schema"] = ProblemSchema
+                response["schema"] = ProblemOut
             prepare_response(response, self.spec, PROBLEM_MIMETYPE if status >= 400 else "application/json")
             self.spec.components.response(status.name, response, lazy=True)
-        response = {"description": "Error (RFC 9457 problem details)", "schema": ProblemSchema}
+        response = {"description": "Error (RFC 9457 problem details)", "schema": ProblemOut}
         prepare_response(response, self.spec, PROBLEM_MIMETYPE)
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+    def _register_pagination_header(self) -> None:
+        """Lists carry their page in the body (`meta`), not in flask-smorest's X-Pagination."""
 
 
 api = DukaApi()

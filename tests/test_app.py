@@ -119,7 +119,7 @@ def test_openapi_document_lists_every_api_route(app, client):
     assert spec["openapi"].startswith("3.")
     documented = {path for path in spec["paths"]}
     for rule in app.url_map.iter_rules():
-        if rule.rule.startswith("/api/v1/") and rule.endpoint.split(".")[0] != "api-docs":
+        if rule.rule.startswith("/api/v1/") and rule.endpoint.split(".")[0] not in ("api-docs", "docs_assets"):
             path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
             assert path in documented, f"{rule.rule} is not in the OpenAPI document"
     assert "bearerAuth" in spec["components"]["securitySchemes"]
@@ -175,6 +175,6 @@ def test_nul_characters_are_refused_not_a_server_error(client, method, url, body
     assert 400 <= response.status_code < 500, response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("url", ["/api/v1/products/by-slug/a%00b", "/api/v1/categories/a%00b", "/media/a%00b"])
+@pytest.mark.parametrize("url", ["/api/v1/products/by-slug/a%00b", "/api/v1/categories/by-slug/a%00b", "/media/a%00b"])
 def test_nul_in_a_path_is_404(client, url):
     assert client.get(url).status_code == 404

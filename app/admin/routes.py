@@ -5,7 +5,7 @@ from typing import Any
 
 from flask_jwt_extended import current_user
 
-from app.admin.schemas import AdminUserSchema, RoleChangeSchema, UserListQuery
+from app.admin.schemas import AdminUserOut, RoleChangeIn, UserListQuery
 from app.common.blueprint import Blueprint
 from app.common.pagination import paginate
 from app.common.permissions import login_required
@@ -20,17 +20,26 @@ ADMIN = "admin"
 @blp.get("/users")
 @login_required(ADMIN)
 @blp.arguments(UserListQuery(), location="query")
-@blp.response(200, page_of(AdminUserSchema))
+@blp.response(200, page_of(AdminUserOut))
+@blp.doc(operationId="listUsers")
 def list_users(query: dict[str, Any]) -> Any:
-    """List users, filtered by role and email."""
+    """List users, filtered by role and email (admin).
+
+    `email` matches any part of the address, case-insensitively.
+    """
     return paginate(users.users_query(query.get("role"), query.get("email")), query["page"], query["per_page"])
 
 
 @blp.patch("/users/<int:user_id>")
 @login_required(ADMIN)
-@blp.arguments(RoleChangeSchema())
-@blp.response(200, AdminUserSchema)
+@blp.arguments(RoleChangeIn())
+@blp.response(200, AdminUserOut)
 @blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="changeUserRole")
 def change_role(data: dict[str, Any], user_id: int) -> Any:
-    """Change a user's role."""
+    """Change a user's role (admin).
+
+    Effective at once, on the user's next request. The last admin cannot be demoted (409
+    `last_admin`).
+    """
     return users.set_role(current_user, user_id, data["role"])

@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from app.auth.models import Role
 from app.common.schemas import BaseSchema, PaginationQuery
-from app.users.schemas import ProfileSchema
+from app.users.schemas import ProfileOut
 
 ROLES = [role.value for role in Role]
 
@@ -15,11 +15,11 @@ class UserListQuery(PaginationQuery):
     email = fields.String(validate=validate.Length(min=1, max=254), metadata={"description": "Part of the email"})
 
 
-class AdminUserSchema(ProfileSchema):
+class AdminUserOut(ProfileOut):
     is_active = fields.Boolean()
     deleted_at = fields.AwareDateTime(allow_none=True)
     updated_at = fields.AwareDateTime()
 
 
-class RoleChangeSchema(BaseSchema):
+class RoleChangeIn(BaseSchema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))

@@ -29,7 +29,7 @@ class RefreshTokenReused(Unauthorized):
 
 
 class InvalidToken(ValidationFailed):
-    code, title = "invalid_token", "Invalid or expired token"
+    code, title = "invalid_link_token", "Invalid or expired link token"
 
 
 class TwoFactorState(Conflict):

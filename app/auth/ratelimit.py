@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from copy import deepcopy
+from typing import Any, TypeVar
 
 from flask import current_app, request
 from flask_limiter.util import get_remote_address
@@ -9,6 +12,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.extensions import limiter
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.]{3,30}$")
 
@@ -44,8 +49,26 @@ def _auth_rate() -> str:
     return current_app.config["AUTH_RATE_LIMIT"]
 
 
+def documented(limit: Callable[[F], F]) -> Callable[[F], F]:
+    """A Flask-Limiter decorator that also documents the 429 (and, through it, the
+    X-RateLimit-* headers) in the OpenAPI document."""
+
+    def decorator(view: F) -> F:
+        limited = limit(view)
+        doc = deepcopy(getattr(limited, "_apidoc", {}))
+        doc.setdefault("manual_doc", {}).setdefault("responses", {})["429"] = "TOO_MANY_REQUESTS"
+        limited._apidoc = doc  # type: ignore[attr-defined]
+        return limited
+
+    return decorator
+
+
 # Failed logins only: N per minute per client address and, separately, per account.
-login_failures_per_address = limiter.limit(_login_failures, key_func=get_remote_address, deduct_when=_failed, scope="login-address")
-login_failures_per_account = limiter.limit(_login_failures, key_func=account_key, deduct_when=_failed, scope="login-account")
+login_failures_per_address = documented(
+    limiter.limit(_login_failures, key_func=get_remote_address, deduct_when=_failed, scope="login-address")
+)
+login_failures_per_account = documented(
+    limiter.limit(_login_failures, key_func=account_key, deduct_when=_failed, scope="login-account")
+)
 # Every other unauthenticated auth endpoint (sign-up, resets, refresh): a per-address ceiling.
-auth_rate = limiter.limit(_auth_rate, key_func=get_remote_address, scope="auth")
+auth_rate = documented(limiter.limit(_auth_rate, key_func=get_remote_address, scope="auth"))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import request, url_for
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
 from app.auth import services, totp
@@ -13,138 +13,187 @@ from app.auth.ratelimit import (
     login_failures_per_address,
 )
 from app.auth.schemas import (
-    ChangePasswordSchema,
-    EmailSchema,
-    LoginSchema,
-    RegisterSchema,
-    ResetPasswordSchema,
-    TokenPairSchema,
-    TokenSchema,
-    TotpCodeSchema,
-    TotpDisableSchema,
-    TotpSetupSchema,
+    LOGIN_EXAMPLE,
+    REGISTER_EXAMPLE,
+    ChangePasswordIn,
+    EmailIn,
+    LoginIn,
+    RegisterIn,
+    ResetPasswordIn,
+    TokenPairOut,
+    TokenIn,
+    TotpCodeIn,
+    TotpDisableIn,
+    TotpSetupOut,
 )
 from app.auth.sessions import current_session
 from app.common.blueprint import Blueprint
 from app.common.permissions import login_required
-from app.users.schemas import ProfileSchema
+from app.users.schemas import ProfileOut
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts, tokens and two-factor login")
 
 
 @blp.post("/register")
 @auth_rate
-@blp.arguments(RegisterSchema())
-@blp.response(201, ProfileSchema)
+@blp.arguments(RegisterIn(), example=REGISTER_EXAMPLE)
+@blp.response(201, ProfileOut, location=lambda _user: url_for("me.Me"))
 @blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="register")
 def register(data: dict[str, Any]) -> Any:
-    """Create a customer account and email a verification link."""
+    """Create a customer account and email a verification link.
+
+    `accept_terms` must be true. Email and username are unique case-insensitively (409
+    `email_taken`, `username_taken`). The password must be 8 to 128 characters, not a common
+    one, and not contain the email's local part. Log in next to get tokens.
+    """
     return services.register(data)
 
 
 @blp.post("/login")
 @login_failures_per_address
 @login_failures_per_account
-@blp.arguments(LoginSchema())
-@blp.response(200, TokenPairSchema)
-@blp.alt_response(401, response="UNAUTHORIZED")
-@blp.alt_response(429, response="TOO_MANY_REQUESTS")
+@blp.arguments(LoginIn(), example=LOGIN_EXAMPLE)
+@blp.response(200, TokenPairOut)
+@blp.doc(operationId="login")
 def login(data: dict[str, Any]) -> Any:
-    """Log in with email or username and password (and `totp` when two-factor login is on)."""
+    """Log in with email or username and password.
+
+    With two-factor login on, send `totp` too (401 `totp_required`, `invalid_totp`). A wrong
+    email and a wrong password give the same 401 `invalid_credentials`. Failed attempts are
+    limited per client address and per account (429).
+    """
     return services.login(data, ip_address=request.remote_addr, user_agent=request.user_agent.string)
 
 
 @blp.post("/refresh")
 @auth_rate
 @jwt_required(refresh=True)
-@blp.response(200, TokenPairSchema)
-@blp.alt_response(401, response="UNAUTHORIZED")
-@blp.doc(security=[{"bearerAuth": []}])
+@blp.response(200, TokenPairOut)
+@blp.doc(security=[{"bearerAuth": []}], operationId="refreshTokens")
 def refresh() -> Any:
-    """Swap the refresh token (sent as Bearer) for a new pair; the old one dies."""
+    """Swap the refresh token for a new pair.
+
+    Send the refresh token as the Bearer token. The old refresh token dies; presenting it again
+    revokes the whole login (401 `refresh_token_reused`).
+    """
     return services.refresh(current_session(), get_jwt()["jti"])
 
 
 @blp.post("/logout")
 @login_required()
 @blp.response(204)
+@blp.doc(operationId="logout")
 def logout() -> None:
-    """Revoke the current access token and its refresh token."""
+    """Revoke the current access token and its refresh token.
+
+    Other logins of the same account stay signed in.
+    """
     services.logout(current_session())
 
 
 @blp.post("/verify-email")
 @auth_rate
-@blp.arguments(TokenSchema())
+@blp.arguments(TokenIn())
 @blp.response(204)
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.doc(operationId="verifyEmail")
 def verify_email(data: dict[str, Any]) -> None:
-    """Confirm an email address with the token from the emailed link."""
+    """Confirm an email address with the token from the emailed link.
+
+    An unknown, used or expired token is 422 `invalid_link_token`.
+    """
     services.verify_email(data["token"])
 
 
 @blp.post("/resend-verification")
 @auth_rate
-@blp.arguments(EmailSchema())
+@blp.arguments(EmailIn())
 @blp.response(202)
+@blp.doc(operationId="resendVerification")
 def resend_verification(data: dict[str, Any]) -> None:
-    """Email a new verification link (202 whether or not the account exists)."""
+    """Email a new verification link.
+
+    202 whether or not the account exists, so the answer tells nothing about who has one.
+    """
     services.resend_verification(data["email"])
 
 
 @blp.post("/forgot-password")
 @auth_rate
-@blp.arguments(EmailSchema())
+@blp.arguments(EmailIn())
 @blp.response(202)
+@blp.doc(operationId="forgotPassword")
 def forgot_password(data: dict[str, Any]) -> None:
-    """Email a password-reset link (202 whether or not the account exists)."""
+    """Email a password-reset link.
+
+    202 whether or not the account exists. The link's token works once, for one hour.
+    """
     services.forgot_password(data["email"])
 
 
 @blp.post("/reset-password")
 @auth_rate
-@blp.arguments(ResetPasswordSchema())
+@blp.arguments(ResetPasswordIn())
 @blp.response(204)
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.doc(operationId="resetPassword")
 def reset_password(data: dict[str, Any]) -> None:
-    """Set a new password with a reset token; every session is signed out."""
+    """Set a new password with a reset token; every session is signed out.
+
+    An unknown, used or expired token is 422 `invalid_link_token`.
+    """
     services.reset_password(data["token"], data["password"])
 
 
 @blp.post("/change-password")
 @login_required()
-@blp.arguments(ChangePasswordSchema())
+@blp.arguments(ChangePasswordIn())
 @blp.response(204)
-@blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+@blp.doc(operationId="changePassword")
 def change_password(data: dict[str, Any]) -> None:
-    """Change the password; other sessions are signed out."""
+    """Change the password; other sessions are signed out.
+
+    A wrong current password is 422 `wrong_password`.
+    """
     services.change_password(current_user, current_session(), data["current_password"], data["new_password"])
 
 
 @blp.post("/2fa/setup")
 @login_required()
-@blp.response(200, TotpSetupSchema)
+@blp.response(200, TotpSetupOut)
 @blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="setupTwoFactor")
 def totp_setup() -> Any:
-    """Start two-factor set-up: a secret and an otpauth:// URI for an authenticator app."""
+    """Start two-factor set-up.
+
+    Returns a secret and an otpauth:// URI for an authenticator app; confirm with
+    `enableTwoFactor`. 409 when two-factor login is already on.
+    """
     return totp.setup(current_user)
 
 
 @blp.post("/2fa/enable")
 @login_required()
-@blp.arguments(TotpCodeSchema())
-@blp.response(200, ProfileSchema)
+@blp.arguments(TotpCodeIn())
+@blp.response(200, ProfileOut)
 @blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="enableTwoFactor")
 def totp_enable(data: dict[str, Any]) -> Any:
-    """Turn two-factor login on with a code from the authenticator app."""
+    """Turn two-factor login on with a code from the authenticator app.
+
+    A wrong code is 422 `invalid_code`; 409 when set-up was not started.
+    """
     return totp.enable(current_user, data["code"])
 
 
 @blp.post("/2fa/disable")
 @login_required()
-@blp.arguments(TotpDisableSchema())
-@blp.response(200, ProfileSchema)
+@blp.arguments(TotpDisableIn())
+@blp.response(200, ProfileOut)
 @blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="disableTwoFactor")
 def totp_disable(data: dict[str, Any]) -> Any:
-    """Turn two-factor login off (password and a current code)."""
+    """Turn two-factor login off.
+
+    Needs the password and a current code. 409 when two-factor login is off.
+    """
     return totp.disable(current_user, data["password"], data["code"])

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.common.fields import KenyanPhone, Password, Trimmed, Username
-from app.common.schemas import BaseSchema
-from app.users.schemas import ProfileSchema
+from app.common.schemas import BaseSchema, OutSchema
+from app.users.schemas import ProfileOut
 
 
-class RegisterSchema(BaseSchema):
+class RegisterIn(BaseSchema):
     name = Trimmed(required=True, validate=validate.Length(min=1, max=120))
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = Password(required=True)
@@ -28,7 +28,7 @@ class RegisterSchema(BaseSchema):
             raise ValidationError("You must accept the terms to sign up.", "accept_terms")
 
 
-class LoginSchema(BaseSchema):
+class LoginIn(BaseSchema):
     email = fields.Email(validate=validate.Length(max=254))
     username = Username()
     password = Password(required=True)
@@ -40,40 +40,53 @@ class LoginSchema(BaseSchema):
             raise ValidationError("Send either email or username.", "email")
 
 
-class TokenPairSchema(Schema):
+class TokenPairOut(OutSchema):
     access_token = fields.String(required=True)
     refresh_token = fields.String(required=True)
-    token_type = fields.String(required=True, metadata={"example": "Bearer"})
+    token_type = fields.String(required=True, validate=validate.OneOf(["Bearer"]))
     expires_in = fields.Integer(required=True, metadata={"description": "Access token lifetime in seconds"})
-    user = fields.Nested(ProfileSchema, required=True)
+    user = fields.Nested(ProfileOut, required=True)
 
 
-class TokenSchema(BaseSchema):
+class TokenIn(BaseSchema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
-class EmailSchema(BaseSchema):
+class EmailIn(BaseSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
 
 
-class ResetPasswordSchema(BaseSchema):
+class ResetPasswordIn(BaseSchema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = Password(required=True)
 
 
-class ChangePasswordSchema(BaseSchema):
+class ChangePasswordIn(BaseSchema):
     current_password = Password(required=True)
     new_password = Password(required=True)
 
 
-class TotpSetupSchema(Schema):
+class TotpSetupOut(OutSchema):
     secret = fields.String(required=True)
     otpauth_uri = fields.String(required=True)
 
 
-class TotpCodeSchema(BaseSchema):
+class TotpCodeIn(BaseSchema):
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="Six digits."))
 
 
-class TotpDisableSchema(TotpCodeSchema):
+class TotpDisableIn(TotpCodeIn):
     password = Password(required=True)
+
+
+REGISTER_EXAMPLE = {
+    "name": "Wanjiku Kamau",
+    "email": "wanjiku@example.co.ke",
+    "password": "Mvua-Nyingi-2026",
+    "username": "wanjiku",
+    "phone": "0712345678",
+    "marketing_opt_in": False,
+    "accept_terms": True,
+}
+
+LOGIN_EXAMPLE = {"email": "wanjiku@example.co.ke", "password": "Mvua-Nyingi-2026"}

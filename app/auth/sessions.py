@@ -12,7 +12,7 @@ from sqlalchemy.engine import CursorResult
 from app.auth.errors import RefreshTokenReused
 from app.auth.models import LoginSession, User
 from app.common.types import utcnow
-from app.errors import problem
+from app.errors import problem, register_code
 from app.extensions import db, jwt
 
 
@@ -113,26 +113,38 @@ def init_jwt(app: Flask) -> None:
         g.user_id = session.user_id
         return session.user
 
+    # The loaders' reasons are the decoder's own words ("Not enough segments", "Signature
+    # verification failed"): clients get fixed sentences instead.
     @jwt.unauthorized_loader
-    def missing(reason: str):  # type: ignore[no-untyped-def]
-        return problem(401, "missing_token", title="Authentication required", detail=reason)
+    def missing(_reason: str):  # type: ignore[no-untyped-def]
+        return problem(401, "missing_token", detail="Send an access token: Authorization: Bearer <token>.")
 
     @jwt.expired_token_loader
     def expired(_header: dict, _payload: dict):  # type: ignore[no-untyped-def]
-        return problem(401, "token_expired", title="Token expired", detail="The token has expired.")
+        return problem(401, "token_expired", detail="The token has expired.")
 
     @jwt.invalid_token_loader
-    def invalid(reason: str):  # type: ignore[no-untyped-def]
-        return problem(401, "invalid_token", title="Invalid token", detail=reason)
+    def invalid(_reason: str):  # type: ignore[no-untyped-def]
+        return problem(401, "invalid_token", detail="The token is malformed or its signature is not ours.")
 
     @jwt.revoked_token_loader
     def revoked(_header: dict, _payload: dict):  # type: ignore[no-untyped-def]
-        return problem(401, "token_revoked", title="Token revoked", detail="The token has been revoked.")
+        return problem(401, "token_revoked", detail="The token has been revoked.")
 
     @jwt.user_lookup_error_loader
     def lookup_error(_header: dict, _payload: dict):  # type: ignore[no-untyped-def]
-        return problem(401, "token_revoked", title="Token revoked", detail="The account is no longer available.")
+        return problem(401, "token_revoked", detail="The account is no longer available.")
 
     @jwt.needs_fresh_token_loader
     def needs_fresh(_header: dict, _payload: dict):  # type: ignore[no-untyped-def]
-        return problem(401, "fresh_token_required", title="Fresh token required", detail="Log in again.")
+        return problem(401, "fresh_token_required", detail="Log in again.")
+
+
+for _code, _title in (
+    ("missing_token", "Authentication required"),
+    ("token_expired", "Token expired"),
+    ("invalid_token", "Invalid token"),
+    ("token_revoked", "Token revoked"),
+    ("fresh_token_required", "Fresh token required"),
+):
+    register_code(_code, _title)

@@ -149,6 +149,11 @@ class Product(db.Model):
         back_populates="product", order_by="ProductImage.position", lazy="raise", cascade="all, delete-orphan"
     )
 
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
+
+
 
 class ProductImage(db.Model):
     __tablename__ = "product_images"

@@ -3,20 +3,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.catalog.models import CONDITIONS
 from app.catalog.services.listing import SORTS
-from app.common.fields import Trimmed
+from app.common.fields import MediaUrl, Trimmed
 from app.common.money import MoneyField
 from app.common.schemas import (
     BaseSchema,
-    PageMetaSchema,
+    FileUploadIn,
+    OutSchema,
+    PageMetaOut,
     PaginationQuery,
     RenamePatchSchema,
 )
-from app.common.storage import media_url
-from app.users.schemas import UserRefSchema
+from app.users.schemas import UserRefOut
 
 Name = lambda **kw: Trimmed(validate=validate.Length(min=1, max=120), **kw)  # noqa: E731
 
@@ -24,7 +25,9 @@ Name = lambda **kw: Trimmed(validate=validate.Length(min=1, max=120), **kw)  # n
 # Categories --------------------------------------------------------------------------------------
 
 
-class CategoryNodeSchema(Schema):
+class CategoryNodeOut(OutSchema):
+    """A category of the public tree, with its subcategories (any depth)."""
+
     id = fields.Integer()
     name = fields.String()
     slug = fields.String()
@@ -32,15 +35,17 @@ class CategoryNodeSchema(Schema):
     image_url = fields.String(allow_none=True)
     parent_id = fields.Integer(allow_none=True)
     is_active = fields.Boolean()
-    children = fields.List(fields.Nested(lambda: CategoryNodeSchema()))
+    children = fields.List(fields.Nested(lambda: CategoryNodeOut()))
 
 
-class CategorySchema(Schema):
+class CategoryOut(OutSchema):
+    """A category as its admin sees it."""
+
     id = fields.Integer()
     name = fields.String()
     slug = fields.String()
     description = fields.String(allow_none=True)
-    image_url = fields.Function(lambda category: media_url(category.image_path), allow_none=True)
+    image_url = MediaUrl(attribute="image_path")
     parent_id = fields.Integer(allow_none=True)
     is_active = fields.Boolean()
     is_visible = fields.Boolean(metadata={"description": "Active and every parent active: shown to the public"})
@@ -48,76 +53,74 @@ class CategorySchema(Schema):
     updated_at = fields.AwareDateTime()
 
 
-class CategoryInSchema(BaseSchema):
+class CategoryIn(BaseSchema):
     name = Name(required=True)
     parent_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     description = Trimmed(allow_none=True, validate=validate.Length(max=5000))
     is_active = fields.Boolean()
 
 
-class CategoryPatchSchema(RenamePatchSchema, CategoryInSchema):
+class CategoryPatch(RenamePatchSchema, CategoryIn):
     pass
 
 
 # Brands ------------------------------------------------------------------------------------------
 
 
-class BrandSchema(Schema):
+class BrandOut(OutSchema):
     id = fields.Integer()
     name = fields.String()
     slug = fields.String()
     description = fields.String(allow_none=True)
-    logo_url = fields.Function(lambda brand: media_url(brand.logo_path), allow_none=True)
+    logo_url = MediaUrl(attribute="logo_path")
 
 
-class BrandInSchema(BaseSchema):
+class BrandIn(BaseSchema):
     name = Name(required=True)
     description = Trimmed(allow_none=True, validate=validate.Length(max=5000))
 
 
-class BrandPatchSchema(RenamePatchSchema, BrandInSchema):
+class BrandPatch(RenamePatchSchema, BrandIn):
     pass
 
 
 # Products ----------------------------------------------------------------------------------------
 
 
-class ImageSchema(Schema):
+class ImageOut(OutSchema):
     id = fields.Integer()
-    url = fields.Function(lambda image: media_url(image.path))
-    thumbnail_url = fields.Function(lambda image: media_url(image.thumbnail_path))
+    url = MediaUrl(attribute="path", allow_none=False)
+    thumbnail_url = MediaUrl(attribute="thumbnail_path", allow_none=False)
     alt = fields.String()
     position = fields.Integer()
     is_primary = fields.Boolean()
 
 
-class ImageUploadSchema(BaseSchema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+class ProductImageIn(FileUploadIn):
+    alt = Trimmed(load_default="", validate=validate.Length(max=200), metadata={"description": "Text for screen readers"})
 
 
-class ImageFormSchema(BaseSchema):
-    alt = Trimmed(load_default="", validate=validate.Length(max=200))
-
-
-class ImagePatchSchema(BaseSchema):
+class ImagePatch(BaseSchema):
     alt = Trimmed(validate=validate.Length(max=200))
     position = fields.Integer(validate=validate.Range(min=0, max=1000))
     is_primary = fields.Boolean(validate=validate.Equal(True, error="Make another image primary instead."))
 
 
-class RefSchema(Schema):
+class RefOut(OutSchema):
+    """A category or brand as a card names it."""
+
     id = fields.Integer()
     name = fields.String()
     slug = fields.String()
 
 
-class CardImageSchema(Schema):
-    url = fields.Function(lambda image: media_url(image.path))
-    thumbnail_url = fields.Function(lambda image: media_url(image.thumbnail_path))
+class CardImageOut(OutSchema):
+    url = MediaUrl(attribute="path", allow_none=False)
+    thumbnail_url = MediaUrl(attribute="thumbnail_path", allow_none=False)
     alt = fields.String()
 
 
-class ProductCardSchema(Schema):
+class ProductCardOut(OutSchema):
     """A product as a listing shows it; GET /products/{id} has the rest (description, gallery...)."""
 
     id = fields.Integer()
@@ -126,17 +129,17 @@ class ProductCardSchema(Schema):
     price = MoneyField()
     compare_at_price = MoneyField(allow_none=True)
     currency = fields.String()
-    in_stock = fields.Function(lambda product: product.stock > 0)
-    condition = fields.String()
-    category = fields.Nested(RefSchema)
-    brand = fields.Nested(RefSchema, allow_none=True)
-    image = fields.Nested(CardImageSchema, attribute="primary_image", allow_none=True,
+    in_stock = fields.Boolean()
+    condition = fields.String(validate=validate.OneOf(CONDITIONS))
+    category = fields.Nested(RefOut)
+    brand = fields.Nested(RefOut, allow_none=True)
+    image = fields.Nested(CardImageOut, attribute="primary_image", allow_none=True,
                           metadata={"description": "The primary image, or null"})
     rating_average = fields.Decimal(places=2, as_string=True, metadata={"type": "string", "example": "4.50"})
     rating_count = fields.Integer()
 
 
-class ProductSchema(ProductCardSchema):
+class ProductOut(ProductCardOut):
     """A product as its page and its owner see it: the card's fields and the rest."""
 
     class Meta:
@@ -147,8 +150,8 @@ class ProductSchema(ProductCardSchema):
     stock = fields.Integer()
     specifications = fields.Dict(keys=fields.String(), values=fields.String())
     is_active = fields.Boolean()
-    supplier = fields.Nested(UserRefSchema)
-    images = fields.List(fields.Nested(ImageSchema))
+    supplier = fields.Nested(UserRefOut)
+    images = fields.List(fields.Nested(ImageOut))
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
 
@@ -162,7 +165,7 @@ Specifications = lambda **kw: fields.Dict(  # noqa: E731
 )
 
 
-class ProductInSchema(BaseSchema):
+class ProductIn(BaseSchema):
     name = Trimmed(required=True, validate=validate.Length(min=1, max=200))
     description = Trimmed(load_default="", validate=validate.Length(max=20000))
     price = MoneyField(required=True)
@@ -182,7 +185,7 @@ class ProductInSchema(BaseSchema):
             raise ValidationError("Must be at least the price.", "compare_at_price")
 
 
-class ProductPatchSchema(RenamePatchSchema, ProductInSchema):
+class ProductPatch(RenamePatchSchema, ProductIn):
     pass
 
 
@@ -204,28 +207,75 @@ class ProductListQuery(PaginationQuery):
             raise ValidationError("Must not be above max_price.", "min_price")
 
 
-class FacetValueSchema(RefSchema):
+class FacetValueOut(RefOut):
     count = fields.Integer()
 
 
-class ConditionFacetSchema(Schema):
-    value = fields.String()
+class ConditionFacetOut(OutSchema):
+    value = fields.String(validate=validate.OneOf(CONDITIONS))
     count = fields.Integer()
 
 
-class PriceRangeSchema(Schema):
+class PriceRangeOut(OutSchema):
     min = MoneyField(allow_none=True)
     max = MoneyField(allow_none=True)
 
 
-class FacetsSchema(Schema):
-    categories = fields.List(fields.Nested(FacetValueSchema))
-    brands = fields.List(fields.Nested(FacetValueSchema))
-    condition = fields.List(fields.Nested(ConditionFacetSchema))
-    price_range = fields.Nested(PriceRangeSchema)
+class FacetsOut(OutSchema):
+    categories = fields.List(fields.Nested(FacetValueOut))
+    brands = fields.List(fields.Nested(FacetValueOut))
+    condition = fields.List(fields.Nested(ConditionFacetOut))
+    price_range = fields.Nested(PriceRangeOut)
 
 
-class ProductPageSchema(Schema):
-    items = fields.List(fields.Nested(ProductCardSchema), required=True)
-    meta = fields.Nested(PageMetaSchema, required=True)
-    facets = fields.Nested(FacetsSchema, required=True)
+class ProductListOut(OutSchema):
+    items = fields.List(fields.Nested(ProductCardOut), required=True)
+    meta = fields.Nested(PageMetaOut, required=True)
+    facets = fields.Nested(FacetsOut, required=True)
+
+
+# Examples shown in the OpenAPI document (validated against their schemas by the linters in CI).
+
+PRODUCT_IN_EXAMPLE = {
+    "name": "Tecno Spark 20 Pro, 256 GB",
+    "description": "6.78 in FHD+ screen, 108 MP camera, 5000 mAh battery with 33 W charging.",
+    "price": "21999.00",
+    "compare_at_price": "24999.00",
+    "stock": 40,
+    "sku": "TEC-SPARK20P-256",
+    "condition": "new",
+    "category_id": 3,
+    "brand_id": 2,
+    "specifications": {"Screen": "6.78 in", "Battery": "5000 mAh", "Storage": "256 GB"},
+}
+
+LISTING_EXAMPLE = {
+    "items": [
+        {
+            "id": 42,
+            "name": "Tecno Spark 20 Pro, 256 GB",
+            "slug": "tecno-spark-20-pro-256-gb",
+            "price": "21999.00",
+            "compare_at_price": "24999.00",
+            "currency": "KES",
+            "in_stock": True,
+            "condition": "new",
+            "category": {"id": 3, "name": "Smartphones", "slug": "smartphones"},
+            "brand": {"id": 2, "name": "Tecno", "slug": "tecno"},
+            "image": {
+                "url": "/media/products/42/3f9c0a.webp",
+                "thumbnail_url": "/media/products/42/3f9c0a-thumb.webp",
+                "alt": "Tecno Spark 20 Pro, front",
+            },
+            "rating_average": "4.50",
+            "rating_count": 12,
+        }
+    ],
+    "meta": {"page": 1, "per_page": 20, "total": 1, "pages": 1},
+    "facets": {
+        "categories": [{"id": 3, "name": "Smartphones", "slug": "smartphones", "count": 1}],
+        "brands": [{"id": 2, "name": "Tecno", "slug": "tecno", "count": 1}],
+        "condition": [{"value": "new", "count": 1}],
+        "price_range": {"min": "21999.00", "max": "21999.00"},
+    },
+}

@@ -1,11 +1,142 @@
-"""The Blueprint every domain uses: flask-smorest's, with strict argument parsing."""
+"""The Blueprint every domain uses: flask-smorest's, strict about what a request may carry.
+
+- Arguments are parsed strictly: an unknown field in a body or an unknown query parameter is a
+  422, also on routes that declare no query schema at all (checked before the view runs).
+- A body must come in the content type its route reads: anything else is a 415, not a
+  misleading 422 about missing fields.
+- Uploads are one `multipart/form-data` body (`location="multipart"`): files and form fields
+  in one schema, so the document holds one request body and unknown form fields are refused.
+- A 201 response names where the new resource lives (`Location`): `location=` is required.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 import flask_smorest
+from flask import current_app, g, request
 from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
+
+from app.errors import UnsupportedMediaType, ValidationFailed
+
+BODY_TYPES = {"json": "application/json", "multipart": "multipart/form-data"}
+_ACCEPTS = "_duka_accepts"  # the argument locations a view reads, set by Blueprint.arguments
+
+
+class Parser(FlaskParser):
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req: Any, schema: Any) -> MultiDictProxy:
+        """Files and form fields of a multipart body, as one mapping."""
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
 
 
 class Blueprint(flask_smorest.Blueprint):
     # unknown=None lets each schema's Meta.unknown (RAISE, see BaseSchema) decide for every
     # location: a misspelt filter in a query string is a 422, not silently ignored.
-    ARGUMENTS_PARSER = FlaskParser(unknown=None)
+    ARGUMENTS_PARSER = Parser(unknown=None)
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable[[Any], Any]:
+        parse = super().arguments(schema, location=location, **kwargs)
+
+        def decorator(func: Any) -> Any:
+            view = _checking_shape(parse(func))
+            setattr(view, _ACCEPTS, getattr(func, _ACCEPTS, frozenset()) | {location})
+            return view
+
+        return decorator
+
+    def response(
+        self,
+        status_code: int,
+        schema: Any = None,
+        *,
+        location: Callable[[Any], str] | None = None,
+        **kwargs: Any,
+    ) -> Callable[[Any], Any]:
+        """flask-smorest's response decorator; a 201 also takes `location`, a function of the
+        created object giving its URL, sent as the `Location` header."""
+        if status_code != 201:
+            serialise_only = super().response(status_code, schema, **kwargs)
+            return lambda func: _checking_shape(serialise_only(func))
+        if location is None:
+            raise TypeError("A 201 response must say where the new resource lives: location=...")
+        kwargs.setdefault("headers", {})["Location"] = {
+            "description": "URL of the created resource",
+            "schema": {"type": "string", "format": "uri-reference"},
+        }
+        serialise = super().response(status_code, schema, **kwargs)
+
+        def decorator(func: Any) -> Any:
+            @wraps(func)
+            def view(*args: Any, **view_kwargs: Any) -> Any:
+                created = func(*args, **view_kwargs)
+                return created, {"Location": location(created)}
+
+            return _checking_shape(serialise(view))
+
+        return decorator
+
+
+def _checking_shape(view: Any) -> Any:
+    """Check the request's shape before `view` runs. Every route has `@blp.response`, so every
+    route is checked; the check sits inside `login_required` (a stranger learns nothing about
+    a route before authenticating) and before any argument is parsed."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not g.get("_duka_shape_checked"):
+            g._duka_shape_checked = True
+            _check_request_shape()
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _check_request_shape() -> None:
+    """Refuse query parameters a route does not read (422) and bodies in a content type it does
+    not read (415), whatever schema the route has or lacks."""
+    if request.endpoint is None:
+        return
+    accepts = _accepted_locations(request.endpoint, request.method)
+    if accepts is None:
+        return
+    if "query" not in accepts and request.args:
+        raise ValidationFailed(
+            "The request did not validate.", errors={name: ["Unknown field."] for name in request.args}
+        )
+    for location, mimetype in BODY_TYPES.items():
+        if location in accepts and _has_body() and not _mimetype_is(mimetype):
+            raise UnsupportedMediaType(f"Send the body as {mimetype}.")
+
+
+def _has_body() -> bool:
+    return bool(request.mimetype) or bool(request.content_length)
+
+
+def _mimetype_is(expected: str) -> bool:
+    if expected == "application/json":
+        return request.is_json
+    return request.mimetype == expected
+
+
+_locations: dict[tuple[str, str], frozenset[str] | None] = {}
+
+
+def _accepted_locations(endpoint: str, method: str) -> frozenset[str] | None:
+    """The argument locations the view of `endpoint` reads for `method` (memoised)."""
+    key = (endpoint, method)
+    if key not in _locations:
+        view = current_app.view_functions.get(endpoint)
+        view_class = getattr(view, "view_class", None)
+        if view_class is not None:
+            view = getattr(view_class, "get" if method == "HEAD" else method.lower(), None)
+        _locations[key] = getattr(view, _ACCEPTS, frozenset()) if view is not None else None
+    return _locations[key]

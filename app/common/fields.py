@@ -6,6 +6,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from app.common.storage import media_url
+
 _KE_PHONE = re.compile(r"^(?:\+?254|0)([17]\d{8})$")
 
 
@@ -65,3 +67,15 @@ class Password(fields.String):
         kwargs.setdefault("validate", validate.Length(min=1, max=1024))
         kwargs.setdefault("metadata", {"format": "password"})
         super().__init__(**kwargs)
+
+
+class MediaUrl(fields.String):
+    """The public URL of a stored file, dumped from its path (null when there is none)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_none", True)
+        kwargs.setdefault("dump_only", True)
+        super().__init__(**kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return media_url(value)

@@ -1,6 +1,7 @@
 """The one permission decorator: a valid access token, and optionally one of some roles."""
 from __future__ import annotations
 
+from copy import deepcopy
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
@@ -27,9 +28,13 @@ def login_required(*roles: str) -> Callable[[F], F]:
 
         # Read by the route meta-tests (tests/test_route_guards.py).
         wrapper._duka_roles = roles  # type: ignore[attr-defined]
-        # flask-smorest reads this to document the security requirement.
-        doc = getattr(wrapper, "_apidoc", {})
-        doc.setdefault("manual_doc", {}).setdefault("security", [{"bearerAuth": []}])
+        # flask-smorest reads this to document the security requirement (401 follows from it,
+        # app/common/openapi.py) and the 403 of role-guarded routes.
+        doc = deepcopy(getattr(wrapper, "_apidoc", {}))
+        manual = doc.setdefault("manual_doc", {})
+        manual.setdefault("security", [{"bearerAuth": []}])
+        if roles:
+            manual.setdefault("responses", {})["403"] = "FORBIDDEN"
         wrapper._apidoc = doc  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 

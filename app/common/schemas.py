@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 
 class BaseSchema(Schema):
@@ -48,8 +48,32 @@ class RenamePatchSchema(PatchSchema):
     regenerate_slug = fields.Boolean(metadata={"description": "Make a new slug from the (new) name"})
 
 
-class ProblemSchema(Schema):
-    """RFC 9457 problem details, as every error is returned."""
+class FileUploadIn(BaseSchema):
+    """A multipart body holding one image file (`location="multipart"`)."""
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary", "description": "JPEG, PNG or WebP"})
+
+
+class OutSchema(Schema):
+    """Base of every response schema.
+
+    Dumping writes every field, so the OpenAPI document lists them all as `required` (but those
+    named in `Meta.optional`): generated clients then type them as always present. Responses
+    may gain fields later, so the document does not forbid unknown ones (no
+    `additionalProperties: false`, which marshmallow's default `unknown=RAISE` would write).
+    """
+
+    class Meta:
+        unknown = EXCLUDE
+        optional: tuple[str, ...] = ()
+
+
+class ProblemOut(OutSchema):
+    """RFC 9457 problem details, as every error is returned. Clients must ignore members they do
+    not know (RFC 9457, 3.1): some problems add their own (`available`, `allowed`...)."""
+
+    class Meta(OutSchema.Meta):
+        optional = ("errors", "request_id")
 
     type = fields.String(required=True, metadata={"example": "urn:duka:problem:validation_error"})
     title = fields.String(required=True)
@@ -65,7 +89,7 @@ class PaginationQuery(BaseSchema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class PageMetaSchema(Schema):
+class PageMetaOut(OutSchema):
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)
@@ -73,14 +97,14 @@ class PageMetaSchema(Schema):
 
 
 @cache
-def page_of(item_schema: type[Schema]) -> type[Schema]:
+def page_of(item_schema: type[Schema]) -> type[OutSchema]:
     """The paginated list schema `{"items": [...], "meta": {...}}` for an item schema."""
-    name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
+    name = item_schema.__name__.removesuffix("Out") + "PageOut"
     return type(
         name,
-        (Schema,),
+        (OutSchema,),
         {
             "items": fields.List(fields.Nested(item_schema), required=True),
-            "meta": fields.Nested(PageMetaSchema, required=True),
+            "meta": fields.Nested(PageMetaOut, required=True),
         },
     )

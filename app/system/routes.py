@@ -5,27 +5,34 @@ from typing import Any
 
 from flask import Blueprint as FlaskBlueprint
 from flask import current_app, send_from_directory
-from marshmallow import Schema, fields
+from marshmallow import fields, validate
+from openapi_ui_bundles import swagger_ui
 from sqlalchemy import text
 
 from app.common.blueprint import Blueprint
+from app.common.schemas import OutSchema
 from app.extensions import db, limiter
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Service health")
 media = FlaskBlueprint("media", __name__)
+docs_assets = FlaskBlueprint("docs_assets", __name__, static_folder=str(swagger_ui.static_path), static_url_path="/api/v1/docs/assets")
 
 
-class HealthSchema(Schema):
-    status = fields.String(required=True, metadata={"example": "ok"})
-    database = fields.String(required=True, metadata={"example": "ok"})
+class HealthOut(OutSchema):
+    status = fields.String(validate=validate.OneOf(["ok", "degraded"]))
+    database = fields.String(validate=validate.OneOf(["ok", "unavailable"]))
 
 
 @blp.get("/health")
 @limiter.exempt
-@blp.response(200, HealthSchema)
-@blp.alt_response(503, schema=HealthSchema, description="The database is unreachable")
+@blp.response(200, HealthOut)
+@blp.alt_response(503, schema=HealthOut, description="The database is unreachable")
+@blp.doc(operationId="getHealth")
 def health() -> Any:
-    """Report whether the API and its database are up."""
+    """Report whether the API and its database are up.
+
+    For load balancers and uptime checks; never rate-limited.
+    """
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:

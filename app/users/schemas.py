@@ -4,30 +4,30 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import ValidationError, fields, post_load, validate, validates
 
-from app.common.fields import KenyanPhone, Password, Trimmed, Username
-from app.common.schemas import BaseSchema, PatchSchema
-from app.common.storage import media_url
+from app.common.fields import KenyanPhone, MediaUrl, Password, Trimmed, Username
+from app.auth.models import Role
+from app.common.schemas import BaseSchema, OutSchema, PatchSchema
 from app.users.counties import KENYAN_COUNTIES, canonical_county
 
 MIN_AGE_YEARS = 13
 
 
-class UserRefSchema(Schema):
+class UserRefOut(OutSchema):
     """Another user as others may see them: an id and a name (an inviter, a product's supplier)."""
 
     id = fields.Integer()
     name = fields.String()
 
 
-class ProfileSchema(Schema):
+class ProfileOut(OutSchema):
     """What a user sees of their own account."""
 
     id = fields.Integer(dump_only=True)
     email = fields.Email(dump_only=True)
     email_verified = fields.Boolean(dump_only=True)
-    role = fields.String(dump_only=True)
+    role = fields.String(dump_only=True, validate=validate.OneOf([role.value for role in Role]))
     name = fields.String()
     username = fields.String(allow_none=True)
     phone = fields.String(allow_none=True)
@@ -35,17 +35,14 @@ class ProfileSchema(Schema):
     date_of_birth = fields.Date(allow_none=True)
     marketing_opt_in = fields.Boolean()
     marketing_opt_in_changed_at = fields.AwareDateTime(allow_none=True)
-    picture_url = fields.Method("get_picture_url", allow_none=True)
+    picture_url = MediaUrl(attribute="picture_path")
     invite_code = fields.String(dump_only=True)
-    invited_by = fields.Nested(UserRefSchema, allow_none=True)
+    invited_by = fields.Nested(UserRefOut, allow_none=True)
     two_factor_enabled = fields.Boolean(attribute="totp_enabled")
     created_at = fields.AwareDateTime()
 
-    def get_picture_url(self, user: Any) -> str | None:
-        return media_url(user.picture_path)
 
-
-class ProfileUpdateSchema(BaseSchema):
+class ProfilePatch(BaseSchema):
     name = Trimmed(validate=validate.Length(min=1, max=120))
     username = Username(allow_none=True)
     phone = KenyanPhone(allow_none=True)
@@ -74,15 +71,11 @@ def validate_date_of_birth(value: date | None) -> None:
         raise ValidationError("Enter a real date of birth.")
 
 
-class PictureUploadSchema(BaseSchema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
-
-
-class DeleteAccountSchema(BaseSchema):
+class DeleteAccountIn(BaseSchema):
     password = Password(required=True)
 
 
-class AddressInSchema(BaseSchema):
+class AddressIn(BaseSchema):
     label = Trimmed(required=True, validate=validate.Length(min=1, max=40), metadata={"example": "Home"})
     recipient = Trimmed(required=True, validate=validate.Length(min=1, max=120))
     phone = KenyanPhone(required=True)
@@ -104,11 +97,11 @@ class AddressInSchema(BaseSchema):
         return data
 
 
-class AddressPatchSchema(PatchSchema, AddressInSchema):
+class AddressPatch(PatchSchema, AddressIn):
     """Any subset of the address fields."""
 
 
-class AddressSchema(Schema):
+class AddressOut(OutSchema):
     id = fields.Integer()
     label = fields.String()
     recipient = fields.String()
@@ -122,13 +115,13 @@ class AddressSchema(Schema):
     updated_at = fields.AwareDateTime()
 
 
-class ConsentEventSchema(Schema):
+class ConsentEventOut(OutSchema):
     kind = fields.String()
     granted = fields.Boolean()
     created_at = fields.AwareDateTime()
 
 
-class LoginSessionSchema(Schema):
+class LoginSessionOut(OutSchema):
     id = fields.String()
     created_at = fields.AwareDateTime()
     last_used_at = fields.AwareDateTime()
@@ -137,12 +130,24 @@ class LoginSessionSchema(Schema):
     user_agent = fields.String(allow_none=True)
 
 
-class ExportSchema(Schema):
+class ExportOut(OutSchema):
     """Everything the shop holds about the user (right of access)."""
 
     exported_at = fields.AwareDateTime()
-    profile = fields.Nested(ProfileSchema)
+    profile = fields.Nested(ProfileOut)
     terms_accepted_at = fields.AwareDateTime()
-    addresses = fields.List(fields.Nested(AddressSchema))
-    consents = fields.List(fields.Nested(ConsentEventSchema))
-    sessions = fields.List(fields.Nested(LoginSessionSchema))
+    addresses = fields.List(fields.Nested(AddressOut))
+    consents = fields.List(fields.Nested(ConsentEventOut))
+    sessions = fields.List(fields.Nested(LoginSessionOut))
+
+
+ADDRESS_IN_EXAMPLE = {
+    "label": "Home",
+    "recipient": "Wanjiku Kamau",
+    "phone": "0712345678",
+    "county": "Nairobi",
+    "town": "Westlands",
+    "street": "Woodvale Grove, Apartment 4B",
+    "postal_code": "00800",
+    "is_default": True,
+}

@@ -16,6 +16,7 @@ from app.common.storage import delete_media, replace_image
 from app.common.tasks import commit
 from app.common.types import utcnow
 from app.errors import Conflict, NotFound
+from app.common.pagination import paginate
 from app.extensions import db
 from app.users.models import Address, ConsentEvent
 
@@ -56,7 +57,7 @@ def export_data(user: User) -> dict[str, Any]:
         "exported_at": utcnow(),
         "profile": user,
         "terms_accepted_at": user.terms_accepted_at,
-        "addresses": list_addresses(user),
+        "addresses": list(db.session.scalars(_addresses_of(user))),
         "consents": db.session.scalars(
             select(ConsentEvent).where(ConsentEvent.user_id == user.id).order_by(ConsentEvent.id)
         ).all(),
@@ -86,7 +87,7 @@ def delete_account(user: User, password: str) -> None:
     user.is_active = False
     user.deleted_at = utcnow()
     record_consent(user, "marketing", False)
-    for address in list_addresses(user):
+    for address in db.session.scalars(_addresses_of(user)).all():
         db.session.delete(address)
     db.session.execute(
         update(OneTimeToken).where(OneTimeToken.user_id == user.id, OneTimeToken.used_at.is_(None)).values(used_at=utcnow())
@@ -100,12 +101,13 @@ def delete_account(user: User, password: str) -> None:
 # Addresses ---------------------------------------------------------------------------------------
 
 
-def list_addresses(user: User) -> list[Address]:
-    return list(
-        db.session.scalars(
-            select(Address).where(Address.user_id == user.id).order_by(Address.is_default.desc(), Address.id)
-        )
-    )
+def list_addresses(user: User, page: int, per_page: int) -> dict[str, Any]:
+    """One page of the user's addresses, the default first."""
+    return paginate(_addresses_of(user), page, per_page)
+
+
+def _addresses_of(user: User) -> Select[tuple[Address]]:
+    return select(Address).where(Address.user_id == user.id).order_by(Address.is_default.desc(), Address.id)
 
 
 def get_address(user: User, address_id: int) -> Address:

@@ -35,18 +35,18 @@ def test_verification_token_is_single_use(client):
     register(client)
     token = token_from_email(emails_to("neema@example.com")[-1])
     client.post(VERIFY, json={"token": token})
-    assert_problem(client.post(VERIFY, json={"token": token}), 422, "invalid_token")
+    assert_problem(client.post(VERIFY, json={"token": token}), 422, "invalid_link_token")
 
 
 def test_verification_token_expires(client):
     register(client)
     token = token_from_email(emails_to("neema@example.com")[-1])
     with time_machine.travel(utcnow() + timedelta(hours=49), tick=False):
-        assert_problem(client.post(VERIFY, json={"token": token}), 422, "invalid_token")
+        assert_problem(client.post(VERIFY, json={"token": token}), 422, "invalid_link_token")
 
 
 def test_unknown_token_is_422(client):
-    assert_problem(client.post(VERIFY, json={"token": "made-up"}), 422, "invalid_token")
+    assert_problem(client.post(VERIFY, json={"token": "made-up"}), 422, "invalid_link_token")
     assert_problem(client.post(VERIFY, json={}), 422, "validation_error")
 
 
@@ -54,7 +54,7 @@ def test_reset_token_cannot_verify_email(client):
     register(client)
     client.post("/api/v1/auth/forgot-password", json={"email": "neema@example.com"})
     reset_token = token_from_email(emails_to("neema@example.com")[-1])
-    assert_problem(client.post(VERIFY, json={"token": reset_token}), 422, "invalid_token")
+    assert_problem(client.post(VERIFY, json={"token": reset_token}), 422, "invalid_link_token")
 
 
 def test_resend_sends_a_new_link_and_kills_the_old_one(client):
@@ -63,7 +63,7 @@ def test_resend_sends_a_new_link_and_kills_the_old_one(client):
     assert client.post(RESEND, json={"email": "NEEMA@example.com"}).status_code == 202
     new = token_from_email(emails_to("neema@example.com")[-1])
     assert new != old
-    assert_problem(client.post(VERIFY, json={"token": old}), 422, "invalid_token")
+    assert_problem(client.post(VERIFY, json={"token": old}), 422, "invalid_link_token")
     assert client.post(VERIFY, json={"token": new}).status_code == 204
 
 

@@ -54,21 +54,21 @@ def test_reset_token_is_single_use(client):
     UserFactory(email="baraka@example.com")
     token = reset_token_for(client, "baraka@example.com")
     client.post(RESET, json={"token": token, "password": NEW})
-    assert_problem(client.post(RESET, json={"token": token, "password": "Another-Pass-99"}), 422, "invalid_token")
+    assert_problem(client.post(RESET, json={"token": token, "password": "Another-Pass-99"}), 422, "invalid_link_token")
 
 
 def test_reset_token_expires_after_an_hour(client):
     UserFactory(email="baraka@example.com")
     token = reset_token_for(client, "baraka@example.com")
     with time_machine.travel(utcnow() + timedelta(minutes=61), tick=False):
-        assert_problem(client.post(RESET, json={"token": token, "password": NEW}), 422, "invalid_token")
+        assert_problem(client.post(RESET, json={"token": token, "password": NEW}), 422, "invalid_link_token")
 
 
 def test_only_the_newest_reset_link_works(client):
     UserFactory(email="baraka@example.com")
     first = reset_token_for(client, "baraka@example.com")
     second = reset_token_for(client, "baraka@example.com")
-    assert_problem(client.post(RESET, json={"token": first, "password": NEW}), 422, "invalid_token")
+    assert_problem(client.post(RESET, json={"token": first, "password": NEW}), 422, "invalid_link_token")
     assert client.post(RESET, json={"token": second, "password": NEW}).status_code == 204
 
 

@@ -25,9 +25,9 @@ def test_tree_nests_children_and_hides_inactive(client):
 def test_category_by_slug_with_subtree(client):
     root = CategoryFactory(name="Crafts")
     CategoryFactory(name="Beadwork", parent_id=root.id)
-    body = client.get("/api/v1/categories/crafts").get_json()
+    body = client.get("/api/v1/categories/by-slug/crafts").get_json()
     assert body["name"] == "Crafts" and [c["slug"] for c in body["children"]] == ["beadwork"]
-    assert_problem(client.get("/api/v1/categories/nope"), 404, "category_not_found")
+    assert_problem(client.get("/api/v1/categories/by-slug/nope"), 404, "category_not_found")
 
 
 def test_admin_creates_category_with_unique_slug(client, admin):
@@ -103,11 +103,11 @@ def test_brands_crud(client, admin):
     assert created.status_code == 201
     brand = created.get_json()
     assert brand["slug"] == "tecno-mobile"
-    assert [b["name"] for b in client.get("/api/v1/brands").get_json()] == ["Tecno Mobile"]
+    assert [b["name"] for b in client.get("/api/v1/brands").get_json()["items"]] == ["Tecno Mobile"]
     patched = client.patch(f"/api/v1/brands/{brand['id']}", json={"description": "Phones"}, headers=admin.headers)
     assert patched.get_json()["description"] == "Phones"
     assert client.delete(f"/api/v1/brands/{brand['id']}", headers=admin.headers).status_code == 204
-    assert client.get("/api/v1/brands").get_json() == []
+    assert client.get("/api/v1/brands").get_json()["items"] == []
 
 
 def test_brand_in_use_cannot_be_deleted(client, admin):
@@ -133,7 +133,7 @@ def test_admin_uploads_category_image_and_brand_logo(client, admin, customer):
     assert response.status_code == 200
     url = response.get_json()["image_url"]
     assert url.startswith("/media/categories/") and client.get(url).status_code == 200
-    assert client.get("/api/v1/categories/crafts").get_json()["image_url"] == url
+    assert client.get("/api/v1/categories/by-slug/crafts").get_json()["image_url"] == url
     logo = client.put(f"/api/v1/brands/{brand.id}/logo", data={"file": (png(), "b.png")},
                       headers=admin.headers, content_type="multipart/form-data")
     assert logo.status_code == 200 and logo.get_json()["logo_url"].startswith("/media/brands/")

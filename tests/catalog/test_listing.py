@@ -246,7 +246,7 @@ def test_deactivating_a_parent_hides_its_whole_subtree_until_it_is_back(client, 
     assert names(client.get(f"{URL}?category=android")) == []
     assert names(client.get(f"{URL}?q=spark")) == []
     assert_problem(client.get(f"{URL}/{spark.id}"), 404, "product_not_found")
-    assert_problem(client.get("/api/v1/categories/android"), 404, "category_not_found")
+    assert_problem(client.get("/api/v1/categories/by-slug/android"), 404, "category_not_found")
     [tree] = [root for root in client.get("/api/v1/categories").get_json() if root["slug"] == "electronics"]
     assert tree["children"] == []
     # Back on: everything returns.

@@ -43,7 +43,8 @@ def test_new_default_moves_the_default(client, customer):
     second = client.post(URL, json=address(label="Work", is_default=True), headers=customer.headers).get_json()
     assert defaults(customer.user.id) == [second["id"]]
     listed = client.get(URL, headers=customer.headers).get_json()
-    assert [a["id"] for a in listed] == [second["id"], first["id"]]
+    assert [a["id"] for a in listed["items"]] == [second["id"], first["id"]]
+    assert listed["meta"] == {"page": 1, "per_page": 20, "total": 2, "pages": 1}
 
 
 def test_patch_can_make_an_address_default(client, customer):
@@ -87,7 +88,7 @@ def test_another_users_address_is_404(client, customer, other_customer):
         assert_problem(response, 404, "not_found")
     db.session.refresh(theirs)
     assert theirs.town != "Hacked"
-    assert client.get(URL, headers=customer.headers).get_json() == []
+    assert client.get(URL, headers=customer.headers).get_json()["items"] == []
 
 
 def test_addresses_need_a_token(client):

@@ -15,6 +15,7 @@ from app.common.slugs import apply_changes, unique_slug
 from app.common.storage import media_url, replace_image
 from app.common.tasks import commit
 from app.errors import ValidationFailed
+from app.common.pagination import paginate
 from app.extensions import db
 
 
@@ -169,9 +170,9 @@ def delete_category(category_id: int) -> None:
     commit()
 
 
-def list_brands() -> list[Brand]:
-    """Every brand, by name."""
-    return list(db.session.scalars(select(Brand).order_by(Brand.name)))
+def list_brands(page: int, per_page: int) -> dict[str, Any]:
+    """One page of every brand, by name."""
+    return paginate(select(Brand).order_by(Brand.name, Brand.id), page, per_page)
 
 
 def get_brand(brand_id: int) -> Brand:

@@ -55,7 +55,7 @@ class CardImage:
 
 @dataclass(slots=True)
 class Card:
-    """A product as a listing shows it (ProductCardSchema dumps it)."""
+    """A product as a listing shows it (ProductCardOut dumps it)."""
 
     id: int
     name: str
@@ -70,6 +70,10 @@ class Card:
     category: Ref
     brand: Ref | None
     primary_image: CardImage | None
+
+    @property
+    def in_stock(self) -> bool:
+        return self.stock > 0
 
 
 _CARD_OWN_COLUMNS = (  # a card's product, category and brand columns, shared with the page
@@ -133,7 +137,7 @@ class PageImage:
 
 @dataclass(slots=True)
 class ProductPage(Card):
-    """A product as its public page shows it (ProductSchema dumps it, as it does a Product)."""
+    """A product as its public page shows it (ProductOut dumps it, as it does a Product)."""
 
     description: str
     sku: str

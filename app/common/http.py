@@ -1,0 +1,75 @@
+"""HTTP caching rules: conditional GET for public reads, `no-store` for everything else, and
+`Retry-After` only where it means something.
+
+Public catalog reads (`@conditional`) carry a weak ETag computed from the body itself, so it is
+exact by construction: any write that changes what a page or a listing shows changes its ETag at
+once, with no invalidation to forget. A matching `If-None-Match` answers 304 without a body (the
+work is done, the bytes are saved). Every other API response is `Cache-Control: no-store`:
+profiles, tokens, carts and orders must never sit in a shared or browser cache.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from copy import deepcopy
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Flask, Response, request
+
+from app.common.openapi import header_refs
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+PUBLIC_MAX_AGE = 60  # seconds a browser or CDN may reuse a catalog read without asking
+RETRY_AFTER_STATUSES = {429, 503}
+
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "An ETag from an earlier response: 304 without a body when it still matches",
+    "schema": {"type": "string"},
+}
+
+
+def conditional(view: F) -> F:
+    """Give a public read an ETag and Cache-Control, and answer a matching If-None-Match with 304.
+
+    Goes above `@blp.response` (it needs the serialised response)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        response: Response = view(*args, **kwargs)
+        if response.status_code != 200:
+            return response
+        response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest(), weak=True)
+        # Signed-in clients get the same body, but a shared cache must not keep their copy.
+        scope = "private" if "Authorization" in request.headers else "public"
+        response.headers["Cache-Control"] = f"{scope}, max-age={PUBLIC_MAX_AGE}"
+        return response.make_conditional(request)
+
+    doc = deepcopy(getattr(wrapper, "_apidoc", {}))
+    manual = doc.setdefault("manual_doc", {})
+    manual.setdefault("parameters", []).append(IF_NONE_MATCH)
+    responses = manual.setdefault("responses", {})
+    responses.setdefault("200", {}).setdefault("headers", {}).update(header_refs("ETag", "Cache-Control"))
+    responses["304"] = {
+        "description": "Not modified: the representation matching If-None-Match is still current",
+        "headers": header_refs("ETag", "Cache-Control", "X-Request-ID"),
+    }
+    wrapper._apidoc = doc  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def init_http(app: Flask) -> None:
+    """Response headers every route gets. Registered before the limiter, so that it runs after
+    the limiter's own after_request hook (Flask runs them in reverse) and sees its headers."""
+
+    @app.after_request
+    def cache_and_retry_headers(response: Response) -> Response:
+        if response.status_code not in RETRY_AFTER_STATUSES:
+            response.headers.pop("Retry-After", None)  # Flask-Limiter sends it on every limited route
+        if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response
