@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
@@ -15,7 +16,7 @@ from sqlalchemy import event  # noqa: E402
 from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
 from app.config import INSTANCE_DIR, config_for, env_int  # noqa: E402
-from app.extensions import api, cors, db, jwt, limiter, migrate  # noqa: E402
+from app.extensions import api, compress, cors, db, jwt, limiter, migrate  # noqa: E402
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -34,11 +35,14 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     from app.common.converters import document_converters, install_converters
+    from app.common.http import init_http
     from app.common.logging import configure_logging, init_request_context
     from app.common.tasks import init_celery
 
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # the SQLite default lives there
     configure_logging(app)
     init_request_context(app)  # before the limiter: its hook must see a fresh request
+    init_http(app)  # before the limiter too: its after_request then runs after the limiter's
     db.init_app(app)
     _tune_sqlite(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), compare_type=True)
@@ -47,10 +51,15 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
-        expose_headers=["X-Request-ID", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=[
+            "X-Request-ID", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
+            "ETag", "Location",
+        ],
+        # Idempotency-Key joins this list with checkout, the first route that honours it.
+        allow_headers=["Authorization", "Content-Type", "If-None-Match", "X-Request-ID"],
         max_age=600,
     )
+    compress.init_app(app)
     install_converters(app)
     api.init_app(app)
     document_converters(api)

@@ -122,6 +122,13 @@ class Config:
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     FRONTEND_URL = (env("FRONTEND_URL", "http://localhost:3000") or "").rstrip("/")
 
+    # Compression (Flask-Compress): Brotli or gzip, as the client accepts, for bodies over 1 KB.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["application/json", "application/problem+json", "text/html", "text/css", "application/javascript"]
+    COMPRESS_MIN_SIZE = env_int("COMPRESS_MIN_SIZE", 1024)
+    COMPRESS_BR_LEVEL = 4
+    COMPRESS_LEVEL = 6
+
     # Uploads
     MEDIA_ROOT = env("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
     MEDIA_URL = env("MEDIA_URL", "/media/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
+from flask_compress import Compress
 from flask_cors import CORS
 from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
@@ -34,6 +35,7 @@ migrate = Migrate()
 jwt = JWTManager()
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 cors = CORS()
+compress = Compress()
 
 
 class DukaApi(Api):

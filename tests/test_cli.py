@@ -25,6 +25,9 @@ def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
     listing = client.get("/api/v1/products?per_page=100").get_json()
     assert 0 < listing["meta"]["total"] <= 15  # a few demo products are inactive
     assert all(p["image"] and p["image"]["thumbnail_url"] for p in listing["items"])
+    # Demo ratings are what the API would compute: no average without ratings behind it.
+    assert all((p["rating_count"] == 0) == (p["rating_average"] == "0.00") for p in listing["items"])
+    assert any(p["rating_count"] > 0 for p in listing["items"])
     assert client.get("/api/v1/categories").get_json()[0]["children"]
     login = client.post("/api/v1/auth/login", json={"email": "supplier@duka.test", "password": "Duka-Supplier-2026!"})
     assert login.status_code == 200 and login.get_json()["user"]["role"] == "supplier"

@@ -133,13 +133,19 @@ def _product_rows(supplier: User, leaves: list, brands: dict[str, Brand], start:
                 "condition": "refurbished" if rng.random() < 0.08 else "new",
                 "specifications": {spec_key: rng.choice(spec_values)},
                 "is_active": rng.random() > 0.02,
-                "rating_average": Decimal(rng.randint(30, 50)) / 10 if rng.random() < 0.6 else Decimal("0"),
-                "rating_count": rng.randint(1, 400) if rng.random() < 0.6 else 0,
+                # One draw for both: an average with no ratings behind it is not what the API computes.
+                **_demo_rating(rng),
                 "created_at": now - timedelta(minutes=rng.randint(0, 60 * 24 * 365)),
                 "updated_at": now,
             }
         )
     return rows
+
+
+def _demo_rating(rng: random.Random) -> dict[str, Any]:
+    if rng.random() < 0.4:
+        return {"rating_average": Decimal("0"), "rating_count": 0}
+    return {"rating_average": Decimal(rng.randint(30, 50)) / 10, "rating_count": rng.randint(1, 400)}
 
 
 def _demo_image(name: str, seed: int) -> FileStorage:

@@ -1,0 +1,204 @@
+"""The HTTP layer every route shares: conditional GET, caching headers, compression, content
+types, Location, unknown query parameters, 401 challenges and Retry-After."""
+from __future__ import annotations
+
+import gzip
+import io
+
+import brotli
+import pytest
+
+from app.errors import TITLES
+from tests.catalog.test_images import png
+from tests.factories import BrandFactory, CategoryFactory, ProductFactory
+from tests.helpers import assert_problem, bearer
+
+
+@pytest.fixture
+def product(supplier):
+    return ProductFactory(supplier=supplier.user, name="Tecno Spark 20", price="15999.00")
+
+
+# Conditional GET ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api/v1/products/{id}", "/api/v1/products", "/api/v1/categories", "/api/v1/brands"])
+def test_a_repeated_conditional_get_is_304_without_a_body(client, product, url):
+    BrandFactory(name="Tecno")
+    first = client.get(url.format(id=product.id))
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"')
+    assert first.headers["Cache-Control"] == "public, max-age=60"
+
+    again = client.get(url.format(id=product.id), headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert again.headers["ETag"] == etag
+
+
+def test_a_price_change_changes_the_etag_of_the_page_and_the_listing_at_once(client, product, supplier):
+    page = client.get(f"/api/v1/products/{product.id}")
+    listing = client.get("/api/v1/products")
+    changed = client.patch(f"/api/v1/products/{product.id}", json={"price": "14999.00"}, headers=supplier.headers)
+    assert changed.status_code == 200
+
+    for url, before in ((f"/api/v1/products/{product.id}", page), ("/api/v1/products", listing)):
+        after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+        assert after.status_code == 200, url
+        assert after.headers["ETag"] != before.headers["ETag"]
+        assert "14999.00" in after.get_data(as_text=True)
+
+
+def test_signed_in_catalog_reads_are_private_and_personal_data_is_never_stored(client, customer, product):
+    assert client.get("/api/v1/products", headers=customer.headers).headers["Cache-Control"] == "private, max-age=60"
+    assert client.get("/api/v1/me", headers=customer.headers).headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/me/addresses", headers=customer.headers).headers["Cache-Control"] == "no-store"
+    login = client.post("/api/v1/auth/login", json={"email": customer.user.email, "password": customer.password})
+    assert login.status_code == 200 and login.headers["Cache-Control"] == "no-store"
+    assert client.get("/api/v1/products/999999").headers["Cache-Control"] == "no-store"  # errors too
+
+
+# Compression -------------------------------------------------------------------------------------
+
+
+def test_large_listings_are_compressed_when_the_client_accepts_it(client):
+    category = CategoryFactory(name="Phones")
+    for n in range(30):
+        ProductFactory(category=category, name=f"Phone model {n} with a long descriptive name")
+    plain = client.get("/api/v1/products?per_page=30")
+    assert "Content-Encoding" not in plain.headers
+
+    zipped = client.get("/api/v1/products?per_page=30", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert len(zipped.get_data()) < len(plain.get_data()) / 3
+
+    brotlied = client.get("/api/v1/products?per_page=30", headers={"Accept-Encoding": "br, gzip"})
+    assert brotlied.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(brotlied.get_data()) == plain.get_data()
+
+    # A compressed 200 still revalidates to 304 with the ETag it carried.
+    again = client.get(
+        "/api/v1/products?per_page=30", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_small_bodies_are_not_compressed(client):
+    response = client.get("/api/v1/health", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+
+
+# Content types, Location, query strings ------------------------------------------------------------
+
+
+def test_a_json_route_refuses_another_content_type_with_415(client, customer):
+    response = client.post(
+        "/api/v1/me/addresses", data="label=Home", content_type="application/x-www-form-urlencoded", headers=customer.headers
+    )
+    body = assert_problem(response, 415, "unsupported_media_type")
+    assert "application/json" in body["detail"]
+    assert_problem(client.post("/api/v1/auth/login", data="{}", content_type="text/plain"), 415, "unsupported_media_type")
+
+
+def test_an_upload_route_refuses_json_with_415(client, customer):
+    response = client.put("/api/v1/me/picture", json={"file": "x"}, headers=customer.headers)
+    assert_problem(response, 415, "unsupported_media_type")
+
+
+def test_content_type_is_checked_after_authentication(client):
+    assert_problem(client.post("/api/v1/me/addresses", data="x", content_type="text/plain"), 401, "missing_token")
+
+
+def test_an_upload_is_one_multipart_body_of_file_and_alt(client, supplier, product):
+    response = client.post(
+        f"/api/v1/products/{product.id}/images",
+        data={"file": (io.BytesIO(png()), "a.png"), "alt": "Front"},
+        headers=supplier.headers,
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["alt"] == "Front"
+    assert response.headers["Location"] == f"/api/v1/products/{product.id}/images/{response.get_json()['id']}"
+
+    extra = client.post(
+        f"/api/v1/products/{product.id}/images",
+        data={"file": (io.BytesIO(png()), "a.png"), "position": "0"},
+        headers=supplier.headers,
+    )
+    assert assert_problem(extra, 422, "validation_error")["errors"] == {"position": ["Unknown field."]}
+
+
+def test_created_resources_say_where_they_live(client, customer, supplier):
+    address = client.post(
+        "/api/v1/me/addresses",
+        json={"label": "Home", "recipient": "W K", "phone": "0712345678", "county": "Nairobi", "town": "Nairobi", "street": "Moi Ave"},
+        headers=customer.headers,
+    )
+    assert address.status_code == 201
+    location = address.headers["Location"]
+    assert location == f"/api/v1/me/addresses/{address.get_json()['id']}"
+    assert client.get(location, headers=customer.headers).get_json() == address.get_json()
+
+    category = CategoryFactory(name="Phones")
+    product = client.post(
+        "/api/v1/products",
+        json={"name": "Phone", "price": "10.00", "stock": 1, "sku": "P-1", "category_id": category.id},
+        headers=supplier.headers,
+    )
+    assert product.status_code == 201 and product.headers["Location"] == f"/api/v1/products/{product.get_json()['id']}"
+
+    register = client.post(
+        "/api/v1/auth/register",
+        json={"name": "New", "email": "new@example.com", "password": "Mvua-Nyingi-2026", "accept_terms": True},
+    )
+    assert register.status_code == 201 and register.headers["Location"] == "/api/v1/me"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/categories?depth=2", "/api/v1/products/by-slug/x?debug=1", "/api/v1/health?x=1"])
+def test_unknown_query_parameters_are_422_on_routes_that_read_none(client, url):
+    body = assert_problem(client.get(url), 422, "validation_error")
+    assert list(body["errors"]) == [url.split("?")[1].split("=")[0]]
+
+
+def test_unknown_query_parameters_are_422_on_private_routes_too(client, customer):
+    body = assert_problem(client.get("/api/v1/me?fields=email", headers=customer.headers), 422, "validation_error")
+    assert body["errors"] == {"fields": ["Unknown field."]}
+
+
+# Errors ------------------------------------------------------------------------------------------
+
+
+def test_a_401_carries_a_bearer_challenge_and_no_decoder_internals(client):
+    missing = client.get("/api/v1/me")
+    assert_problem(missing, 401, "missing_token")
+    assert missing.headers["WWW-Authenticate"] == 'Bearer realm="duka"'
+
+    forged = client.get("/api/v1/me", headers=bearer("not-a-jwt"))
+    body = assert_problem(forged, 401, "invalid_token")
+    assert forged.headers["WWW-Authenticate"] == 'Bearer realm="duka", error="invalid_token"'
+    assert "segment" not in body["detail"].lower()
+
+    wrong = client.post("/api/v1/auth/login", json={"email": "nobody@example.com", "password": "Whatever-123"})
+    assert_problem(wrong, 401, "invalid_credentials")
+    assert wrong.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_one_title_per_problem_code(client, customer):
+    from_webargs = client.post("/api/v1/me/addresses", json={}, headers=customer.headers).get_json()
+    from_service = client.patch("/api/v1/me", json={"date_of_birth": "2999-01-01"}, headers=customer.headers).get_json()
+    assert from_webargs["code"] == from_service["code"] == "validation_error"
+    assert from_webargs["title"] == from_service["title"] == TITLES["validation_error"]
+
+
+def test_retry_after_only_on_429(client, app):
+    ok = client.post("/api/v1/auth/forgot-password", json={"email": "someone@example.com"})
+    assert ok.status_code == 202
+    assert "X-RateLimit-Limit" in ok.headers
+    assert "Retry-After" not in ok.headers
+    limit = int(ok.headers["X-RateLimit-Limit"])
+    for _ in range(limit):
+        last = client.post("/api/v1/auth/forgot-password", json={"email": "someone@example.com"})
+    assert_problem(last, 429, "rate_limited")
+    assert int(last.headers["Retry-After"]) > 0
