@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app run:app
 PYTEST_ARGS ?=
 
-.PHONY: run test install dev-install migrate seed fuzz db-check clean bench
+.PHONY: run test install dev-install migrate seed fuzz db-check contract openapi clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,5 +49,14 @@ db-check: install
 fuzz: dev-install
 	$(BIN)/python scripts/fuzz.py
 
+## Validate and lint the OpenAPI document, generate a Python client and TypeScript types from it
+contract: dev-install
+	BIN=$(BIN) bash scripts/contract.sh
+
+## Write the OpenAPI document to a file (import it into Postman or Insomnia): make openapi OUT=api.json
+OUT ?= openapi.json
+openapi: install
+	$(FLASK) openapi write --format json $(OUT)
+
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache scripts/contract/node_modules scripts/contract/build

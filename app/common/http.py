@@ -24,19 +24,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 PUBLIC_MAX_AGE = 60  # seconds a browser or CDN may reuse a catalog read without asking
 RETRY_AFTER_STATUSES = {429, 503}
 
-IF_NONE_MATCH = {
-    "name": "If-None-Match",
-    "in": "header",
-    "required": False,
-    "description": "An ETag from an earlier response: 304 without a body when it still matches",
-    "schema": {"type": "string"},
-}
-
-
 def conditional(view: F) -> F:
     """Give a public read an ETag and Cache-Control, and answer a matching If-None-Match with 304.
 
-    Goes above `@blp.response` (it needs the serialised response)."""
+    Goes above `@blp.response` (it needs the serialised response). The document gets the 304,
+    the headers and (from the 304, app/common/openapi.py) the If-None-Match parameter."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -51,7 +43,6 @@ def conditional(view: F) -> F:
 
     doc = deepcopy(getattr(wrapper, "_apidoc", {}))
     manual = doc.setdefault("manual_doc", {})
-    manual.setdefault("parameters", []).append(IF_NONE_MATCH)
     responses = manual.setdefault("responses", {})
     responses.setdefault("200", {}).setdefault("headers", {}).update(header_refs("ETag", "Cache-Control"))
     responses["304"] = {

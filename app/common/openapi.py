@@ -6,7 +6,8 @@ repeating them (apispec plugins, given to flask-smorest's Api in app/extensions.
 - Public operations say `security: []`; secured ones document 401.
 - An operation taking a path id documents 404; a JSON body 400 (malformed) and 415; a multipart
   body 413 and 415; every operation 422 (unknown query parameters are refused everywhere).
-- Every response documents `X-Request-ID`; rate-limited operations the `X-RateLimit-*` headers.
+- Every response documents `X-Request-ID`; rate-limited operations the `X-RateLimit-*` headers;
+  conditional reads (a 304) take `If-None-Match`.
 """
 from __future__ import annotations
 
@@ -36,6 +37,13 @@ HEADER_DOCS: dict[str, dict[str, Any]] = {
     "Cache-Control": {"description": "How long the response may be reused", "schema": {"type": "string"}},
 }
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "An ETag from an earlier response: 304 without a body when it still matches",
+    "schema": {"type": "string"},
+}
 
 
 def header_refs(*names: str) -> dict[str, dict[str, str]]:
@@ -87,6 +95,8 @@ class ConventionsPlugin(BasePlugin):
             if "multipart/form-data" in body:
                 add("413", "REQUEST_ENTITY_TOO_LARGE")
                 add("415", "UNSUPPORTED_MEDIA_TYPE")
+            if "304" in responses:  # a conditional read (app/common/http.py)
+                operation.setdefault("parameters", []).append(IF_NONE_MATCH)
             limited = "429" in responses
             for status, response in responses.items():
                 if isinstance(response, str) or "$ref" in response or status == "default":  # refs
