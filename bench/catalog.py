@@ -146,10 +146,11 @@ def serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Po
     raise SystemExit(f"{target} did not start")
 
 
-def drive(url: str, concurrency: int, seconds: float, raw: bool = False) -> dict:
+def drive(url: str, concurrency: int, seconds: float, raw: bool = False, accept_encoding: str = "") -> dict:
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "load.py"), url, "--concurrency", str(concurrency), "--seconds",
-         str(seconds), *(["--raw"] if raw else [])],
+         str(seconds), *(["--raw"] if raw else []),
+         *(["--header", f"Accept-Encoding: {accept_encoding}"] if accept_encoding else [])],
         check=True, capture_output=True, text=True,
     )
     return json.loads(out.stdout)
@@ -216,6 +217,7 @@ def pooled(runs: list[dict]) -> dict[str, float]:
         "db_cpu_ms": round(sum(run["db_cpu"] for run in runs) / requests * 1000, 2) if requests else float("nan"),
         "rps": round(requests / seconds, 1) if seconds else 0.0,
         "errors": sum(run["errors"] for run in runs), "p50": pct(50), "p95": pct(95), "p99": pct(99),
+        "bytes": runs[-1]["bytes"] if runs else 0,
     }
 
 
@@ -227,6 +229,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20, help="per request and server, over all rounds")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=5, help="alternating app/baseline rounds per request")
+    parser.add_argument("--accept-encoding", default="gzip, deflate, br",
+                        help="sent with every request, as browsers do ('' for none); the baseline never compresses")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="duka-bench-"))
@@ -255,11 +259,11 @@ def main() -> int:
         for label, path in urls.items():
             runs: dict[str, list[dict]] = {"app": [], "baseline": []}
             for name, (_, base) in servers.items():
-                drive(base + path, args.concurrency, 2)  # warm-up
+                drive(base + path, args.concurrency, 2, accept_encoding=args.accept_encoding)  # warm-up
             for _ in range(args.rounds):
                 for name, (process, base) in servers.items():
                     before, db_before = server_cpu(process), database.sample()
-                    run = drive(base + path, args.concurrency, per_round, raw=True)
+                    run = drive(base + path, args.concurrency, per_round, raw=True, accept_encoding=args.accept_encoding)
                     run["cpu"] = server_cpu(process) - before
                     run["db_cpu"] = database.spent(db_before, database.sample())
                     runs[name].append(run)
@@ -272,9 +276,10 @@ def main() -> int:
             process.wait(timeout=30)
 
     print(f"\n{args.products} products, gunicorn {args.workers} sync workers, concurrency {args.concurrency}, "
-          f"{args.seconds:.0f} s per request and server in {args.rounds} alternating rounds\n")
+          f"{args.seconds:.0f} s per request and server in {args.rounds} alternating rounds, "
+          f"Accept-Encoding: {args.accept_encoding or '(none)'}\n")
     header = (f"{'request':18} {'':9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
-              f" {'server CPU ms/req':>18} {'db CPU ms/req':>14}")
+              f" {'server CPU ms/req':>18} {'db CPU ms/req':>14} {'bytes':>7}")
     print(header)
     print("-" * len(header))
     ok = True
@@ -282,7 +287,7 @@ def main() -> int:
         for name in ("app", "baseline"):
             r = by_target[name]
             print(f"{label:18} {name:9} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d}"
-                  f" {r['cpu_ms']:18.2f} {r['db_cpu_ms']:14.2f}")
+                  f" {r['cpu_ms']:18.2f} {r['db_cpu_ms']:14.2f} {r['bytes']:7d}")
         ratio = by_target["app"]["rps"] / by_target["baseline"]["rps"] if by_target["baseline"]["rps"] else 0
         p95_ok = by_target["app"]["p95"] < 50
         ok = ok and p95_ok and ratio >= 0.5

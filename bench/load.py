@@ -19,13 +19,17 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--raw", action="store_true", help="also print every latency (seconds)")
+    parser.add_argument("--header", action="append", default=[], help="'Name: value', repeatable")
     args = parser.parse_args()
 
     parts = urlsplit(args.url)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     deadline = time.perf_counter() + args.seconds
+    headers = dict(h.split(":", 1) for h in args.header)
+    headers = {name.strip(): value.strip() for name, value in headers.items()}
     latencies: list[float] = []
     errors = [0]
+    body_bytes = [0]
     lock = threading.Lock()
 
     def worker() -> None:
@@ -35,9 +39,9 @@ def main() -> None:
             started = time.perf_counter()
             try:
                 conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-                conn.request("GET", path)
+                conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
-                response.read()
+                body_bytes[0] = len(response.read())  # as sent: compressed when the server compressed
                 conn.close()
                 if response.status != 200:
                     failed += 1
@@ -67,7 +71,7 @@ def main() -> None:
 
     result = {
         "requests": len(latencies), "errors": errors[0], "rps": round(len(latencies) / elapsed, 1),
-        "seconds": elapsed, "p50": pct(50), "p95": pct(95), "p99": pct(99),
+        "seconds": elapsed, "p50": pct(50), "p95": pct(95), "p99": pct(99), "bytes": body_bytes[0],
     }
     if args.raw:
         result["latencies"] = latencies

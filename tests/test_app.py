@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from app import create_app
+from app.extensions import db
 from app.errors import PROBLEM_MIMETYPE
 from tests.helpers import assert_problem
 
@@ -180,3 +182,18 @@ def test_nul_characters_are_refused_not_a_server_error(client, method, url, body
 @pytest.mark.parametrize("url", ["/api/v1/products/by-slug/a%00b", "/api/v1/categories/by-slug/a%00b", "/media/a%00b"])
 def test_nul_in_a_path_is_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_a_fresh_clone_can_migrate_its_sqlite_default(monkeypatch, tmp_path):
+    """README's `flask db upgrade` on a fresh clone: instance/ does not exist yet."""
+    import app as app_package
+    from flask_migrate import upgrade
+
+    instance = tmp_path / "instance"
+    monkeypatch.setattr(app_package, "INSTANCE_DIR", instance)
+    fresh = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'duka.db'}"})
+    assert instance.is_dir()
+    with fresh.app_context():
+        upgrade(directory=str(Path(app_package.__file__).resolve().parent.parent / "migrations"))
+        db.engine.dispose()
+    assert (instance / "duka.db").stat().st_size > 0
