@@ -124,7 +124,9 @@ class Config:
 
     # Compression (Flask-Compress): Brotli or gzip, as the client accepts, for bodies over 1 KB.
     COMPRESS_ALGORITHM = ["br", "gzip"]
-    COMPRESS_MIMETYPES = ["application/json", "application/problem+json", "text/html", "text/css", "application/javascript"]
+    COMPRESS_MIMETYPES = [
+        "application/json", "application/problem+json", "text/html", "text/css", "text/javascript", "application/javascript",
+    ]
     COMPRESS_MIN_SIZE = env_int("COMPRESS_MIN_SIZE", 1024)
     COMPRESS_BR_LEVEL = 4
     COMPRESS_LEVEL = 6

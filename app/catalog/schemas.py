@@ -142,7 +142,7 @@ class ProductCardOut(OutSchema):
 class ProductOut(ProductCardOut):
     """A product as its page and its owner see it: the card's fields and the rest."""
 
-    class Meta:
+    class Meta(ProductCardOut.Meta):
         exclude = ("image",)  # `images` holds them all, the primary one marked
 
     description = fields.String()
