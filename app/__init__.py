@@ -36,6 +36,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     from app.common.converters import document_converters, install_converters
     from app.common.http import init_http
+    from app.errors import register_error_handlers
     from app.common.logging import configure_logging, init_request_context
     from app.common.tasks import init_celery
 
@@ -62,6 +63,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     compress.init_app(app)
     install_converters(app)
     api.init_app(app)
+    register_error_handlers(app)  # after api.init_app: ours replace flask-smorest's handlers
     document_converters(api)
     init_celery(app)
 

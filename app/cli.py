@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.auth.models import Role, User
 from app.auth.passwords import check_password_policy, hash_password
 from app.auth.services import new_invite_code, normalise_email
+from app.common.db import unit_of_work
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -39,7 +40,7 @@ def ensure_user(email: str, password: str, name: str, role: Role) -> tuple[User,
         marketing_opt_in_changed_at=now,
     )
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user, True
 
 
@@ -54,10 +55,10 @@ def register_cli(app: Flask) -> None:
             check_password_policy(password, email)
         except ValidationFailed as exc:
             raise click.BadParameter("; ".join((exc.errors or {}).get("password", [exc.detail])), param_hint="--password") from None
-        user, created = ensure_user(email, password, name, Role.ADMIN)
-        if not created:
-            user.role = Role.ADMIN.value
-            db.session.commit()
+        with unit_of_work():
+            user, created = ensure_user(email, password, name, Role.ADMIN)
+            if not created:
+                user.role = Role.ADMIN.value
         click.echo(f"{'Created' if created else 'Promoted'} admin {user.email} (id {user.id})")
 
     @app.cli.command("seed-demo")
@@ -69,11 +70,12 @@ def register_cli(app: Flask) -> None:
 
         click.echo("Demo accounts (email / password):")
         users = {}
-        for role, email, password, name in DEMO_USERS:
-            user, created = ensure_user(email, password, name, role)
-            users[role] = user
-            state = "created" if created else "exists"
-            click.echo(f"  {role.value:9} {email:22} {password:22} ({state})")
+        with unit_of_work():
+            for role, email, password, name in DEMO_USERS:
+                user, created = ensure_user(email, password, name, role)
+                users[role] = user
+                state = "created" if created else "exists"
+                click.echo(f"  {role.value:9} {email:22} {password:22} ({state})")
         made = seed_catalog(users[Role.SUPPLIER], products=products)
         click.echo(
             f"Catalog: {made['categories']} leaf categories, {made['brands']} brands, "
@@ -83,7 +85,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("send-outbox")
     def send_outbox() -> None:
         """Send every pending email of the outbox (after an SMTP or broker outage)."""
-        from app.notifications.services import pending_email_ids, send_outbox_email
+        from app.notifications.delivery import pending_email_ids, send_outbox_email
 
         sent = failed = 0
         for email_id in pending_email_ids():

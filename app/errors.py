@@ -15,9 +15,11 @@ from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from app.common.db import rollback
+from app.common.schemas import PROBLEM_MIMETYPE
+
 log = logging.getLogger("duka.errors")
 
-PROBLEM_MIMETYPE = "application/problem+json"
 
 
 # One title per code: every code a client can see is registered here with its title, by the
@@ -38,6 +40,9 @@ class AppError(Exception):
     status: int = 400
     code: str = "bad_request"
     title: str = "Bad request"
+    # A refusal that must leave its trace: the unit of work commits before the error reaches the
+    # client (app/common/db.py). False for almost every error: they undo everything.
+    keeps_changes: bool = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -194,9 +199,8 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def _discard_unit_of_work() -> None:
-    """A failed request leaves nothing half-written: whatever it changed and did not commit goes."""
-    from app.common.tasks import rollback
-
+    """A failed request leaves nothing half-written: whatever it changed and did not commit goes
+    (write routes have rolled their unit of work back already; this covers everything else)."""
     try:
         rollback()
     except Exception:  # pragma: no cover - the database itself may be what failed

@@ -1,6 +1,7 @@
 """Extension objects, created here and bound to the app in `create_app`."""
 from __future__ import annotations
 
+import http
 from typing import Any
 
 from celery import Celery
@@ -15,6 +16,9 @@ from flask_smorest.utils import prepare_response
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.common.openapi import HEADER_DOCS, RATE_LIMIT_HEADERS, ConventionsPlugin, DukaMarshmallowPlugin, header_refs
+from app.common.schemas import PROBLEM_MIMETYPE, ProblemOut
 
 # Named constraints keep Alembic migrations portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -39,30 +43,18 @@ compress = Compress()
 
 
 class DukaApi(Api):
-    """flask-smorest's Api, with our problem+json errors in the handlers and in the document, and
-    the document's conventions (app/common/openapi.py)."""
+    """flask-smorest's Api, with our problem+json errors in the document and the document's
+    conventions (app/common/openapi.py). Our error handlers replace flask-smorest's: create_app
+    registers them after `api.init_app`."""
 
     DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
 
     def init_app(self, app: Any, *, spec_kwargs: dict[str, Any] | None = None) -> None:
-        from app.common.openapi import ConventionsPlugin, DukaMarshmallowPlugin
-
         # Fresh plugins per app: a plugin holds the spec it was initialised with.
         plugins = {"marshmallow_plugin": DukaMarshmallowPlugin(), "extra_plugins": [ConventionsPlugin()]}
         super().init_app(app, spec_kwargs={**plugins, **(spec_kwargs or {})})
 
-    def _register_error_handlers(self) -> None:
-        from app.errors import register_error_handlers
-
-        register_error_handlers(self._app)
-
     def _register_responses(self) -> None:
-        import http
-
-        from app.common.openapi import HEADER_DOCS, RATE_LIMIT_HEADERS, header_refs
-        from app.common.schemas import ProblemOut
-        from app.errors import PROBLEM_MIMETYPE
-
         for name, header in HEADER_DOCS.items():
             self.spec.components.header(name, header)
         for status in http.HTTPStatus:

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy.engine import make_url
+from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
@@ -81,7 +82,11 @@ def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[Any]:
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        session = scoped_session(sessionmaker(bind=connection, join_transaction_mode="create_savepoint"))
+        # Scoped by app context, as Flask-SQLAlchemy's own session is: a task (which runs in an
+        # app context of its own) gets a session of its own, on the same rolled-back connection.
+        session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
+        )
         db.session = session  # type: ignore[assignment]
         limiter.reset()
         try:

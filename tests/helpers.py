@@ -10,7 +10,7 @@ from sqlalchemy import event
 
 from app.auth import sessions
 from app.auth.models import User
-from app.errors import PROBLEM_MIMETYPE
+from app.common.schemas import PROBLEM_MIMETYPE
 from app.extensions import db
 from app.notifications.models import OutboxEmail
 

@@ -10,7 +10,7 @@ from flask import Flask
 
 from app import create_app
 from app.extensions import db
-from app.errors import PROBLEM_MIMETYPE
+from app.common.schemas import PROBLEM_MIMETYPE
 from tests.helpers import assert_problem
 
 

@@ -26,6 +26,7 @@ class InvalidTotp(Unauthorized):
 
 class RefreshTokenReused(Unauthorized):
     code, title = "refresh_token_reused", "Refresh token already used"
+    keeps_changes = True  # the login it belongs to is revoked, and stays revoked
 
 
 class InvalidToken(ValidationFailed):

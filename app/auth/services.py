@@ -19,7 +19,6 @@ from app.auth.errors import (
 )
 from app.auth.models import LoginSession, OneTimeToken, Role, TokenPurpose, User
 from app.auth.passwords import check_password_policy, hash_password, verify_password
-from app.common.tasks import commit
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -86,7 +85,6 @@ def register(data: dict[str, Any]) -> User:
     record_consent(user, "terms", True)
     record_consent(user, "marketing", marketing)
     _send_verification(user)
-    commit()
     return user
 
 
@@ -145,7 +143,6 @@ def resend_verification(email: str) -> None:
     if user is None or not user.is_active or user.email_verified:
         return
     _send_verification(user)
-    commit()
 
 
 def verify_email(raw_token: str) -> User:
@@ -154,7 +151,6 @@ def verify_email(raw_token: str) -> User:
     user = token.user
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    commit()
     return user
 
 
@@ -174,21 +170,18 @@ def login(
         totp.check_login_code(user, data.get("totp"))
     session = sessions.start_session(user, ip_address=ip_address, user_agent=user_agent)
     result = sessions.issue_tokens(user, session)
-    commit()
     return result
 
 
 def refresh(session: LoginSession, presented_jti: str) -> dict[str, Any]:
     """Rotate the refresh token of `session` (see `sessions.rotate`)."""
     result = sessions.rotate(session, presented_jti)
-    commit()
     return result
 
 
 def logout(session: LoginSession) -> None:
     """End one login: its access and refresh tokens stop working."""
     sessions.revoke_session(session, "logout")
-    commit()
 
 
 def forgot_password(email: str) -> None:
@@ -205,7 +198,6 @@ def forgot_password(email: str) -> None:
         f"Open this link within {minutes} minutes to choose a new one:\n\n"
         f"{frontend_link('reset-password', token=raw)}\n\nIf it was not you, ignore this message.\n",
     )
-    commit()
 
 
 def reset_password(raw_token: str, new_password: str) -> None:
@@ -218,7 +210,6 @@ def reset_password(raw_token: str, new_password: str) -> None:
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     sessions.revoke_user_sessions(user.id, "password_reset")
-    commit()
 
 
 def change_password(user: User, session: LoginSession, current_password: str, new_password: str) -> None:
@@ -228,4 +219,3 @@ def change_password(user: User, session: LoginSession, current_password: str, ne
     check_password_policy(new_password, user.email, field="new_password")
     user.password_hash = hash_password(new_password)
     sessions.revoke_user_sessions(user.id, "password_changed", except_session_id=session.id)
-    commit()

@@ -51,7 +51,6 @@ def rotate(session: LoginSession, presented_jti: str) -> dict[str, Any]:
     """Swap a refresh token for a new pair. An old (already rotated) token revokes the family."""
     if presented_jti != session.refresh_jti:
         revoke_session(session, "refresh_reuse")
-        db.session.commit()
         raise RefreshTokenReused("This refresh token was already used; the session has been signed out.")
     return issue_tokens(session.user, session)
 

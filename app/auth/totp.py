@@ -15,7 +15,6 @@ from app.auth.errors import (
 from app.auth.models import User
 from app.auth.passwords import verify_password
 from app.common.crypto import decrypt, encrypt
-from app.common.tasks import commit
 from app.common.types import utcnow
 
 ISSUER = "Duka"
@@ -50,7 +49,6 @@ def check_login_code(user: User, code: str | None) -> None:
     if not code:
         raise TotpRequired("This account has two-factor login on: send the `totp` code.")
     if not _accept(user, code):
-        commit()
         raise InvalidTotp("The two-factor code is wrong or already used.")
 
 
@@ -61,7 +59,6 @@ def setup(user: User) -> dict[str, Any]:
     secret = pyotp.random_base32()
     user.totp_secret = encrypt(secret)  # stored encrypted: a database dump does not give 2FA away
     user.totp_last_step = None
-    commit()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     return {"secret": secret, "otpauth_uri": uri}
 
@@ -73,7 +70,6 @@ def enable(user: User, code: str) -> User:
     if not _accept(user, code):
         raise InvalidCode("The code does not match.", errors={"code": ["Invalid code."]})
     user.totp_enabled_at = utcnow()
-    commit()
     return user
 
 
@@ -88,5 +84,4 @@ def disable(user: User, password: str, code: str) -> User:
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
-    commit()
     return user

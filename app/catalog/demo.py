@@ -21,7 +21,8 @@ from app.catalog.models import Brand, Category, Product, ProductFacetCell, Produ
 from app.catalog.services.facets import refresh_cells
 from app.catalog.services.search import refresh_search
 from app.common.slugs import slugify
-from app.common.storage import save_image
+from app.common.db import on_rollback, unit_of_work
+from app.common.storage import delete_media, save_image
 from app.common.types import utcnow
 from app.extensions import db
 
@@ -164,22 +165,25 @@ def _demo_image(name: str, seed: int) -> FileStorage:
 
 
 def seed_catalog(supplier: User, products: int = 300, batch_size: int = 5000) -> dict[str, int]:
-    """Create the demo catalog up to `products` products (idempotent). Returns what was created."""
-    leaves = _ensure_categories(TREE)
-    brands = _ensure_brands(leaves)
-    db.session.commit()
+    """Create the demo catalog up to `products` products (idempotent). Returns what was created.
+
+    A bulk load: each step is a unit of work of its own (100k products in one transaction would
+    hold a lot of memory for nothing), so an interrupted seed resumes where it stopped."""
+    with unit_of_work():
+        leaves = _ensure_categories(TREE)
+        brands = _ensure_brands(leaves)
     existing = db.session.scalar(select(func.count()).where(Product.sku.like("DEMO-%"), Product.supplier_id == supplier.id)) or 0
     created = 0
     newest_before = db.session.scalar(select(func.max(Product.id))) or 0
     for start in range(existing, products, batch_size):
         stop = min(start + batch_size, products)
-        db.session.execute(insert(Product), _product_rows(supplier, leaves, brands, start, stop))
-        db.session.commit()
+        with unit_of_work():
+            db.session.execute(insert(Product), _product_rows(supplier, leaves, brands, start, stop))
         created += stop - start
     if created or db.session.scalar(select(ProductFacetCell.id).limit(1)) is None:
-        refresh_search(Product.id > (newest_before if created else 0))
-        refresh_cells()
-        db.session.commit()
+        with unit_of_work():
+            refresh_search(Product.id > (newest_before if created else 0))
+            refresh_cells()
     images = 0
     if products <= IMAGES_UP_TO:
         missing = db.session.execute(
@@ -187,12 +191,14 @@ def seed_catalog(supplier: User, products: int = 300, batch_size: int = 5000) ->
             .where(Product.sku.like("DEMO-%"), ~select(ProductImage.id).where(ProductImage.product_id == Product.id).exists())
             .order_by(Product.id)
         ).all()
-        for product_id, name in missing:
-            upload = _demo_image(name, product_id)
-            path = save_image(upload, "products", max_side=480)
-            upload.stream.seek(0)
-            thumbnail = save_image(upload, "products/thumbs", max_side=240)
-            db.session.add(ProductImage(product_id=product_id, path=path, thumbnail_path=thumbnail, alt=name, is_primary=True))
-            images += 1
-        db.session.commit()
+        with unit_of_work():
+            for product_id, name in missing:
+                upload = _demo_image(name, product_id)
+                path = save_image(upload, "products", max_side=480)
+                upload.stream.seek(0)
+                thumbnail = save_image(upload, "products/thumbs", max_side=240)
+                on_rollback(delete_media, path)
+                on_rollback(delete_media, thumbnail)
+                db.session.add(ProductImage(product_id=product_id, path=path, thumbnail_path=thumbnail, alt=name, is_primary=True))
+                images += 1
     return {"categories": len(leaves), "brands": len(brands), "products": created, "images": images}

@@ -7,6 +7,8 @@
 - Uploads are one `multipart/form-data` body (`location="multipart"`): files and form fields
   in one schema, so the document holds one request body and unknown form fields are refused.
 - A 201 response names where the new resource lives (`Location`): `location=` is required.
+- Every POST, PUT, PATCH and DELETE runs in one unit of work (app/common/db.py): the view's
+  changes commit together when it returns, or roll back together when it raises.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
+from app.common.db import unit_of_work
+from app.extensions import db
 from app.errors import UnsupportedMediaType, ValidationFailed
 
 BODY_TYPES = {"json": "application/json", "multipart": "multipart/form-data"}
@@ -65,7 +69,7 @@ class Blueprint(flask_smorest.Blueprint):
         created object giving its URL, sent as the `Location` header."""
         if status_code != 201:
             serialise_only = super().response(status_code, schema, **kwargs)
-            return lambda func: _checking_shape(serialise_only(func))
+            return lambda func: _checking_shape(_writes_in_one_unit(serialise_only(_flushed(func))))
         if location is None:
             raise TypeError("A 201 response must say where the new resource lives: location=...")
         kwargs.setdefault("headers", {})["Location"] = {
@@ -77,12 +81,45 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(func: Any) -> Any:
             @wraps(func)
             def view(*args: Any, **view_kwargs: Any) -> Any:
-                created = func(*args, **view_kwargs)
+                created = _flushed(func)(*args, **view_kwargs)
                 return created, {"Location": location(created)}
 
-            return _checking_shape(serialise(view))
+            return _checking_shape(_writes_in_one_unit(serialise(view)))
 
         return decorator
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _writes_in_one_unit(view: Any) -> Any:
+    """Run a write request's view and the dump of its result in one unit of work (reads run as
+    they are). The commit comes after the dump, as Django's atomic requests do it: the response
+    is read inside the transaction (lazy loads work), and a failing commit still turns into an
+    error response instead of a 2xx for a change that did not happen."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if request.method in SAFE_METHODS:
+            return view(*args, **kwargs)
+        with unit_of_work():
+            return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _flushed(view: Any) -> Any:
+    """Flush a write view's changes before its result is dumped: ids exist, and values the
+    database derives on flush (a category's visibility) are read back."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = view(*args, **kwargs)
+        if request.method not in SAFE_METHODS:
+            db.session.flush()
+        return result
+
+    return wrapper
 
 
 def _checking_shape(view: Any) -> Any:

@@ -8,6 +8,9 @@ from typing import Any
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 
+PROBLEM_MIMETYPE = "application/problem+json"
+
+
 class BaseSchema(Schema):
     """Input schemas reject unknown fields, so nothing is mass-assigned by accident, and NUL
     characters anywhere in the input (PostgreSQL text cannot hold them: a 500 otherwise)."""

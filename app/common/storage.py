@@ -10,6 +10,7 @@ from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
 
+from app.common.db import after_commit, on_rollback
 from app.errors import PayloadTooLarge, ValidationFailed
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
@@ -61,18 +62,11 @@ def delete_media(path: str | None) -> None:
 
 
 def replace_image(owner: Any, attribute: str, upload: FileStorage, folder: str, *, max_side: int) -> None:
-    """Store `upload` as `owner.<attribute>` and commit; then drop the old file.
-
-    If the commit fails the new file is removed, so no orphan is left either way.
-    """
-    from app.common.tasks import commit
-
+    """Store `upload` as `owner.<attribute>`. The old file goes once the change commits; the new
+    one goes if it rolls back, so no orphan is left either way."""
     new_path = save_image(upload, folder, max_side=max_side)
     old_path = getattr(owner, attribute)
     setattr(owner, attribute, new_path)
-    try:
-        commit()
-    except Exception:
-        delete_media(new_path)
-        raise
-    delete_media(old_path)
+    on_rollback(delete_media, new_path)
+    if old_path:
+        after_commit(delete_media, old_path)

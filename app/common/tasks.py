@@ -1,23 +1,21 @@
 """The background-task layer: Celery, eager when no broker is configured.
 
-Work caused by a change is queued with `after_commit(task, *ids)` in the same unit of work and
-dispatched by `commit()` once the change is durable, so a rolled-back change sends nothing and a
+Work caused by a change is dispatched with `after_commit(task.delay, *ids)` (app/common/db.py)
+in the same unit of work, once the change is durable: a rolled-back change sends nothing and a
 committed one always leaves its row (e.g. the email outbox) for the task or a retry to pick up.
+A task runs in an app context of its own, so in its own database session, also when it runs
+eagerly inside a request; its writes go through their own `unit_of_work`.
 """
 from __future__ import annotations
 
 import importlib
-import logging
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask, has_app_context
+from flask import Flask
 
-from app.extensions import celery, db
+from app.extensions import celery
 
-log = logging.getLogger("duka.tasks")
-
-_PENDING = "duka_pending_tasks"
 # Every module defining tasks: imported at start-up so a worker knows them all by name.
 TASK_MODULES = ("app.notifications.tasks",)
 
@@ -25,8 +23,8 @@ TASK_MODULES = ("app.notifications.tasks",)
 def init_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            if has_app_context():
-                return self.run(*args, **kwargs)
+            # A fresh app context, even inside a request: Flask-SQLAlchemy scopes sessions by
+            # app context, so the task never shares (or commits) the request's session.
             with app.app_context():
                 return self.run(*args, **kwargs)
 
@@ -46,27 +44,3 @@ def init_celery(app: Flask) -> Celery:
         importlib.import_module(module)
     app.extensions["celery"] = celery
     return celery
-
-
-def after_commit(task: Task, *args: Any) -> None:
-    """Run `task(*args)` once the current transaction commits (see `commit`)."""
-    db.session.info.setdefault(_PENDING, []).append((task, args))
-
-
-def commit() -> None:
-    """Commit the session, then hand the work queued with `after_commit` to Celery."""
-    try:
-        db.session.commit()
-    except Exception:
-        db.session.info.pop(_PENDING, None)
-        raise
-    for task, args in db.session.info.pop(_PENDING, []):
-        try:
-            task.delay(*args)
-        except Exception:  # broker down: the outbox row stays pending for `flask send-outbox`
-            log.exception("could not dispatch %s%r", task.name, args)
-
-
-def rollback() -> None:
-    db.session.rollback()
-    db.session.info.pop(_PENDING, None)

@@ -17,7 +17,9 @@ class OutboxEmail(db.Model):
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # pending -> sending (claimed by one sender) -> sent, or back to pending / failed
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app.extensions import celery
-from app.notifications.services import send_outbox_email
+from app.notifications.delivery import send_outbox_email
 
 
 @celery.task(name="notifications.send_email", bind=True, max_retries=4)

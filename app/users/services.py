@@ -12,8 +12,8 @@ from app.auth.models import LoginSession, OneTimeToken, Role, User
 from app.auth.passwords import verify_password
 from app.auth.sessions import revoke_user_sessions
 from app.common.matching import LIKE_ESCAPE, contains_pattern
+from app.common.db import after_commit
 from app.common.storage import delete_media, replace_image
-from app.common.tasks import commit
 from app.common.types import utcnow
 from app.errors import Conflict, NotFound
 from app.common.pagination import paginate
@@ -41,7 +41,6 @@ def update_profile(user: User, data: dict[str, Any]) -> User:
     for field in ("name", "username", "phone", "location", "date_of_birth", "marketing_opt_in"):
         if field in data:
             setattr(user, field, data[field])
-    commit()
     return user
 
 
@@ -94,8 +93,8 @@ def delete_account(user: User, password: str) -> None:
     )
     db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id).values(ip_address=None, user_agent=None))
     revoke_user_sessions(user.id, "account_deleted")
-    commit()
-    delete_media(picture)
+    if picture:
+        after_commit(delete_media, picture)
 
 
 # Addresses ---------------------------------------------------------------------------------------
@@ -135,7 +134,6 @@ def create_address(user: User, data: dict[str, Any]) -> Address:
         _clear_default(user)
     address = Address(user_id=user.id, **{**data, "is_default": make_default})
     db.session.add(address)
-    commit()
     return address
 
 
@@ -149,7 +147,6 @@ def update_address(user: User, address_id: int, data: dict[str, Any]) -> Address
         data = {k: v for k, v in data.items() if k != "is_default"}  # one default stays until another is chosen
     for field, value in data.items():
         setattr(address, field, value)
-    commit()
     return address
 
 
@@ -163,7 +160,6 @@ def delete_address(user: User, address_id: int) -> None:
         successor = db.session.scalar(select(Address).where(Address.user_id == user.id).order_by(Address.id).limit(1))
         if successor is not None:
             successor.is_default = True
-    commit()
 
 
 # Back office -------------------------------------------------------------------------------------
@@ -189,5 +185,4 @@ def set_role(actor: User, user_id: int, role: str) -> User:
         if len(admins) <= 1:
             raise LastAdmin("At least one admin must remain.")
     user.role = role
-    commit()
     return user

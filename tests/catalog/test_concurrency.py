@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.catalog.models import Category, ProductFacetCell
 from app.catalog.services import products
 from app.catalog.services.facets import refresh_cells
+from app.common.db import unit_of_work
 from app.extensions import db
 
 
@@ -43,7 +44,8 @@ def _run_together(app, jobs) -> list[BaseException]:
         try:
             with app.app_context():
                 start.wait()
-                job()
+                with unit_of_work():  # each job is one request's worth of work
+                    job()
                 db.session.remove()
         except BaseException as exc:  # noqa: BLE001 - reported by the caller
             errors.append(exc)
@@ -76,11 +78,12 @@ def test_concurrent_creates_in_one_category_keep_cells_exact(app, committed):
     def seller_job(seller_id: int):
         def sell() -> None:
             seller = db.session.get(User, seller_id)
-            for n in range(5):
-                products.create_product(seller, {
-                    "name": f"Phone {seller_id}-{n}", "price": Decimal(1000 + n), "stock": 1,
-                    "sku": f"P-{n}", "category_id": category_id, "condition": "new",
-                })
+            for n in range(5):  # five transactions, as five requests would be
+                with unit_of_work():
+                    products.create_product(seller, {
+                        "name": f"Phone {seller_id}-{n}", "price": Decimal(1000 + n), "stock": 1,
+                        "sku": f"P-{n}", "category_id": category_id, "condition": "new",
+                    })
         return sell
 
     assert _run_together(app, [seller_job(seller_id) for seller_id in seller_ids]) == []

@@ -13,9 +13,9 @@ from app.catalog.models import Brand, Category, Product
 from app.catalog.services.search import refresh_search
 from app.common.slugs import apply_changes, unique_slug
 from app.common.storage import media_url, replace_image
-from app.common.tasks import commit
 from app.errors import ValidationFailed
 from app.common.pagination import paginate
+from app.common.db import is_postgresql
 from app.extensions import db
 
 
@@ -110,7 +110,7 @@ def lock_categories(category_ids: set[int] | None = None) -> None:
     from a category: facet cells (refresh_cells) and the tree's visibility (a parent deactivated
     while a child is added under it: the second writer sees the first). FOR NO KEY UPDATE:
     product inserts (KEY SHARE through their foreign key) go on."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not is_postgresql():
         return  # SQLite: one writer at a time anyway (BEGIN IMMEDIATE)
     lock = select(Category.id).order_by(Category.id).with_for_update(key_share=True)
     if category_ids is not None:
@@ -124,7 +124,6 @@ def create_category(data: dict[str, Any]) -> Category:
     _check_parent(None, data.get("parent_id"))
     category = Category(**data, slug=unique_slug(Category, data["name"]))
     db.session.add(category)
-    commit()  # its is_visible follows from its parent's (models.py recomputes it on flush)
     return category
 
 
@@ -141,7 +140,6 @@ def update_category(category_id: int, data: dict[str, Any]) -> Category:
     db.session.flush()  # a move recomputes the tree's is_visible (models.py)
     if "name" in data:
         refresh_search(Product.category_id == category.id)
-    commit()
     return category
 
 
@@ -167,7 +165,6 @@ def delete_category(category_id: int) -> None:
     if children or products:
         raise InUse(f"The category has {children} subcategories and {products} products; deactivate it instead.")
     db.session.delete(category)
-    commit()
 
 
 def list_brands(page: int, per_page: int) -> dict[str, Any]:
@@ -187,7 +184,6 @@ def create_brand(data: dict[str, Any]) -> Brand:
     """Add a brand with a unique slug made from its name."""
     brand = Brand(**data, slug=unique_slug(Brand, data["name"]))
     db.session.add(brand)
-    commit()
     return brand
 
 
@@ -198,7 +194,6 @@ def update_brand(brand_id: int, data: dict[str, Any]) -> Brand:
     db.session.flush()
     if "name" in data:
         refresh_search(Product.brand_id == brand.id)
-    commit()
     return brand
 
 
@@ -209,4 +204,3 @@ def delete_brand(brand_id: int) -> None:
     if products:
         raise InUse(f"{products} products carry this brand.")
     db.session.delete(brand)
-    commit()

@@ -10,8 +10,8 @@ from app.auth.models import User
 from app.catalog.errors import ImageNotFound
 from app.catalog.models import Product, ProductImage
 from app.catalog.services.products import owned_product
+from app.common.db import after_commit, on_rollback
 from app.common.storage import delete_media, save_image
-from app.common.tasks import commit
 from app.errors import Conflict
 from app.extensions import db
 
@@ -37,12 +37,8 @@ def add_image(actor: User, product_id: int, upload: FileStorage, alt: str = "") 
         product_id=product.id, path=path, thumbnail_path=thumbnail, alt=alt, position=count, is_primary=count == 0
     )
     db.session.add(image)
-    try:
-        commit()
-    except Exception:
-        delete_media(path)
-        delete_media(thumbnail)
-        raise
+    on_rollback(delete_media, path)
+    on_rollback(delete_media, thumbnail)
     return image
 
 
@@ -71,7 +67,6 @@ def update_image(actor: User, product_id: int, image_id: int, data: dict[str, An
         image.alt = data["alt"]
     if "position" in data:
         image.position = data["position"]
-    commit()
     return image
 
 
@@ -88,6 +83,5 @@ def delete_image(actor: User, product_id: int, image_id: int) -> None:
         )
         if successor is not None:
             successor.is_primary = True
-    commit()
     for path in files:
-        delete_media(path)
+        after_commit(delete_media, path)

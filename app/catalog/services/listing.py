@@ -35,6 +35,7 @@ from app.common.matching import LIKE_ESCAPE, contains_pattern
 from app.common.money import to_minor_units
 from app.common.pagination import page_meta
 from app.common.reads import rows
+from app.common.db import is_postgresql
 from app.extensions import db
 
 SORTS = ("relevance", "newest", "price", "-price", "rating", "name")
@@ -172,7 +173,7 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {"limit": per_page, "offset": (page - 1) * per_page}
 
     route, words = "products", 0
-    if q and db.session.get_bind().dialect.name == "postgresql":
+    if q and is_postgresql():
         lexemes = search.plain_terms(q)
         if lexemes == []:  # only stop words: nothing can match
             return {"items": [], "meta": page_meta(page, per_page, 0), "facets": facets.summarise([], None, None)[1]}

@@ -19,7 +19,6 @@ from app.catalog.services.facets import refresh_cells
 from app.catalog.services.search import refresh_search
 from app.common.reads import rows
 from app.common.slugs import apply_changes, unique_slug
-from app.common.tasks import commit
 from app.errors import ValidationFailed
 from app.extensions import db
 
@@ -245,7 +244,6 @@ def create_product(actor: User, data: dict[str, Any]) -> Product:
     db.session.flush()
     refresh_search(Product.id == product.id)
     refresh_cells({product.category_id})
-    commit()
     return owned_product(actor, product.id)
 
 
@@ -263,7 +261,6 @@ def update_product(actor: User, product_id: int, data: dict[str, Any]) -> Produc
         refresh_search(Product.id == product.id, documents=bool(DOCUMENT_FIELDS & data.keys()))
     if FACET_FIELDS & data.keys():
         refresh_cells({old_category_id, product.category_id})
-    commit()
     db.session.expire(product)
     return owned_product(actor, product_id)
 
@@ -275,4 +272,3 @@ def deactivate_product(actor: User, product_id: int) -> None:
     db.session.flush()
     refresh_search(Product.id == product.id, documents=False)
     refresh_cells({product.category_id})
-    commit()

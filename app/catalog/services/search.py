@@ -38,6 +38,7 @@ from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product, ProductTerm
 from app.common.reads import rows
+from app.common.db import is_postgresql
 from app.extensions import db
 
 TS_CONFIG = "english"
@@ -60,10 +61,6 @@ def search_document() -> ColumnElement:
     )
 
 
-def _postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def refresh_search(where: ColumnElement, *, documents: bool = True) -> None:
     """Recompute the search document (unless `documents` is False) and the terms of the products
     matching `where`, in the caller's transaction. PostgreSQL only; SQLite searches the columns.
@@ -71,7 +68,7 @@ def refresh_search(where: ColumnElement, *, documents: bool = True) -> None:
     Call it after any write that changes what a product's document or facet columns hold:
     name, description, brand or category (or their names), price, condition, activity.
     """
-    if not _postgresql():
+    if not is_postgresql():
         return
     if documents:
         db.session.execute(
