@@ -52,12 +52,15 @@ def _image(owner) -> dict[str, int]:
     return {"product_id": image.product_id, "image_id": image.id}
 
 
-# rule -> (owner's role, function(owner User) returning the URL arguments of an object they hold)
-OWNED: dict[str, tuple[str, Callable[[Any], dict[str, int]]]] = {
-    "/api/v1/me/addresses/<int:address_id>": ("customer", lambda owner: {"address_id": AddressFactory(user_id=owner.id).id}),
-    "/api/v1/products/<int:product_id>": ("supplier", _product),
-    "/api/v1/products/<int:product_id>/images": ("supplier", _product),
-    "/api/v1/products/<int:product_id>/images/<int:image_id>": ("supplier", _image),
+# rule -> (owner's role, function(owner User) returning the URL arguments of an object they hold,
+#          the problem code another user gets: the entity's own not-found code)
+OWNED: dict[str, tuple[str, Callable[[Any], dict[str, int]], str]] = {
+    "/api/v1/me/addresses/<int:address_id>": (
+        "customer", lambda owner: {"address_id": AddressFactory(user_id=owner.id).id}, "address_not_found"
+    ),
+    "/api/v1/products/<int:product_id>": ("supplier", _product, "product_not_found"),
+    "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),
+    "/api/v1/products/<int:product_id>/images/<int:image_id>": ("supplier", _image, "product_not_found"),
 }
 
 CALLABLE_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
@@ -142,12 +145,12 @@ def test_another_user_gets_404_for_every_owned_object(app, client):
     for rule, method, roles in api_routes(app):
         if rule.rule not in OWNED or roles is None:
             continue
-        role, make = OWNED[rule.rule]
+        role, make, code = OWNED[rule.rule]
         owner, intruder = UserFactory(role=role), Actor(UserFactory(role=role))
         url = concrete(rule, make(owner))
         response = client.open(url, method=method, headers=intruder.headers, **valid_request(rule.rule, method))
         assert response.status_code == 404, f"{method} {url} answered {response.status_code} to another {role}"
-        assert response.get_json()["code"].endswith("not_found")
+        assert response.get_json()["code"] == code, f"{method} {url}"
 
 
 def test_ids_out_of_range_are_404_not_database_errors(client, customer, admin):

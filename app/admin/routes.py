@@ -6,6 +6,7 @@ from typing import Any
 from flask_jwt_extended import current_user
 
 from app.admin.schemas import AdminUserOut, RoleChangeIn, UserListQuery
+from app.auth.models import Role
 from app.common.blueprint import Blueprint
 from app.common.pagination import paginate
 from app.common.permissions import login_required
@@ -14,11 +15,10 @@ from app.users import services as users
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Back office (admins only)")
 
-ADMIN = "admin"
 
 
 @blp.get("/users")
-@login_required(ADMIN)
+@login_required(Role.ADMIN)
 @blp.arguments(UserListQuery(), location="query")
 @blp.response(200, page_of(AdminUserOut))
 @blp.doc(operationId="listUsers")
@@ -31,7 +31,7 @@ def list_users(query: dict[str, Any]) -> Any:
 
 
 @blp.patch("/users/<int:user_id>")
-@login_required(ADMIN)
+@login_required(Role.ADMIN)
 @blp.arguments(RoleChangeIn())
 @blp.response(200, AdminUserOut)
 @blp.alt_response(409, response="CONFLICT")

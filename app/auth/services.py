@@ -88,17 +88,16 @@ def register(data: dict[str, Any]) -> User:
     return user
 
 
+def void_one_time_tokens(user_id: int, purpose: TokenPurpose | None = None) -> None:
+    """Make every unused email-link token of the user (of one purpose, when given) unusable."""
+    stmt = update(OneTimeToken).where(OneTimeToken.user_id == user_id, OneTimeToken.used_at.is_(None))
+    if purpose is not None:
+        stmt = stmt.where(OneTimeToken.purpose == purpose.value)
+    db.session.execute(stmt.values(used_at=utcnow()))
+
+
 def _new_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
-    # Earlier unused tokens of the same purpose die: only the newest link works.
-    db.session.execute(
-        update(OneTimeToken)
-        .where(
-            OneTimeToken.user_id == user.id,
-            OneTimeToken.purpose == purpose.value,
-            OneTimeToken.used_at.is_(None),
-        )
-        .values(used_at=utcnow())
-    )
+    void_one_time_tokens(user.id, purpose)  # earlier links of the same purpose die: the newest works
     raw = secrets.token_urlsafe(32)
     db.session.add(
         OneTimeToken(

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from flask import Flask, current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 
 from app.auth.errors import RefreshTokenReused
@@ -72,6 +72,16 @@ def revoke_user_sessions(user_id: int, reason: str, *, except_session_id: str | 
     if except_session_id:
         stmt = stmt.where(LoginSession.id != except_session_id)
     return cast(CursorResult[Any], db.session.execute(stmt)).rowcount or 0  # an UPDATE's result
+
+
+def sessions_of(user_id: int) -> list[LoginSession]:
+    """Every login session of a user, oldest first (the data export shows them)."""
+    return list(db.session.scalars(select(LoginSession).where(LoginSession.user_id == user_id).order_by(LoginSession.created_at)))
+
+
+def forget_devices(user_id: int) -> None:
+    """Wipe the client addresses and user agents recorded with a user's sessions."""
+    db.session.execute(update(LoginSession).where(LoginSession.user_id == user_id).values(ip_address=None, user_agent=None))
 
 
 def current_session() -> LoginSession:

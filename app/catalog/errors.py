@@ -26,3 +26,7 @@ class InUse(Conflict):
 
 class SkuTaken(Conflict):
     code, title = "sku_taken", "SKU already used"
+
+
+class TooManyImages(Conflict):
+    code, title = "too_many_images", "Too many images"

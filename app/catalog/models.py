@@ -32,6 +32,8 @@ from app.common.types import UTCDateTime, utcnow
 from app.extensions import db
 
 CONDITIONS = ("new", "refurbished")
+# Orders a listing can be sorted in (GET /products?sort=); relevance needs a search.
+SORTS = ("relevance", "newest", "price", "-price", "rating", "name")
 
 
 class Category(db.Model):

@@ -7,6 +7,7 @@ from flask import url_for
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from app.auth.models import Role
 from app.catalog.schemas import (
     LISTING_EXAMPLE,
     PRODUCT_IN_EXAMPLE,
@@ -35,8 +36,7 @@ from app.common.schemas import FileUploadIn, PaginationQuery, page_of
 
 blp = Blueprint("catalog", __name__, url_prefix="/api/v1", description="Categories, brands and products")
 
-ADMIN = "admin"
-SELLERS = ("supplier", "admin")
+SELLERS = (Role.SUPPLIER, Role.ADMIN)
 
 
 def _category_url(category: Any) -> str:
@@ -72,7 +72,7 @@ class Categories(MethodView):
         """
         return categories.category_tree()
 
-    @login_required(ADMIN)
+    @login_required(Role.ADMIN)
     @blp.arguments(CategoryIn())
     @blp.response(201, CategoryOut, location=_category_url)
     @blp.doc(operationId="createCategory")
@@ -99,7 +99,7 @@ def category_by_slug(slug: str) -> Any:
 
 @blp.route("/categories/<int:category_id>")
 class CategoryById(MethodView):
-    @login_required(ADMIN)
+    @login_required(Role.ADMIN)
     @blp.arguments(CategoryPatch())
     @blp.response(200, CategoryOut)
     @blp.doc(operationId="updateCategory")
@@ -111,7 +111,7 @@ class CategoryById(MethodView):
         """
         return categories.update_category(category_id, data)
 
-    @login_required(ADMIN)
+    @login_required(Role.ADMIN)
     @blp.response(204)
     @blp.alt_response(409, response="CONFLICT")
     @blp.doc(operationId="deleteCategory")
@@ -124,7 +124,7 @@ class CategoryById(MethodView):
 
 
 @blp.put("/categories/<int:category_id>/image")
-@login_required(ADMIN)
+@login_required(Role.ADMIN)
 @blp.arguments(FileUploadIn(), location="multipart")
 @blp.response(200, CategoryOut)
 @blp.doc(operationId="setCategoryImage")
@@ -153,7 +153,7 @@ class Brands(MethodView):
         """
         return categories.list_brands(query["page"], query["per_page"])
 
-    @login_required(ADMIN)
+    @login_required(Role.ADMIN)
     @blp.arguments(BrandIn())
     @blp.response(201, BrandOut, location=_brand_url)
     @blp.doc(operationId="createBrand")
@@ -167,7 +167,7 @@ class Brands(MethodView):
 
 @blp.route("/brands/<int:brand_id>")
 class BrandById(MethodView):
-    @login_required(ADMIN)
+    @login_required(Role.ADMIN)
     @blp.arguments(BrandPatch())
     @blp.response(200, BrandOut)
     @blp.doc(operationId="updateBrand")
@@ -178,7 +178,7 @@ class BrandById(MethodView):
         """
         return categories.update_brand(brand_id, data)
 
-    @login_required(ADMIN)
+    @login_required(Role.ADMIN)
     @blp.response(204)
     @blp.alt_response(409, response="CONFLICT")
     @blp.doc(operationId="deleteBrand")
@@ -191,7 +191,7 @@ class BrandById(MethodView):
 
 
 @blp.put("/brands/<int:brand_id>/logo")
-@login_required(ADMIN)
+@login_required(Role.ADMIN)
 @blp.arguments(FileUploadIn(), location="multipart")
 @blp.response(200, BrandOut)
 @blp.doc(operationId="setBrandLogo")

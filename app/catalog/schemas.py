@@ -5,8 +5,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.catalog.models import CONDITIONS
-from app.catalog.services.listing import SORTS
+from app.catalog.models import CONDITIONS, SORTS
 from app.common.fields import MediaUrl, Trimmed
 from app.common.money import MoneyField
 from app.common.schemas import (

@@ -13,10 +13,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def login_required(*roles: str) -> Callable[[F], F]:
-    """Require an access token; with roles, require the user to hold one of them (else 403).
+    """Require an access token; with roles (`Role.ADMIN`, ...: a str enum), require the user to
+    hold one of them (else 403).
 
     Roles are read from the database on every request, so a role change applies at once.
     """
+    roles = tuple(getattr(role, "value", role) for role in roles)
 
     def decorator(view: F) -> F:
         @wraps(view)

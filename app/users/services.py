@@ -8,21 +8,18 @@ from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from app.auth.errors import UsernameTaken, WrongPassword
-from app.auth.models import LoginSession, OneTimeToken, Role, User
+from app.auth.models import Role, User
 from app.auth.passwords import verify_password
-from app.auth.sessions import revoke_user_sessions
+from app.auth.services import void_one_time_tokens
+from app.auth.sessions import forget_devices, revoke_user_sessions, sessions_of
 from app.common.matching import LIKE_ESCAPE, contains_pattern
 from app.common.db import after_commit
 from app.common.storage import delete_media, replace_image
 from app.common.types import utcnow
-from app.errors import Conflict, NotFound
 from app.common.pagination import paginate
 from app.extensions import db
+from app.users.errors import AddressNotFound, DefaultAddressRequired, LastAdmin, UserNotFound
 from app.users.models import Address, ConsentEvent
-
-
-class LastAdmin(Conflict):
-    code, title = "last_admin", "The last admin cannot lose the role"
 
 
 def record_consent(user: User, kind: str, granted: bool) -> None:
@@ -60,9 +57,7 @@ def export_data(user: User) -> dict[str, Any]:
         "consents": db.session.scalars(
             select(ConsentEvent).where(ConsentEvent.user_id == user.id).order_by(ConsentEvent.id)
         ).all(),
-        "sessions": db.session.scalars(
-            select(LoginSession).where(LoginSession.user_id == user.id).order_by(LoginSession.created_at)
-        ).all(),
+        "sessions": sessions_of(user.id),
     }
 
 
@@ -88,10 +83,8 @@ def delete_account(user: User, password: str) -> None:
     record_consent(user, "marketing", False)
     for address in db.session.scalars(_addresses_of(user)).all():
         db.session.delete(address)
-    db.session.execute(
-        update(OneTimeToken).where(OneTimeToken.user_id == user.id, OneTimeToken.used_at.is_(None)).values(used_at=utcnow())
-    )
-    db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id).values(ip_address=None, user_agent=None))
+    void_one_time_tokens(user.id)
+    forget_devices(user.id)
     revoke_user_sessions(user.id, "account_deleted")
     if picture:
         after_commit(delete_media, picture)
@@ -113,7 +106,7 @@ def get_address(user: User, address_id: int) -> Address:
     """The user's address; someone else's is indistinguishable from a missing one (404)."""
     address = db.session.scalar(select(Address).where(Address.id == address_id, Address.user_id == user.id))
     if address is None:
-        raise NotFound("No such address.")
+        raise AddressNotFound("No such address.")
     return address
 
 
@@ -144,7 +137,11 @@ def update_address(user: User, address_id: int, data: dict[str, Any]) -> Address
         _clear_default(user, keep_id=address.id)
         db.session.flush()
     if data.get("is_default") is False and address.is_default:
-        data = {k: v for k, v in data.items() if k != "is_default"}  # one default stays until another is chosen
+        # One address is always the default: it moves when another is made the default.
+        raise DefaultAddressRequired(
+            "This is the default address: make another address the default instead.",
+            errors={"is_default": ["The default moves when another address is made the default."]},
+        )
     for field, value in data.items():
         setattr(address, field, value)
     return address
@@ -179,7 +176,7 @@ def set_role(actor: User, user_id: int, role: str) -> User:
     """Change a user's role; the last active admin cannot be demoted."""
     user = db.session.get(User, user_id)
     if user is None or user.deleted_at is not None:
-        raise NotFound("No such user.")
+        raise UserNotFound("No such user.")
     if user.role == Role.ADMIN.value and role != Role.ADMIN.value:
         admins = db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value, User.is_active.is_(True))).all()
         if len(admins) <= 1:

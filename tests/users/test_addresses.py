@@ -58,12 +58,24 @@ def test_patch_can_make_an_address_default(client, customer):
     assert client.get(f"{URL}/{first['id']}", headers=customer.headers).get_json()["is_default"] is False
 
 
+def test_the_default_address_cannot_be_unset_without_choosing_another(client, customer):
+    first = client.post(URL, json=address(), headers=customer.headers).get_json()
+    client.post(URL, json=address(label="Work"), headers=customer.headers)
+    response = client.patch(f"{URL}/{first['id']}", json={"is_default": False, "town": "Thika"}, headers=customer.headers)
+    body = assert_problem(response, 409, "default_address_required")
+    assert "is_default" in body["errors"]
+    assert defaults(customer.user.id) == [first["id"]]
+    assert client.get(f"{URL}/{first['id']}", headers=customer.headers).get_json()["town"] != "Thika"  # nothing changed
+    # Saying false about an address that is not the default is fine (it is already so).
+    assert client.patch(f"{URL}/{first['id']}", json={"is_default": True}, headers=customer.headers).status_code == 200
+
+
 def test_deleting_the_default_promotes_another(client, customer):
     first = client.post(URL, json=address(), headers=customer.headers).get_json()
     second = client.post(URL, json=address(label="Work"), headers=customer.headers).get_json()
     assert client.delete(f"{URL}/{first['id']}", headers=customer.headers).status_code == 204
     assert defaults(customer.user.id) == [second["id"]]
-    assert_problem(client.get(f"{URL}/{first['id']}", headers=customer.headers), 404, "not_found")
+    assert_problem(client.get(f"{URL}/{first['id']}", headers=customer.headers), 404, "address_not_found")
 
 
 @pytest.mark.parametrize(
@@ -85,7 +97,7 @@ def test_another_users_address_is_404(client, customer, other_customer):
     for method in ("get", "patch", "delete"):
         kwargs = {"json": {"town": "Hacked"}} if method == "patch" else {}
         response = getattr(client, method)(f"{URL}/{theirs.id}", headers=customer.headers, **kwargs)
-        assert_problem(response, 404, "not_found")
+        assert_problem(response, 404, "address_not_found")
     db.session.refresh(theirs)
     assert theirs.town != "Hacked"
     assert client.get(URL, headers=customer.headers).get_json()["items"] == []

@@ -49,3 +49,25 @@ def test_delete_needs_the_password(client, customer):
     assert_problem(client.delete(ME, json={"password": "wrong-one"}, headers=customer.headers), 422, "wrong_password")
     assert_problem(client.delete(ME, json={}, headers=customer.headers), 422, "validation_error")
     assert client.get(ME, headers=customer.headers).status_code == 200
+
+
+def test_delete_voids_email_links_deletes_addresses_and_forgets_devices(client, customer):
+    from sqlalchemy import select
+
+    from app.auth.models import LoginSession
+    from app.users.models import Address
+    from tests.helpers import emails_to, token_from_email
+
+    AddressFactory(user_id=customer.user.id)
+    email = customer.user.email
+    assert client.post("/api/v1/auth/forgot-password", json={"email": email}).status_code == 202
+    reset_token = token_from_email(emails_to(email)[-1])
+
+    assert client.delete(ME, json={"password": DEFAULT_PASSWORD}, headers=customer.headers).status_code == 204
+
+    reset = client.post("/api/v1/auth/reset-password", json={"token": reset_token, "password": "Taken-Over-2026"})
+    assert_problem(reset, 422, "invalid_link_token")
+    assert db.session.scalars(select(Address).where(Address.user_id == customer.user.id)).all() == []
+    db.session.expire_all()
+    sessions = db.session.scalars(select(LoginSession).where(LoginSession.user_id == customer.user.id)).all()
+    assert sessions and all(s.ip_address is None and s.user_agent is None and s.revoked_at for s in sessions)

@@ -7,19 +7,14 @@ from sqlalchemy import func, select, update
 from werkzeug.datastructures import FileStorage
 
 from app.auth.models import User
-from app.catalog.errors import ImageNotFound
+from app.catalog.errors import ImageNotFound, TooManyImages
 from app.catalog.models import Product, ProductImage
 from app.catalog.services.products import owned_product
 from app.common.db import after_commit, on_rollback
 from app.common.storage import delete_media, save_image
-from app.errors import Conflict
 from app.extensions import db
 
 MAX_IMAGES = 12
-
-
-class TooManyImages(Conflict):
-    code, title = "too_many_images", "Too many images"
 
 
 def add_image(actor: User, product_id: int, upload: FileStorage, alt: str = "") -> ProductImage:

@@ -38,7 +38,6 @@ from app.common.reads import rows
 from app.common.db import is_postgresql
 from app.extensions import db
 
-SORTS = ("relevance", "newest", "price", "-price", "rating", "name")
 PRODUCTS: FromClause = Product.__table__  # type: ignore[assignment]
 
 
