@@ -19,6 +19,7 @@ from app.auth.errors import (
 )
 from app.auth.models import LoginSession, OneTimeToken, Role, TokenPurpose, User
 from app.auth.passwords import check_password_policy, hash_password, verify_password
+from app.auth.tokens import void_one_time_tokens
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -86,14 +87,6 @@ def register(data: dict[str, Any]) -> User:
     record_consent(user, "marketing", marketing)
     _send_verification(user)
     return user
-
-
-def void_one_time_tokens(user_id: int, purpose: TokenPurpose | None = None) -> None:
-    """Make every unused email-link token of the user (of one purpose, when given) unusable."""
-    stmt = update(OneTimeToken).where(OneTimeToken.user_id == user_id, OneTimeToken.used_at.is_(None))
-    if purpose is not None:
-        stmt = stmt.where(OneTimeToken.purpose == purpose.value)
-    db.session.execute(stmt.values(used_at=utcnow()))
 
 
 def _new_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:

@@ -30,3 +30,7 @@ class SkuTaken(Conflict):
 
 class TooManyImages(Conflict):
     code, title = "too_many_images", "Too many images"
+
+
+class InsufficientStock(Conflict):
+    code, title = "insufficient_stock", "Not enough stock"

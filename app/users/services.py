@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from app.auth.errors import UsernameTaken, WrongPassword
 from app.auth.models import Role, User
 from app.auth.passwords import verify_password
-from app.auth.services import void_one_time_tokens
+from app.auth.tokens import void_one_time_tokens
 from app.auth.sessions import forget_devices, revoke_user_sessions, sessions_of
 from app.common.matching import LIKE_ESCAPE, contains_pattern
 from app.common.db import after_commit

@@ -153,3 +153,36 @@ def test_a_child_added_while_its_parent_is_deactivated_is_hidden(app, committed)
             db.session.execute(text("DELETE FROM categories WHERE parent_id = :p"), {"p": parent_id})
             db.session.execute(text("UPDATE categories SET is_active = true, is_visible = true"))
             db.session.commit()
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_twenty_buyers_of_five_units_take_exactly_five_and_stock_ends_at_zero(app, committed):
+    from app.catalog.errors import InsufficientStock
+    from app.catalog.models import Product
+    from app.catalog.services.stock import give_back_stock, take_stock
+
+    with app.app_context():
+        seller, category = _supplier(), Category(name="Lamps", slug="lamps")
+        db.session.add_all([seller, category])
+        db.session.flush()
+        lamp = Product(name="Lamp", slug="lamp", sku="L-1", price=Decimal("900"), stock=5,
+                       category_id=category.id, supplier_id=seller.id)
+        other = Product(name="Shade", slug="shade", sku="S-1", price=Decimal("300"), stock=100,
+                        category_id=category.id, supplier_id=seller.id)
+        db.session.add_all([lamp, other])
+        db.session.commit()
+        lamp_id, other_id = lamp.id, other.id
+
+    # Each buyer takes the two products in a different order of its cart: the helper orders
+    # them by id, so nobody deadlocks, and a buyer who is short takes nothing at all.
+    jobs = [(lambda i=i: take_stock({lamp_id: 1, other_id: 1} if i % 2 else {other_id: 1, lamp_id: 1})) for i in range(20)]
+    errors = _run_together(app, jobs)
+    assert len(errors) == 15 and all(isinstance(error, InsufficientStock) for error in errors), errors
+    with app.app_context():
+        assert db.session.get(Product, lamp_id).stock == 0
+        assert db.session.get(Product, other_id).stock == 95  # the 15 refused took none of it
+
+    assert _run_together(app, [lambda: give_back_stock({lamp_id: 1})] * 5) == []
+    with app.app_context():
+        assert db.session.get(Product, lamp_id).stock == 5
