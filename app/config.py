@@ -124,9 +124,9 @@ class Config:
 
     # Compression (Flask-Compress): Brotli or gzip, as the client accepts, for bodies over 1 KB.
     COMPRESS_ALGORITHM = ["br", "gzip"]
-    COMPRESS_MIMETYPES = [
-        "application/json", "application/problem+json", "text/html", "text/css", "text/javascript", "application/javascript",
-    ]
+    # API bodies only: compressing a file response (send_file) would read it whole and leave the
+    # file open (Flask-Compress does not close it); the docs' assets are served as they are.
+    COMPRESS_MIMETYPES = ["application/json", "application/problem+json"]
     COMPRESS_MIN_SIZE = env_int("COMPRESS_MIN_SIZE", 1024)
     # Quality 2 and level 6: a 9 KB listing in ~0.04 / ~0.07 ms to ~2.1 / ~1.9 KB (measured).
     COMPRESS_BR_LEVEL = 2

@@ -1,6 +1,7 @@
 """Helpers the tests share: tokens, problem assertions, reading the email outbox, SQL counting."""
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,3 +65,24 @@ def sql_statements() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def multipart(**fields: Any) -> dict[str, Any]:
+    """Keyword arguments for a test-client request with a multipart body built in memory
+    (`file=(bytes, "name.png")`, `alt="..."`). The client's own encoder spools large bodies to a
+    temporary file it never closes (a ResourceWarning)."""
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    values = {
+        name: FileStorage(io.BytesIO(value[0]), filename=value[1]) if isinstance(value, tuple) else value
+        for name, value in fields.items()
+    }
+    boundary, body = encode_multipart(values)
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def fetch(client: Any, url: str) -> tuple[int, bytes]:
+    """GET a file (a media URL) and close the response: files are served as open file streams."""
+    with client.get(url) as response:
+        return response.status_code, response.get_data()

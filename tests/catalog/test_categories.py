@@ -6,7 +6,7 @@ import pytest
 from app.catalog.models import Category
 from app.extensions import db
 from tests.factories import BrandFactory, CategoryFactory, ProductFactory
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, fetch, multipart
 
 
 def test_tree_nests_children_and_hides_inactive(client):
@@ -128,11 +128,11 @@ def test_admin_uploads_category_image_and_brand_logo(client, admin, customer):
         return buffer
 
     category, brand = CategoryFactory(name="Crafts"), BrandFactory(name="Kazuri")
-    response = client.put(f"/api/v1/categories/{category.id}/image", data={"file": (png(), "c.png")},
-                          headers=admin.headers, content_type="multipart/form-data")
+    response = client.put(f"/api/v1/categories/{category.id}/image", headers=admin.headers,
+                          **multipart(file=(png().getvalue(), "c.png")))
     assert response.status_code == 200
     url = response.get_json()["image_url"]
-    assert url.startswith("/media/categories/") and client.get(url).status_code == 200
+    assert url.startswith("/media/categories/") and fetch(client, url)[0] == 200
     assert client.get("/api/v1/categories/by-slug/crafts").get_json()["image_url"] == url
     logo = client.put(f"/api/v1/brands/{brand.id}/logo", data={"file": (png(), "b.png")},
                       headers=admin.headers, content_type="multipart/form-data")

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from tests.factories import ProductFactory
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, fetch, multipart
 
 
 def png(size=(900, 600)) -> bytes:
@@ -18,12 +18,10 @@ def png(size=(900, 600)) -> bytes:
 
 
 def upload(client, actor, product_id, data: bytes | None = None, alt: str | None = None):
-    form = {"file": (io.BytesIO(data or png()), "photo.png")}
+    form = {"file": (data or png(), "photo.png")}
     if alt is not None:
         form["alt"] = alt
-    return client.post(
-        f"/api/v1/products/{product_id}/images", data=form, headers=actor.headers, content_type="multipart/form-data"
-    )
+    return client.post(f"/api/v1/products/{product_id}/images", headers=actor.headers, **multipart(**form))
 
 
 @pytest.fixture
@@ -36,9 +34,9 @@ def test_upload_makes_image_and_thumbnail_first_is_primary(client, supplier, pro
     assert response.status_code == 201, response.get_json()
     image = response.get_json()
     assert image["is_primary"] is True and image["alt"] == "Front view" and image["position"] == 0
-    thumb = Image.open(io.BytesIO(client.get(image["thumbnail_url"]).data))
+    thumb = Image.open(io.BytesIO(fetch(client, image["thumbnail_url"])[1]))
     assert max(thumb.size) == 400
-    full = Image.open(io.BytesIO(client.get(image["url"]).data))
+    full = Image.open(io.BytesIO(fetch(client, image["url"])[1]))
     assert full.size == (900, 600)
     second = upload(client, supplier, product.id).get_json()
     assert second["is_primary"] is False and second["position"] == 1

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, fetch, multipart
 
 URL = "/api/v1/me/picture"
 
@@ -18,9 +18,7 @@ def image_bytes(fmt: str = "PNG", size=(64, 48), color=(200, 30, 30)) -> bytes:
 
 
 def upload(client, actor, data: bytes, filename: str = "me.png"):
-    return client.put(
-        URL, data={"file": (io.BytesIO(data), filename)}, headers=actor.headers, content_type="multipart/form-data"
-    )
+    return client.put(URL, headers=actor.headers, **multipart(file=(data, filename)))
 
 
 def test_upload_png_sets_picture_url_and_serves_reencoded_file(client, customer, app):
@@ -28,9 +26,9 @@ def test_upload_png_sets_picture_url_and_serves_reencoded_file(client, customer,
     assert response.status_code == 200
     url = response.get_json()["picture_url"]
     assert url.startswith("/media/avatars/") and url.endswith(".webp")
-    served = client.get(url)
-    assert served.status_code == 200
-    assert Image.open(io.BytesIO(served.data)).format == "WEBP"
+    status, served = fetch(client, url)
+    assert status == 200
+    assert Image.open(io.BytesIO(served)).format == "WEBP"
     assert client.get("/api/v1/me", headers=customer.headers).get_json()["picture_url"] == url
 
 
