@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app run:app
 PYTEST_ARGS ?=
 
-.PHONY: run test install dev-install migrate seed fuzz db-check contract openapi clean bench
+.PHONY: run test install dev-install migrate seed fuzz db-check contract openapi lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ db-check: install
 ## Fuzz the OpenAPI document with schemathesis against a throw-away server
 fuzz: dev-install
 	$(BIN)/python scripts/fuzz.py
+
+## ruff (lint and format check) and mypy over app/, as configured in pyproject.toml
+lint: dev-install
+	$(BIN)/ruff check app tests bench scripts
+	$(BIN)/ruff format --check app tests bench scripts
+	$(BIN)/mypy
 
 ## Validate and lint the OpenAPI document, generate a Python client and TypeScript types from it
 contract: dev-install

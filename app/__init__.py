@@ -1,4 +1,5 @@
 """The Duka application factory."""
+
 from __future__ import annotations
 
 import importlib
@@ -36,9 +37,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     from app.common.converters import document_converters, install_converters
     from app.common.http import init_http
-    from app.errors import register_error_handlers
     from app.common.logging import configure_logging, init_request_context
     from app.common.tasks import init_celery
+    from app.errors import register_error_handlers
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)  # the SQLite default lives there
     configure_logging(app)
@@ -53,8 +54,13 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
         expose_headers=[
-            "X-Request-ID", "Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset",
-            "ETag", "Location",
+            "X-Request-ID",
+            "Retry-After",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+            "ETag",
+            "Location",
         ],
         # Idempotency-Key joins this list with checkout, the first route that honours it.
         allow_headers=["Authorization", "Content-Type", "If-None-Match", "X-Request-ID"],

@@ -1,4 +1,5 @@
 """Flask CLI commands: `flask --app run:app create-admin|seed-demo|send-outbox`."""
+
 from __future__ import annotations
 
 import click
@@ -54,7 +55,9 @@ def register_cli(app: Flask) -> None:
         try:
             check_password_policy(password, email)
         except ValidationFailed as exc:
-            raise click.BadParameter("; ".join((exc.errors or {}).get("password", [exc.detail])), param_hint="--password") from None
+            raise click.BadParameter(
+                "; ".join((exc.errors or {}).get("password", [exc.detail])), param_hint="--password"
+            ) from None
         with unit_of_work():
             user, created = ensure_user(email, password, name, Role.ADMIN)
             if not created:
@@ -62,8 +65,13 @@ def register_cli(app: Flask) -> None:
         click.echo(f"{'Created' if created else 'Promoted'} admin {user.email} (id {user.id})")
 
     @app.cli.command("seed-demo")
-    @click.option("--products", default=300, show_default=True, type=click.IntRange(0, 2_000_000),
-                  help="How many demo products the catalog should hold (large ones get no images)")
+    @click.option(
+        "--products",
+        default=300,
+        show_default=True,
+        type=click.IntRange(0, 2_000_000),
+        help="How many demo products the catalog should hold (large ones get no images)",
+    )
     def seed_demo(products: int) -> None:
         """Load demo accounts and a demo catalog (idempotent) and print how to log in."""
         from app.catalog.demo import seed_catalog

@@ -2,6 +2,7 @@
 
 Every variable is listed with its development default in `.env.example`.
 """
+
 from __future__ import annotations
 
 import os
@@ -52,7 +53,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 def normalise_database_url(url: str) -> str:
     # Heroku-style URLs say postgres://, which SQLAlchemy 2 no longer accepts.
     if url.startswith("postgres://"):
-        return "postgresql://" + url[len("postgres://"):]
+        return "postgresql://" + url[len("postgres://") :]
     return url
 
 
@@ -63,9 +64,7 @@ class Config:
     # Fernet key for secrets at rest (TOTP seeds); derived from SECRET_KEY when unset.
     DATA_ENCRYPTION_KEY = env("DATA_ENCRYPTION_KEY")
 
-    SQLALCHEMY_DATABASE_URI = normalise_database_url(
-        env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'duka.db'}")
-    )
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'duka.db'}"))
     # Pre-ping costs a round trip per request; recycling connections hourly and SQLAlchemy's
     # disconnect detection cover restarts for most set-ups. Turn it on behind flaky networks.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": env_bool("DB_POOL_PRE_PING", False), "pool_recycle": 3600}
@@ -94,11 +93,7 @@ class Config:
         },
         # Paths carry their /api/v1 prefix, so the server is the origin serving the document.
         "servers": [{"url": env("API_SERVER_URL", "/"), "description": "This deployment"}],
-        "components": {
-            "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
-            }
-        },
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }
 
     # Tokens

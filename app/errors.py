@@ -4,6 +4,7 @@ Services raise `AppError` subclasses; HTTP exceptions (404, 405, 413, webargs' 4
 errors, JWT failures and unexpected exceptions are all turned into the same body here:
 `{"type", "title", "status", "detail", "code"}` plus `"errors": {field: [messages]}` for validation.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,7 +20,6 @@ from app.common.db import rollback
 from app.common.schemas import PROBLEM_MIMETYPE
 
 log = logging.getLogger("duka.errors")
-
 
 
 # One title per code: every code a client can see is registered here with its title, by the
@@ -70,7 +70,7 @@ class ValidationFailed(AppError):
     status, code, title = 422, "validation_error", "Validation failed"
 
     @classmethod
-    def field(cls, field: str, message: str) -> "ValidationFailed":
+    def field(cls, field: str, message: str) -> ValidationFailed:
         return cls(message, errors={field: [message]})
 
 

@@ -1,4 +1,5 @@
 """Extension objects, created here and bound to the app in `create_app`."""
+
 from __future__ import annotations
 
 import http

@@ -4,6 +4,7 @@ For each benchmarked URL it runs the very SQL statements the app ran for it (rec
 bench/catalog.py into BENCH_SQL_FILE) with psycopg2 and returns the rows with json.dumps.
 What the app adds on top of this is the framework's cost: routing, validation, ORM, schemas.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,7 +49,7 @@ def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
         for statement, parameters in statements:
             cursor.execute(statement, parameters)
             columns = [c.name for c in cursor.description] if cursor.description else []
-            results.append([{c: _plain(v) for c, v in zip(columns, row)} for row in cursor.fetchall()])
+            results.append([{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in cursor.fetchall()])
     body = json.dumps({"results": results}).encode()
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]

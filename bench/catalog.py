@@ -17,6 +17,7 @@
 
 Targets (2-core machine): p95 under 50 ms for all four at concurrency 8; ratio at least 0.5.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,9 @@ def ensure_database(url: str) -> None:
     from sqlalchemy.engine import make_url
 
     parsed = make_url(url)
-    admin = psycopg2.connect(dbname="postgres", user=parsed.username, password=parsed.password,
-                             host=parsed.host, port=parsed.port or 5432)
+    admin = psycopg2.connect(
+        dbname="postgres", user=parsed.username, password=parsed.password, host=parsed.host, port=parsed.port or 5432
+    )
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (parsed.database,))
@@ -56,8 +58,14 @@ def load_catalog(env: dict[str, str], products: int) -> None:
     flask = [str(BIN / "flask"), "--app", "run:app"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     started = time.perf_counter()
-    out = subprocess.run([*flask, "seed-demo", "--products", str(products)], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [*flask, "seed-demo", "--products", str(products)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     print(out.stdout.strip().splitlines()[-1], f"({time.perf_counter() - started:.1f} s)")
     import psycopg2
 
@@ -127,9 +135,20 @@ def free_port() -> int:
 def serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [str(BIN / "gunicorn"), target, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--config", "python:bench.gunicorn_bench"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(BIN / "gunicorn"),
+            target,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--config",
+            "python:bench.gunicorn_bench",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -148,10 +167,20 @@ def serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Po
 
 def drive(url: str, concurrency: int, seconds: float, raw: bool = False, accept_encoding: str = "") -> dict:
     out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load.py"), url, "--concurrency", str(concurrency), "--seconds",
-         str(seconds), *(["--raw"] if raw else []),
-         *(["--header", f"Accept-Encoding: {accept_encoding}"] if accept_encoding else [])],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            str(ROOT / "bench" / "load.py"),
+            url,
+            "--concurrency",
+            str(concurrency),
+            "--seconds",
+            str(seconds),
+            *(["--raw"] if raw else []),
+            *(["--header", f"Accept-Encoding: {accept_encoding}"] if accept_encoding else []),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout)
 
@@ -183,8 +212,10 @@ class DatabaseCpu:
 
     def sample(self) -> dict[int, float]:
         with self.conn.cursor() as cursor:
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
             pids = [row[0] for row in cursor.fetchall()]
         used: dict[int, float] = {}
         for pid in pids:
@@ -216,7 +247,10 @@ def pooled(runs: list[dict]) -> dict[str, float]:
         "cpu_ms": round(sum(run["cpu"] for run in runs) / requests * 1000, 2) if requests else float("nan"),
         "db_cpu_ms": round(sum(run["db_cpu"] for run in runs) / requests * 1000, 2) if requests else float("nan"),
         "rps": round(requests / seconds, 1) if seconds else 0.0,
-        "errors": sum(run["errors"] for run in runs), "p50": pct(50), "p95": pct(95), "p99": pct(99),
+        "errors": sum(run["errors"] for run in runs),
+        "p50": pct(50),
+        "p95": pct(95),
+        "p99": pct(99),
         "bytes": runs[-1]["bytes"] if runs else 0,
     }
 
@@ -229,8 +263,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20, help="per request and server, over all rounds")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=5, help="alternating app/baseline rounds per request")
-    parser.add_argument("--accept-encoding", default="gzip, deflate, br",
-                        help="sent with every request, as browsers do ('' for none); the baseline never compresses")
+    parser.add_argument(
+        "--accept-encoding",
+        default="gzip, deflate, br",
+        help="sent with every request, as browsers do ('' for none); the baseline never compresses",
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="duka-bench-"))
@@ -250,49 +287,64 @@ def main() -> int:
 
     # Both servers stay up; each URL is driven in rounds that alternate app and baseline, so
     # a slow drift of the (shared, virtual) machine's speed weighs on both alike.
-    servers = {name: serve(target, env, args.workers) for name, target in (("app", "run:app"),
-                                                                            ("baseline", "bench.baseline:app"))}
+    servers = {
+        name: serve(target, env, args.workers)
+        for name, target in (("app", "run:app"), ("baseline", "bench.baseline:app"))
+    }
     results: dict[str, dict[str, dict[str, Any]]] = {}
     database = DatabaseCpu(args.database_url)
     per_round = args.seconds / args.rounds
     try:
         for label, path in urls.items():
             runs: dict[str, list[dict]] = {"app": [], "baseline": []}
-            for name, (_, base) in servers.items():
+            for _, base in servers.values():
                 drive(base + path, args.concurrency, 2, accept_encoding=args.accept_encoding)  # warm-up
             for _ in range(args.rounds):
                 for name, (process, base) in servers.items():
                     before, db_before = server_cpu(process), database.sample()
-                    run = drive(base + path, args.concurrency, per_round, raw=True, accept_encoding=args.accept_encoding)
+                    run = drive(
+                        base + path, args.concurrency, per_round, raw=True, accept_encoding=args.accept_encoding
+                    )
                     run["cpu"] = server_cpu(process) - before
                     run["db_cpu"] = database.spent(db_before, database.sample())
                     runs[name].append(run)
             results[label] = {name: pooled(found) for name, found in runs.items()}
-            pairs = [app["rps"] / base["rps"] for app, base in zip(runs["app"], runs["baseline"]) if base["rps"]]
+            pairs = [
+                app["rps"] / base["rps"] for app, base in zip(runs["app"], runs["baseline"], strict=True) if base["rps"]
+            ]
             results[label]["rounds"] = {"ratios": [round(r, 2) for r in pairs]}
     finally:
         for process, _ in servers.values():
             process.terminate()
             process.wait(timeout=30)
 
-    print(f"\n{args.products} products, gunicorn {args.workers} sync workers, concurrency {args.concurrency}, "
-          f"{args.seconds:.0f} s per request and server in {args.rounds} alternating rounds, "
-          f"Accept-Encoding: {args.accept_encoding or '(none)'}\n")
-    header = (f"{'request':18} {'':9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
-              f" {'server CPU ms/req':>18} {'db CPU ms/req':>14} {'bytes':>7}")
+    print(
+        f"\n{args.products} products, gunicorn {args.workers} sync workers, concurrency {args.concurrency}, "
+        f"{args.seconds:.0f} s per request and server in {args.rounds} alternating rounds, "
+        f"Accept-Encoding: {args.accept_encoding or '(none)'}\n"
+    )
+    header = (
+        f"{'request':18} {'':9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f" {'server CPU ms/req':>18} {'db CPU ms/req':>14} {'bytes':>7}"
+    )
     print(header)
     print("-" * len(header))
     ok = True
     for label, by_target in results.items():
         for name in ("app", "baseline"):
             r = by_target[name]
-            print(f"{label:18} {name:9} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d}"
-                  f" {r['cpu_ms']:18.2f} {r['db_cpu_ms']:14.2f} {r['bytes']:7d}")
+            print(
+                f"{label:18} {name:9} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d}"
+                f" {r['cpu_ms']:18.2f} {r['db_cpu_ms']:14.2f} {r['bytes']:7d}"
+            )
         ratio = by_target["app"]["rps"] / by_target["baseline"]["rps"] if by_target["baseline"]["rps"] else 0
         p95_ok = by_target["app"]["p95"] < 50
         ok = ok and p95_ok and ratio >= 0.5
-        print(f"{'':18} {'ratio':9} {ratio:8.2f}   p95 < 50 ms: {'yes' if p95_ok else 'NO'}   ratio >= 0.5: {'yes' if ratio >= 0.5 else 'NO'}"
-              f"   (per round: {', '.join(f'{r:.2f}' for r in by_target['rounds']['ratios'])})")
+        print(
+            f"{'':18} {'ratio':9} {ratio:8.2f}   p95 < 50 ms: {'yes' if p95_ok else 'NO'}"
+            f"   ratio >= 0.5: {'yes' if ratio >= 0.5 else 'NO'}"
+            f"   (per round: {', '.join(f'{r:.2f}' for r in by_target['rounds']['ratios'])})"
+        )
     print("\nall targets met" if ok else "\nsome targets NOT met")
     return 0
 

@@ -3,6 +3,7 @@
 Prints one JSON line: requests, errors, requests/s and latency percentiles in ms (and, with
 --raw, every latency in seconds).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,8 +71,14 @@ def main() -> None:
         return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000, 2)
 
     result = {
-        "requests": len(latencies), "errors": errors[0], "rps": round(len(latencies) / elapsed, 1),
-        "seconds": elapsed, "p50": pct(50), "p95": pct(95), "p99": pct(99), "bytes": body_bytes[0],
+        "requests": len(latencies),
+        "errors": errors[0],
+        "rps": round(len(latencies) / elapsed, 1),
+        "seconds": elapsed,
+        "p50": pct(50),
+        "p95": pct(95),
+        "p99": pct(99),
+        "bytes": body_bytes[0],
     }
     if args.raw:
         result["latencies"] = latencies

@@ -4,6 +4,7 @@ Checks: no server errors (5xx) and every response matches its documented schema.
 as an admin (every route reachable; logout and refresh excluded so the token survives the run)
 and anonymously (the public and 401 paths). Exits non-zero on any failure.
 """
+
 from __future__ import annotations
 
 import json
@@ -81,10 +82,14 @@ def main() -> int:
             [
                 str(BIN / "schemathesis"),
                 *common,
-                "-H", f"Authorization: Bearer {token}",
-                "--exclude-path", "/api/v1/auth/logout",
-                "--exclude-path", "/api/v1/auth/refresh",
-                "--exclude-path", "/api/v1/me",  # DELETE /me would end the run's account
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--exclude-path",
+                "/api/v1/auth/logout",
+                "--exclude-path",
+                "/api/v1/auth/refresh",
+                "--exclude-path",
+                "/api/v1/me",  # DELETE /me would end the run's account
             ],
             cwd=workdir,
         )

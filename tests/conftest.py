@@ -3,6 +3,7 @@
 SQLite by default; `TEST_DATABASE_URL=postgresql://...` runs the same suite on PostgreSQL (each
 xdist worker gets its own throw-away database next to the one named).
 """
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy.engine import make_url
 from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app

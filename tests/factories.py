@@ -1,4 +1,5 @@
 """factory_boy factories for the models tests need."""
+
 from __future__ import annotations
 
 from decimal import Decimal

@@ -1,4 +1,5 @@
 """Helpers the tests share: tokens, problem assertions, reading the email outbox, SQL counting."""
+
 from __future__ import annotations
 
 import io

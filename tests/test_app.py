@@ -1,4 +1,5 @@
 """The API conventions every endpoint shares: errors, ids, CORS, docs, health."""
+
 from __future__ import annotations
 
 import json
@@ -9,8 +10,8 @@ import pytest
 from flask import Flask
 
 from app import create_app
-from app.extensions import db
 from app.common.schemas import PROBLEM_MIMETYPE
+from app.extensions import db
 from tests.helpers import assert_problem
 
 
@@ -169,7 +170,11 @@ def test_cors_preflight_allows_auth_and_conditional_headers(client):
         ("get", "/api/v1/products?q=a%00b", None),
         ("post", "/api/v1/auth/login", {"username": "ab\u0000c", "password": "x"}),
         ("post", "/api/v1/auth/login", {"email": "a\u0000@b.com", "password": "x"}),
-        ("post", "/api/v1/auth/register", {"name": "N\u0000", "email": "n@b.com", "password": "Xk29-vbnm-qwe", "accept_terms": True}),
+        (
+            "post",
+            "/api/v1/auth/register",
+            {"name": "N\u0000", "email": "n@b.com", "password": "Xk29-vbnm-qwe", "accept_terms": True},
+        ),
         ("post", "/api/v1/auth/verify-email", {"token": "x\u0000y"}),
     ],
 )
@@ -186,8 +191,9 @@ def test_nul_in_a_path_is_404(client, url):
 
 def test_a_fresh_clone_can_migrate_its_sqlite_default(monkeypatch, tmp_path):
     """README's `flask db upgrade` on a fresh clone: instance/ does not exist yet."""
-    import app as app_package
     from flask_migrate import upgrade
+
+    import app as app_package
 
     instance = tmp_path / "instance"
     monkeypatch.setattr(app_package, "INSTANCE_DIR", instance)

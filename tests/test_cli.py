@@ -1,4 +1,5 @@
 """flask seed-demo and create-admin."""
+
 from __future__ import annotations
 
 from app.auth.models import User

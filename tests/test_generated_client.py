@@ -1,6 +1,7 @@
 """A Python client generated from our OpenAPI document (openapi-python-client, as a client
 developer would make one) drives sign-up, login, profile, an address, a filtered listing and a
 product page against the app, and gets typed objects back."""
+
 from __future__ import annotations
 
 import importlib
@@ -25,9 +26,22 @@ def duka_client(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> ModuleT
     (workdir / "openapi.json").write_bytes(app.test_client().get("/api/v1/openapi.json").get_data())
     (workdir / "config.yml").write_text("post_hooks: []\npackage_name_override: duka_client\n")
     result = subprocess.run(
-        [str(GENERATOR), "generate", "--path", "openapi.json", "--output-path", "duka_client",
-         "--meta", "none", "--config", "config.yml", "--fail-on-warning"],
-        cwd=workdir, capture_output=True, text=True,
+        [
+            str(GENERATOR),
+            "generate",
+            "--path",
+            "openapi.json",
+            "--output-path",
+            "duka_client",
+            "--meta",
+            "none",
+            "--config",
+            "config.yml",
+            "--fail-on-warning",
+        ],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     sys.path.insert(0, str(workdir))
@@ -52,7 +66,9 @@ def test_a_generated_client_signs_up_fills_a_profile_and_browses(app: Flask, duk
 
     profile = _module("api.auth.register").sync(
         client=anonymous,
-        body=models.RegisterIn(name="Wanjiku Kamau", email="wanjiku@example.co.ke", password="Mvua-Nyingi-2026", accept_terms=True),
+        body=models.RegisterIn(
+            name="Wanjiku Kamau", email="wanjiku@example.co.ke", password="Mvua-Nyingi-2026", accept_terms=True
+        ),
     )
     assert isinstance(profile, models.ProfileOut)
     assert profile.role == models.ProfileOutRole.CUSTOMER and profile.picture_url is None
@@ -70,7 +86,14 @@ def test_a_generated_client_signs_up_fills_a_profile_and_browses(app: Flask, duk
 
     created = _module("api.me.create_address").sync_detailed(
         client=signed_in,
-        body=models.AddressIn(label="Home", recipient="Wanjiku", phone="0712345678", county="nairobi", town="Westlands", street="Woodvale Grove"),
+        body=models.AddressIn(
+            label="Home",
+            recipient="Wanjiku",
+            phone="0712345678",
+            county="nairobi",
+            town="Westlands",
+            street="Woodvale Grove",
+        ),
     )
     assert created.status_code == 201 and created.headers["Location"].endswith(f"/addresses/{created.parsed.id}")
     page = _module("api.me.list_addresses").sync(client=signed_in)
@@ -82,7 +105,9 @@ def test_a_generated_client_signs_up_fills_a_profile_and_browses(app: Flask, duk
     ProductFactory(category=phones, brand=tecno, name="Tecno Spark 20", stock=4)
     ProductFactory(category=phones, brand=None, name="Unbranded phone", stock=0)
 
-    listing = _module("api.catalog.list_products").sync(client=anonymous, category="phones", brand=["tecno"], in_stock=True)
+    listing = _module("api.catalog.list_products").sync(
+        client=anonymous, category="phones", brand=["tecno"], in_stock=True
+    )
     assert isinstance(listing, models.ProductListOut) and listing.meta.total == 1
     card = listing.items[0]
     assert isinstance(card.brand, models.RefOut) and card.brand.name == "Tecno"

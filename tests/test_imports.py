@@ -4,6 +4,7 @@ inside functions too (they hide a circle from Python, not from this test).
 The graph is read from the source (ast), so it costs milliseconds. The root package `app`
 (create_app, which wires every domain together) is the one module allowed to import anything.
 """
+
 from __future__ import annotations
 
 import ast

@@ -1,5 +1,6 @@
 """The migrations build exactly the schema the models describe (what `flask db check` checks),
 and the catalog ones that rebuild data work both ways."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -28,18 +29,35 @@ def test_models_and_migrations_agree(app, db_session):
 @pytest.mark.own_database
 def test_catalog_migrations_go_down_and_up_keeping_the_facet_cells(tmp_path):
     """0006 (price bands) and 0005 (search terms) rebuild what they change, both ways."""
-    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}",
-                                           "MEDIA_ROOT": str(tmp_path / "media")})
+    app = create_app(
+        "testing",
+        overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.db'}", "MEDIA_ROOT": str(tmp_path / "media")},
+    )
     with app.app_context():
         upgrade()
-        seller = User(email="s@example.com", name="Seller", role="supplier", password_hash="!",
-                      invite_code="SELL0001", terms_accepted_at=utcnow())
+        seller = User(
+            email="s@example.com",
+            name="Seller",
+            role="supplier",
+            password_hash="!",
+            invite_code="SELL0001",
+            terms_accepted_at=utcnow(),
+        )
         category = Category(name="Tools", slug="tools")
         db.session.add_all([seller, category])
         db.session.flush()
         for i, price in enumerate(("999.99", "1000.00", "1300.00", "5000.00")):
-            db.session.add(Product(name=f"P{i}", slug=f"p{i}", sku=f"S{i}", price=Decimal(price), stock=1,
-                                   category_id=category.id, supplier_id=seller.id))
+            db.session.add(
+                Product(
+                    name=f"P{i}",
+                    slug=f"p{i}",
+                    sku=f"S{i}",
+                    price=Decimal(price),
+                    stock=1,
+                    category_id=category.id,
+                    supplier_id=seller.id,
+                )
+            )
         db.session.flush()
         refresh_cells()
         db.session.commit()
@@ -61,17 +79,21 @@ def test_catalog_migrations_go_down_and_up_keeping_the_facet_cells(tmp_path):
 
 @pytest.mark.own_database
 def test_category_visibility_migration_hides_subtrees_of_inactive_categories(tmp_path):
-    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'v.db'}",
-                                           "MEDIA_ROOT": str(tmp_path / "media")})
+    app = create_app(
+        "testing",
+        overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'v.db'}", "MEDIA_ROOT": str(tmp_path / "media")},
+    )
     with app.app_context():
         upgrade(revision="0006_price_bands")
-        db.session.execute(text(
-            "INSERT INTO categories (id, parent_id, name, slug, is_active, created_at, updated_at) VALUES "
-            "(1, NULL, 'Root', 'root', false, '2026-01-01', '2026-01-01'), "
-            "(2, 1, 'Child', 'child', true, '2026-01-01', '2026-01-01'), "
-            "(3, NULL, 'Open', 'open', true, '2026-01-01', '2026-01-01'), "
-            "(4, 3, 'Leaf', 'leaf', true, '2026-01-01', '2026-01-01')"
-        ))
+        db.session.execute(
+            text(
+                "INSERT INTO categories (id, parent_id, name, slug, is_active, created_at, updated_at) VALUES "
+                "(1, NULL, 'Root', 'root', false, '2026-01-01', '2026-01-01'), "
+                "(2, 1, 'Child', 'child', true, '2026-01-01', '2026-01-01'), "
+                "(3, NULL, 'Open', 'open', true, '2026-01-01', '2026-01-01'), "
+                "(4, 3, 'Leaf', 'leaf', true, '2026-01-01', '2026-01-01')"
+            )
+        )
         db.session.commit()
         upgrade()
         visible = db.session.execute(text("SELECT id, is_visible FROM categories ORDER BY id")).all()

@@ -6,6 +6,7 @@
 - every private route taking an object's id is listed in OWNED with a way to make such an
   object, and answers 404 when another user of the owner's role asks for it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -56,7 +57,9 @@ def _image(owner) -> dict[str, int]:
 #          the problem code another user gets: the entity's own not-found code)
 OWNED: dict[str, tuple[str, Callable[[Any], dict[str, int]], str]] = {
     "/api/v1/me/addresses/<int:address_id>": (
-        "customer", lambda owner: {"address_id": AddressFactory(user_id=owner.id).id}, "address_not_found"
+        "customer",
+        lambda owner: {"address_id": AddressFactory(user_id=owner.id).id},
+        "address_not_found",
     ),
     "/api/v1/products/<int:product_id>": ("supplier", _product, "product_not_found"),
     "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),

@@ -1,4 +1,5 @@
 """`/api/v1/admin`: the back office. Every route here is for admins only."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,7 +15,6 @@ from app.common.schemas import page_of
 from app.users import services as users
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Back office (admins only)")
-
 
 
 @blp.get("/users")

@@ -1,4 +1,5 @@
 """Schemas of the back office."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate

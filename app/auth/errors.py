@@ -1,4 +1,5 @@
 """Domain errors of the auth package."""
+
 from __future__ import annotations
 
 from app.errors import AppError, Conflict, Unauthorized, ValidationFailed

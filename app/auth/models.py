@@ -1,4 +1,5 @@
 """Accounts, login sessions and one-time tokens."""
+
 from __future__ import annotations
 
 import enum
@@ -12,7 +13,7 @@ from app.common.types import UTCDateTime, utcnow
 from app.extensions import db
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     CUSTOMER = "customer"
     SUPPLIER = "supplier"
     ADMIN = "admin"
@@ -85,7 +86,7 @@ class LoginSession(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
-class TokenPurpose(str, enum.Enum):
+class TokenPurpose(enum.StrEnum):
     VERIFY_EMAIL = "verify_email"
     RESET_PASSWORD = "reset_password"
 

@@ -1,4 +1,5 @@
 """Password hashing (bcrypt) and the password policy."""
+
 from __future__ import annotations
 
 import hashlib

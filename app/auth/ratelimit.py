@@ -1,4 +1,5 @@
 """Rate limits of the auth endpoints (Flask-Limiter)."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """`/api/v1/auth`: sign-up, login, tokens, email verification, passwords, two-factor."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,8 +21,8 @@ from app.auth.schemas import (
     LoginIn,
     RegisterIn,
     ResetPasswordIn,
-    TokenPairOut,
     TokenIn,
+    TokenPairOut,
     TotpCodeIn,
     TotpDisableIn,
     TotpSetupOut,

@@ -1,4 +1,5 @@
 """Request and response schemas of the auth endpoints."""
+
 from __future__ import annotations
 
 from typing import Any

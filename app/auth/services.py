@@ -1,4 +1,5 @@
 """Account rules: registration, login, email verification, password reset and change."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from app.auth import sessions, totp
 from app.auth.errors import (
@@ -146,9 +147,7 @@ def verify_email(raw_token: str) -> User:
     return user
 
 
-def login(
-    data: dict[str, Any], *, ip_address: str | None = None, user_agent: str | None = None
-) -> dict[str, Any]:
+def login(data: dict[str, Any], *, ip_address: str | None = None, user_agent: str | None = None) -> dict[str, Any]:
     """Check credentials (and the TOTP code when 2FA is on) and start a login session."""
     if data.get("email"):
         user = find_user_by_email(data["email"])

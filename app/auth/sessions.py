@@ -1,4 +1,5 @@
 """Login sessions and the JWTs issued from them: issue, rotate, revoke, and check on each request."""
+
 from __future__ import annotations
 
 import uuid
@@ -76,12 +77,18 @@ def revoke_user_sessions(user_id: int, reason: str, *, except_session_id: str | 
 
 def sessions_of(user_id: int) -> list[LoginSession]:
     """Every login session of a user, oldest first (the data export shows them)."""
-    return list(db.session.scalars(select(LoginSession).where(LoginSession.user_id == user_id).order_by(LoginSession.created_at)))
+    return list(
+        db.session.scalars(
+            select(LoginSession).where(LoginSession.user_id == user_id).order_by(LoginSession.created_at)
+        )
+    )
 
 
 def forget_devices(user_id: int) -> None:
     """Wipe the client addresses and user agents recorded with a user's sessions."""
-    db.session.execute(update(LoginSession).where(LoginSession.user_id == user_id).values(ip_address=None, user_agent=None))
+    db.session.execute(
+        update(LoginSession).where(LoginSession.user_id == user_id).values(ip_address=None, user_agent=None)
+    )
 
 
 def current_session() -> LoginSession:

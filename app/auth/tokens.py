@@ -1,4 +1,5 @@
 """One-time email-link tokens (verification, password reset) that other domains may void."""
+
 from __future__ import annotations
 
 from sqlalchemy import update

@@ -1,4 +1,5 @@
 """Two-factor login with time-based one-time codes (RFC 6238, pyotp)."""
+
 from __future__ import annotations
 
 from typing import Any

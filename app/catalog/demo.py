@@ -4,6 +4,7 @@
 brands, products `DEMO-000001`...) and leaves the rest. Small catalogs get generated images;
 large ones (benchmarks) are bulk-inserted without images, thousands of rows per statement.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,8 @@ from app.auth.models import User
 from app.catalog.models import Brand, Category, Product, ProductFacetCell, ProductImage
 from app.catalog.services.facets import refresh_cells
 from app.catalog.services.search import refresh_search
-from app.common.slugs import slugify
 from app.common.db import on_rollback, unit_of_work
+from app.common.slugs import slugify
 from app.common.storage import delete_media, save_image
 from app.common.types import utcnow
 from app.extensions import db
@@ -31,38 +32,110 @@ from app.extensions import db
 TREE: dict[str, Any] = {
     "Electronics": {
         "Phones & Tablets": {
-            "Smartphones": [("{brand} {model} Smartphone", ["Tecno", "Infinix", "Samsung", "Nokia"], 8000, 65000, "Storage", ["64 GB", "128 GB", "256 GB"])],
-            "Feature Phones": [("{brand} {model} Feature Phone", ["Nokia", "Tecno"], 1200, 4500, "Battery", ["1000 mAh", "1500 mAh"])],
-            "Tablets": [("{brand} {model} Tablet", ["Samsung", "Lenovo"], 15000, 70000, "Screen", ["8 in", "10.1 in", "11 in"])],
+            "Smartphones": [
+                (
+                    "{brand} {model} Smartphone",
+                    ["Tecno", "Infinix", "Samsung", "Nokia"],
+                    8000,
+                    65000,
+                    "Storage",
+                    ["64 GB", "128 GB", "256 GB"],
+                )
+            ],
+            "Feature Phones": [
+                ("{brand} {model} Feature Phone", ["Nokia", "Tecno"], 1200, 4500, "Battery", ["1000 mAh", "1500 mAh"])
+            ],
+            "Tablets": [
+                ("{brand} {model} Tablet", ["Samsung", "Lenovo"], 15000, 70000, "Screen", ["8 in", "10.1 in", "11 in"])
+            ],
         },
         "Computers": {
-            "Laptops": [("{brand} {model} Laptop", ["HP", "Lenovo", "Dell"], 35000, 180000, "RAM", ["8 GB", "16 GB", "32 GB"])],
-            "Computer Accessories": [("{brand} Wireless Mouse {model}", ["HP", "Logitech"], 800, 4500, "Colour", ["Black", "Grey"]),
-                                     ("{brand} USB-C Hub {model}", ["Anker", "Logitech"], 2500, 9000, "Ports", ["4", "7"])],
+            "Laptops": [
+                ("{brand} {model} Laptop", ["HP", "Lenovo", "Dell"], 35000, 180000, "RAM", ["8 GB", "16 GB", "32 GB"])
+            ],
+            "Computer Accessories": [
+                ("{brand} Wireless Mouse {model}", ["HP", "Logitech"], 800, 4500, "Colour", ["Black", "Grey"]),
+                ("{brand} USB-C Hub {model}", ["Anker", "Logitech"], 2500, 9000, "Ports", ["4", "7"]),
+            ],
         },
         "TV & Audio": {
-            "Televisions": [("{brand} {model} Smart TV", ["Hisense", "Samsung", "Vitron", "Sony"], 18000, 150000, "Size", ["32 in", "43 in", "55 in", "65 in"])],
-            "Speakers": [("{brand} {model} Bluetooth Speaker", ["JBL", "Sony", "Vitron"], 2500, 45000, "Battery life", ["10 h", "20 h"])],
-            "Headphones": [("{brand} {model} Headphones", ["Sony", "JBL", "Oraimo"], 1500, 35000, "Type", ["Over-ear", "In-ear"])],
+            "Televisions": [
+                (
+                    "{brand} {model} Smart TV",
+                    ["Hisense", "Samsung", "Vitron", "Sony"],
+                    18000,
+                    150000,
+                    "Size",
+                    ["32 in", "43 in", "55 in", "65 in"],
+                )
+            ],
+            "Speakers": [
+                (
+                    "{brand} {model} Bluetooth Speaker",
+                    ["JBL", "Sony", "Vitron"],
+                    2500,
+                    45000,
+                    "Battery life",
+                    ["10 h", "20 h"],
+                )
+            ],
+            "Headphones": [
+                ("{brand} {model} Headphones", ["Sony", "JBL", "Oraimo"], 1500, 35000, "Type", ["Over-ear", "In-ear"])
+            ],
         },
     },
     "Home & Kitchen": {
-        "Cookware": [("{brand} Non-stick Sufuria Set {model}", ["Ramtons", "Mika"], 2500, 12000, "Pieces", ["3", "5", "7"])],
-        "Small Appliances": [("{brand} Electric Kettle {model}", ["Ramtons", "Mika", "Von"], 1800, 6500, "Capacity", ["1.7 L", "2 L"]),
-                             ("{brand} Blender {model}", ["Ramtons", "Von"], 3500, 14000, "Power", ["350 W", "600 W"])],
+        "Cookware": [
+            ("{brand} Non-stick Sufuria Set {model}", ["Ramtons", "Mika"], 2500, 12000, "Pieces", ["3", "5", "7"])
+        ],
+        "Small Appliances": [
+            ("{brand} Electric Kettle {model}", ["Ramtons", "Mika", "Von"], 1800, 6500, "Capacity", ["1.7 L", "2 L"]),
+            ("{brand} Blender {model}", ["Ramtons", "Von"], 3500, 14000, "Power", ["350 W", "600 W"]),
+        ],
     },
     "Crafts": {
-        "Beadwork": [("Maasai Beaded {item}", ["Maasai Market Co-op"], 400, 4500, "Colours", ["Red and blue", "Rainbow", "White and gold"])],
-        "Baskets": [("Kiondo Sisal Basket {item}", ["Kiondo Weavers"], 1500, 6500, "Size", ["Small", "Medium", "Large"])],
-        "Carvings": [("Soapstone {item} Carving", ["Kisii Soapstone"], 600, 9000, "Height", ["10 cm", "20 cm", "30 cm"]),
-                     ("Olive Wood {item}", ["Akamba Carvers"], 900, 7500, "Finish", ["Natural", "Oiled"])],
-        "Textiles": [("Kikoy {item}", ["Kazuri Textiles"], 900, 3500, "Material", ["Cotton", "Linen"]),
-                     ("Kitenge Fabric {item}", ["Kazuri Textiles"], 700, 2800, "Length", ["2 yards", "6 yards"])],
+        "Beadwork": [
+            (
+                "Maasai Beaded {item}",
+                ["Maasai Market Co-op"],
+                400,
+                4500,
+                "Colours",
+                ["Red and blue", "Rainbow", "White and gold"],
+            )
+        ],
+        "Baskets": [
+            ("Kiondo Sisal Basket {item}", ["Kiondo Weavers"], 1500, 6500, "Size", ["Small", "Medium", "Large"])
+        ],
+        "Carvings": [
+            ("Soapstone {item} Carving", ["Kisii Soapstone"], 600, 9000, "Height", ["10 cm", "20 cm", "30 cm"]),
+            ("Olive Wood {item}", ["Akamba Carvers"], 900, 7500, "Finish", ["Natural", "Oiled"]),
+        ],
+        "Textiles": [
+            ("Kikoy {item}", ["Kazuri Textiles"], 900, 3500, "Material", ["Cotton", "Linen"]),
+            ("Kitenge Fabric {item}", ["Kazuri Textiles"], 700, 2800, "Length", ["2 yards", "6 yards"]),
+        ],
     },
 }
 
-CRAFT_ITEMS = ["Bracelet", "Necklace", "Sandals", "Belt", "Elephant", "Giraffe", "Rhino", "Bowl", "Salad Servers",
-               "Chess Set", "Coasters", "Shuka", "Throw", "Tote", "Key Holder", "Earrings"]
+CRAFT_ITEMS = [
+    "Bracelet",
+    "Necklace",
+    "Sandals",
+    "Belt",
+    "Elephant",
+    "Giraffe",
+    "Rhino",
+    "Bowl",
+    "Salad Servers",
+    "Chess Set",
+    "Coasters",
+    "Shuka",
+    "Throw",
+    "Tote",
+    "Key Holder",
+    "Earrings",
+]
 PALETTE = [(198, 40, 40), (21, 101, 192), (46, 125, 50), (249, 168, 37), (106, 27, 154), (0, 131, 143), (93, 64, 55)]
 DESCRIPTIONS = [
     "Genuine product with one-year warranty, delivered anywhere in Kenya.",
@@ -107,7 +180,9 @@ def _price(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(raw - raw % 100 + rng.choice([0, 99])).quantize(Decimal("0.01"))
 
 
-def _product_rows(supplier: User, leaves: list, brands: dict[str, Brand], start: int, stop: int) -> list[dict[str, Any]]:
+def _product_rows(
+    supplier: User, leaves: list, brands: dict[str, Brand], start: int, stop: int
+) -> list[dict[str, Any]]:
     now = utcnow()
     rows = []
     for n in range(start, stop):
@@ -172,7 +247,10 @@ def seed_catalog(supplier: User, products: int = 300, batch_size: int = 5000) ->
     with unit_of_work():
         leaves = _ensure_categories(TREE)
         brands = _ensure_brands(leaves)
-    existing = db.session.scalar(select(func.count()).where(Product.sku.like("DEMO-%"), Product.supplier_id == supplier.id)) or 0
+    existing = (
+        db.session.scalar(select(func.count()).where(Product.sku.like("DEMO-%"), Product.supplier_id == supplier.id))
+        or 0
+    )
     created = 0
     newest_before = db.session.scalar(select(func.max(Product.id))) or 0
     for start in range(existing, products, batch_size):
@@ -188,7 +266,10 @@ def seed_catalog(supplier: User, products: int = 300, batch_size: int = 5000) ->
     if products <= IMAGES_UP_TO:
         missing = db.session.execute(
             select(Product.id, Product.name)
-            .where(Product.sku.like("DEMO-%"), ~select(ProductImage.id).where(ProductImage.product_id == Product.id).exists())
+            .where(
+                Product.sku.like("DEMO-%"),
+                ~select(ProductImage.id).where(ProductImage.product_id == Product.id).exists(),
+            )
             .order_by(Product.id)
         ).all()
         with unit_of_work():
@@ -199,6 +280,8 @@ def seed_catalog(supplier: User, products: int = 300, batch_size: int = 5000) ->
                 thumbnail = save_image(upload, "products/thumbs", max_side=240)
                 on_rollback(delete_media, path)
                 on_rollback(delete_media, thumbnail)
-                db.session.add(ProductImage(product_id=product_id, path=path, thumbnail_path=thumbnail, alt=name, is_primary=True))
+                db.session.add(
+                    ProductImage(product_id=product_id, path=path, thumbnail_path=thumbnail, alt=name, is_primary=True)
+                )
                 images += 1
     return {"categories": len(leaves), "brands": len(brands), "products": created, "images": images}

@@ -1,4 +1,5 @@
 """Domain errors of the catalog."""
+
 from __future__ import annotations
 
 from app.errors import Conflict, NotFound

@@ -1,4 +1,5 @@
 """Categories (a tree), brands, products and their images."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -69,7 +70,8 @@ def _note_tree_changes(session: Session, _context: Any) -> None:
     # Any writer (services, CLI, seeds, tests) keeps is_visible true to the tree this way.
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, Category) and (
-            obj in session.new or any(inspect(obj).attrs[key].history.has_changes() for key in ("is_active", "parent_id"))
+            obj in session.new
+            or any(inspect(obj).attrs[key].history.has_changes() for key in ("is_active", "parent_id"))
         ):
             session.info["categories_moved"] = True
             return
@@ -111,14 +113,19 @@ class Product(db.Model):
         # Facet counts under a price filter read only these (index-only scans), with or
         # without a category filter.
         Index(
-            "ix_products_category_price_facets", "category_id", "price",
+            "ix_products_category_price_facets",
+            "category_id",
+            "price",
             postgresql_include=["brand_id", "condition"],
-            postgresql_where=text("is_active"), sqlite_where=text("is_active"),
+            postgresql_where=text("is_active"),
+            sqlite_where=text("is_active"),
         ),
         Index(
-            "ix_products_price_facets", "price",
+            "ix_products_price_facets",
+            "price",
             postgresql_include=["category_id", "brand_id", "condition"],
-            postgresql_where=text("is_active"), sqlite_where=text("is_active"),
+            postgresql_where=text("is_active"),
+            sqlite_where=text("is_active"),
         ),
     )
 
@@ -140,7 +147,9 @@ class Product(db.Model):
     rating_average: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0"))
     rating_count: Mapped[int] = mapped_column(default=0)
     # PostgreSQL full-text document (name A, brand and category B, description C), set on write.
-    search_vector: Mapped[Any] = mapped_column(Text().with_variant(TSVECTOR(), "postgresql"), nullable=True, deferred=True)
+    search_vector: Mapped[Any] = mapped_column(
+        Text().with_variant(TSVECTOR(), "postgresql"), nullable=True, deferred=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -156,14 +165,16 @@ class Product(db.Model):
         return self.stock > 0
 
 
-
 class ProductImage(db.Model):
     __tablename__ = "product_images"
     __table_args__ = (
         Index("ix_product_images_product_position", "product_id", "position"),
         Index(
-            "uq_product_images_primary", "product_id", unique=True,
-            postgresql_where=text("is_primary"), sqlite_where=text("is_primary"),
+            "uq_product_images_primary",
+            "product_id",
+            unique=True,
+            postgresql_where=text("is_primary"),
+            sqlite_where=text("is_primary"),
         ),
     )
 
@@ -213,7 +224,10 @@ class ProductTerm(db.Model):
     __tablename__ = "product_terms"
     __table_args__ = (
         Index(
-            "ix_product_terms_rank", "lexeme", "score", "product_id",  # read backwards for best first
+            "ix_product_terms_rank",
+            "lexeme",
+            "score",
+            "product_id",  # read backwards for best first
             postgresql_include=["category_id", "brand_id", "condition", "price", "supplier_id"],
         ),
     )

@@ -1,4 +1,5 @@
 """`/api/v1/categories`, `/brands`, `/products`: public browsing and catalog management."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,20 +13,20 @@ from app.catalog.schemas import (
     LISTING_EXAMPLE,
     PRODUCT_IN_EXAMPLE,
     BrandIn,
-    BrandPatch,
     BrandOut,
+    BrandPatch,
     CategoryIn,
     CategoryNodeOut,
-    CategoryPatch,
     CategoryOut,
+    CategoryPatch,
     ImageOut,
     ImagePatch,
     ProductImageIn,
     ProductIn,
-    ProductListQuery,
     ProductListOut,
-    ProductPatch,
+    ProductListQuery,
     ProductOut,
+    ProductPatch,
 )
 from app.catalog.services import categories, images, listing, products
 from app.common.blueprint import Blueprint

@@ -1,4 +1,5 @@
 """Schemas of categories, brands, products and the product listing."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -96,7 +97,9 @@ class ImageOut(OutSchema):
 
 
 class ProductImageIn(FileUploadIn):
-    alt = Trimmed(load_default="", validate=validate.Length(max=200), metadata={"description": "Text for screen readers"})
+    alt = Trimmed(
+        load_default="", validate=validate.Length(max=200), metadata={"description": "Text for screen readers"}
+    )
 
 
 class ImagePatch(BaseSchema):
@@ -132,8 +135,9 @@ class ProductCardOut(OutSchema):
     condition = fields.String(validate=validate.OneOf(CONDITIONS))
     category = fields.Nested(RefOut)
     brand = fields.Nested(RefOut, allow_none=True)
-    image = fields.Nested(CardImageOut, attribute="primary_image", allow_none=True,
-                          metadata={"description": "The primary image, or null"})
+    image = fields.Nested(
+        CardImageOut, attribute="primary_image", allow_none=True, metadata={"description": "The primary image, or null"}
+    )
     rating_average = fields.Decimal(places=2, as_string=True, metadata={"type": "string", "example": "4.50"})
     rating_count = fields.Integer()
 
@@ -190,14 +194,20 @@ class ProductPatch(RenamePatchSchema, ProductIn):
 
 class ProductListQuery(PaginationQuery):
     q = Trimmed(validate=validate.Length(min=1, max=200), metadata={"description": "Search words"})
-    category = fields.String(validate=validate.Length(max=140), metadata={"description": "Category slug (with descendants)"})
-    brand = fields.List(fields.String(validate=validate.Length(max=140)), metadata={"description": "Brand slug; repeatable"})
+    category = fields.String(
+        validate=validate.Length(max=140), metadata={"description": "Category slug (with descendants)"}
+    )
+    brand = fields.List(
+        fields.String(validate=validate.Length(max=140)), metadata={"description": "Brand slug; repeatable"}
+    )
     min_price = MoneyField(positive=False)
     max_price = MoneyField(positive=False)
     in_stock = fields.Boolean()
     condition = fields.String(validate=validate.OneOf(CONDITIONS))
     supplier = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Supplier id"})
-    sort = fields.String(validate=validate.OneOf(SORTS), metadata={"description": "Default: relevance with q, else newest"})
+    sort = fields.String(
+        validate=validate.OneOf(SORTS), metadata={"description": "Default: relevance with q, else newest"}
+    )
 
     @validates_schema
     def price_bounds(self, data: dict[str, Any], **_: Any) -> None:

@@ -10,6 +10,7 @@
 - Every POST, PUT, PATCH and DELETE runs in one unit of work (app/common/db.py): the view's
   changes commit together when it returns, or roll back together when it raises.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -23,8 +24,8 @@ from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
 from app.common.db import unit_of_work
-from app.extensions import db
 from app.errors import UnsupportedMediaType, ValidationFailed
+from app.extensions import db
 
 BODY_TYPES = {"json": "application/json", "multipart": "multipart/form-data"}
 _ACCEPTS = "_duka_accepts"  # the argument locations a view reads, set by Blueprint.arguments

@@ -3,6 +3,7 @@
 Larger numbers cannot be ids (PostgreSQL integers; SQLite overflows Python ints past 2**63), so
 they are a 404 at routing time instead of a database error.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 The key is DATA_ENCRYPTION_KEY (a Fernet key); without it one is derived from SECRET_KEY, so set
 it in production to be able to rotate SECRET_KEY without losing every 2FA enrolment.
 """
+
 from __future__ import annotations
 
 import base64

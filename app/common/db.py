@@ -14,6 +14,7 @@ An exception rolls the unit back, unless it is an `AppError` with `keeps_changes
 that must leave its trace, such as revoking a login whose refresh token was replayed): then the
 changes commit and the error still reaches the client.
 """
+
 from __future__ import annotations
 
 import logging

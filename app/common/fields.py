@@ -1,4 +1,5 @@
 """Marshmallow fields with the shop's own rules (Kenyan phone numbers, trimmed strings)."""
+
 from __future__ import annotations
 
 import re

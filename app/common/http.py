@@ -7,6 +7,7 @@ once, with no invalidation to forget. A matching `If-None-Match` answers 304 wit
 work is done, the bytes are saved). Every other API response is `Cache-Control: no-store`:
 profiles, tokens, carts and orders must never sit in a shared or browser cache.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,6 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 PUBLIC_MAX_AGE = 60  # seconds a browser or CDN may reuse a catalog read without asking
 RETRY_AFTER_STATUSES = {429, 503}
+
 
 def conditional(view: F) -> F:
     """Give a public read an ETag and Cache-Control, and answer a matching If-None-Match with 304.

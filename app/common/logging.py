@@ -1,4 +1,5 @@
 """Structured logs: one JSON line per record, and one per request with its id and duration."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Delivering one email: an .eml file in development, SMTP in production."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Substring matching with LIKE: user input is escaped, so `%` and `_` match themselves."""
+
 from __future__ import annotations
 
 LIKE_ESCAPE = "\\"

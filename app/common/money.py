@@ -3,6 +3,7 @@
 Floats never appear: JSON carries "1499.00", the database an exact BIGINT of cents, and
 conversion to a provider's unit happens only in that provider's module.
 """
+
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation

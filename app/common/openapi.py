@@ -9,6 +9,7 @@ repeating them (apispec plugins, given to flask-smorest's Api in app/extensions.
 - Every response documents `X-Request-ID`; rate-limited operations the `X-RateLimit-*` headers;
   conditional reads (a 304) take `If-None-Match`.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -16,7 +17,6 @@ from typing import Any
 from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from apispec.ext.marshmallow.common import resolve_schema_instance
-
 from flask_smorest.utils import deepupdate
 
 from app.common.schemas import OutSchema
@@ -33,7 +33,10 @@ HEADER_DOCS: dict[str, dict[str, Any]] = {
     "X-RateLimit-Limit": {"description": "Requests allowed in the current window", "schema": {"type": "integer"}},
     "X-RateLimit-Remaining": {"description": "Requests left in the current window", "schema": {"type": "integer"}},
     "X-RateLimit-Reset": {"description": "When the window resets (Unix time)", "schema": {"type": "integer"}},
-    "ETag": {"description": "Validator of this representation; send it back as If-None-Match", "schema": {"type": "string"}},
+    "ETag": {
+        "description": "Validator of this representation; send it back as If-None-Match",
+        "schema": {"type": "string"},
+    },
     "Cache-Control": {"description": "How long the response may be reused", "schema": {"type": "string"}},
 }
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
@@ -80,7 +83,7 @@ class ConventionsPlugin(BasePlugin):
                 key = str(status)
                 responses[key] = deepupdate(responses[key], response) if key in responses else response
             # A component's name, not a $ref: apispec then registers the (lazy) component too.
-            add = lambda status, name: responses.setdefault(status, name)  # noqa: E731
+            add = responses.setdefault
             if operation.get("security"):
                 add("401", "UNAUTHORIZED")
             else:

@@ -1,4 +1,5 @@
 """The one pagination style: `?page=&per_page=` in, `{"items", "meta"}` out."""
+
 from __future__ import annotations
 
 import math

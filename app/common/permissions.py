@@ -1,9 +1,11 @@
 """The one permission decorator: a valid access token, and optionally one of some roles."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import deepcopy
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
 

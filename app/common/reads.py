@@ -6,6 +6,7 @@ BEGIN before the first query and the session ends with ROLLBACK): a product page
 trips with one, one without (counted with strace). At READ COMMITTED every statement takes its own snapshot inside a
 transaction or not, so the reads see the same data either way.
 """
+
 from __future__ import annotations
 
 import functools

@@ -1,4 +1,5 @@
 """Base schemas shared by every domain: input rejects unknown fields, errors, pages."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -6,7 +7,6 @@ from functools import cache
 from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
-
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
@@ -54,7 +54,9 @@ class RenamePatchSchema(PatchSchema):
 class FileUploadIn(BaseSchema):
     """A multipart body holding one image file (`location="multipart"`)."""
 
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary", "description": "JPEG, PNG or WebP"})
+    file = fields.Raw(
+        required=True, metadata={"type": "string", "format": "binary", "description": "JPEG, PNG or WebP"}
+    )
 
 
 class OutSchema(Schema):

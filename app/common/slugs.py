@@ -1,4 +1,5 @@
 """URL slugs: readable, ASCII, unique per table."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Uploaded images: checked by content with Pillow, re-encoded, stored under random names."""
+
 from __future__ import annotations
 
 import io

@@ -6,6 +6,7 @@ committed one always leaves its row (e.g. the email outbox) for the task or a re
 A task runs in an app context of its own, so in its own database session, also when it runs
 eagerly inside a request; its writes go through their own `unit_of_work`.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -5,6 +5,7 @@ A row is claimed before it is sent (`pending` -> `sending`, a conditional UPDATE
 says who won), so a worker and `flask send-outbox` never both send one email. A row left in
 `sending` by a crashed sender is claimable again after SENDING_TIMEOUT.
 """
+
 from __future__ import annotations
 
 import logging
@@ -68,4 +69,8 @@ def send_outbox_email(email_id: int) -> bool:
 def pending_email_ids() -> list[int]:
     """Emails waiting to be sent, and those stuck in `sending` past the timeout."""
     stuck = (OutboxEmail.status == "sending") & (OutboxEmail.claimed_at < utcnow() - SENDING_TIMEOUT)
-    return list(db.session.scalars(select(OutboxEmail.id).where(or_(OutboxEmail.status == "pending", stuck)).order_by(OutboxEmail.id)))
+    return list(
+        db.session.scalars(
+            select(OutboxEmail.id).where(or_(OutboxEmail.status == "pending", stuck)).order_by(OutboxEmail.id)
+        )
+    )

@@ -1,4 +1,5 @@
 """The email outbox: a message is a row written with the change that causes it."""
+
 from __future__ import annotations
 
 from datetime import datetime

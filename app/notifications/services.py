@@ -1,4 +1,5 @@
 """Queueing emails through the outbox (delivery lives in delivery.py, run by the task)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode

@@ -1,4 +1,5 @@
 """Celery tasks of the notifications domain. Tasks take ids, never ORM objects."""
+
 from __future__ import annotations
 
 from app.extensions import celery
@@ -12,4 +13,4 @@ def send_email(self, email_id: int) -> bool:  # type: ignore[no-untyped-def]
     except Exception as exc:
         if self.app.conf.task_always_eager:
             return False  # left pending; `flask send-outbox` retries
-        raise self.retry(exc=exc, countdown=60 * 2 ** self.request.retries)
+        raise self.retry(exc=exc, countdown=60 * 2**self.request.retries) from exc

@@ -1,4 +1,5 @@
 """Health check and uploaded media."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,7 +16,9 @@ from app.extensions import db, limiter
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Service health")
 media = FlaskBlueprint("media", __name__)
-docs_assets = FlaskBlueprint("docs_assets", __name__, static_folder=str(swagger_ui.static_path), static_url_path="/api/v1/docs/assets")
+docs_assets = FlaskBlueprint(
+    "docs_assets", __name__, static_folder=str(swagger_ui.static_path), static_url_path="/api/v1/docs/assets"
+)
 
 
 class HealthOut(OutSchema):

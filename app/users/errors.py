@@ -1,4 +1,5 @@
 """Domain errors of the users package (profile, addresses, the back office's user admin)."""
+
 from __future__ import annotations
 
 from app.errors import Conflict, NotFound

@@ -1,4 +1,5 @@
 """Addresses and the consent log of a user."""
+
 from __future__ import annotations
 
 from datetime import datetime

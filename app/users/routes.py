@@ -1,4 +1,5 @@
 """`/api/v1/me`: the signed-in user's profile, picture, addresses, export and deletion."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +15,8 @@ from app.users import services
 from app.users.schemas import (
     ADDRESS_IN_EXAMPLE,
     AddressIn,
-    AddressPatch,
     AddressOut,
+    AddressPatch,
     DeleteAccountIn,
     ExportOut,
     ProfileOut,

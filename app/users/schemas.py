@@ -1,4 +1,5 @@
 """Schemas of the profile, addresses and data export."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -6,8 +7,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates
 
-from app.common.fields import KenyanPhone, MediaUrl, Password, Trimmed, Username
 from app.auth.models import Role
+from app.common.fields import KenyanPhone, MediaUrl, Password, Trimmed, Username
 from app.common.schemas import BaseSchema, OutSchema, PatchSchema
 from app.users.counties import KENYAN_COUNTIES, canonical_county
 

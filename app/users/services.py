@@ -1,4 +1,5 @@
 """Profile, picture, addresses, consents, data export and account deletion."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,13 +11,13 @@ from werkzeug.datastructures import FileStorage
 from app.auth.errors import UsernameTaken, WrongPassword
 from app.auth.models import Role, User
 from app.auth.passwords import verify_password
-from app.auth.tokens import void_one_time_tokens
 from app.auth.sessions import forget_devices, revoke_user_sessions, sessions_of
-from app.common.matching import LIKE_ESCAPE, contains_pattern
+from app.auth.tokens import void_one_time_tokens
 from app.common.db import after_commit
+from app.common.matching import LIKE_ESCAPE, contains_pattern
+from app.common.pagination import paginate
 from app.common.storage import delete_media, replace_image
 from app.common.types import utcnow
-from app.common.pagination import paginate
 from app.extensions import db
 from app.users.errors import AddressNotFound, DefaultAddressRequired, LastAdmin, UserNotFound
 from app.users.models import Address, ConsentEvent
@@ -119,9 +120,7 @@ def _clear_default(user: User, keep_id: int | None = None) -> None:
 
 def create_address(user: User, data: dict[str, Any]) -> Address:
     """Add an address; the first one, or one marked default, becomes the default."""
-    has_default = db.session.scalar(
-        select(Address.id).where(Address.user_id == user.id, Address.is_default.is_(True))
-    )
+    has_default = db.session.scalar(select(Address.id).where(Address.user_id == user.id, Address.is_default.is_(True)))
     make_default = bool(data.get("is_default")) or has_default is None
     if make_default:
         _clear_default(user)
@@ -178,7 +177,9 @@ def set_role(actor: User, user_id: int, role: str) -> User:
     if user is None or user.deleted_at is not None:
         raise UserNotFound("No such user.")
     if user.role == Role.ADMIN.value and role != Role.ADMIN.value:
-        admins = db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value, User.is_active.is_(True))).all()
+        admins = db.session.scalars(
+            select(User.id).where(User.role == Role.ADMIN.value, User.is_active.is_(True))
+        ).all()
         if len(admins) <= 1:
             raise LastAdmin("At least one admin must remain.")
     user.role = role

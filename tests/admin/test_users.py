@@ -1,4 +1,5 @@
 """GET /admin/users and PATCH /admin/users/{id}."""
+
 from __future__ import annotations
 
 import pytest
@@ -48,8 +49,12 @@ def test_last_admin_cannot_be_demoted(client, admin):
 
 
 def test_unknown_user_and_bad_role(client, admin):
-    assert_problem(client.patch(f"{URL}/999999", json={"role": "supplier"}, headers=admin.headers), 404, "user_not_found")
-    assert_problem(client.patch(f"{URL}/{admin.user.id}", json={"role": "god"}, headers=admin.headers), 422, "validation_error")
+    assert_problem(
+        client.patch(f"{URL}/999999", json={"role": "supplier"}, headers=admin.headers), 404, "user_not_found"
+    )
+    assert_problem(
+        client.patch(f"{URL}/{admin.user.id}", json={"role": "god"}, headers=admin.headers), 422, "validation_error"
+    )
 
 
 @pytest.mark.parametrize("who", ["customer", "supplier"])

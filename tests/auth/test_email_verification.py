@@ -1,4 +1,5 @@
 """POST /auth/verify-email and /auth/resend-verification."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """POST /auth/login: credentials, enumeration safety, rate limits."""
+
 from __future__ import annotations
 
 import time
@@ -52,7 +53,9 @@ def test_unknown_email_still_spends_a_password_hash(client, monkeypatch):
 
 def test_deactivated_account_cannot_log_in(client):
     UserFactory(email="gone@example.com", is_active=False)
-    assert_problem(client.post(URL, json={"email": "gone@example.com", "password": DEFAULT_PASSWORD}), 401, "invalid_credentials")
+    assert_problem(
+        client.post(URL, json={"email": "gone@example.com", "password": DEFAULT_PASSWORD}), 401, "invalid_credentials"
+    )
 
 
 @pytest.mark.parametrize(
@@ -91,7 +94,9 @@ def test_failed_logins_are_limited_per_account_across_addresses(client, app):
         )
         assert response.status_code == 401
     blocked = client.post(
-        URL, json={"email": "TARGET@example.com", "password": DEFAULT_PASSWORD}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+        URL,
+        json={"email": "TARGET@example.com", "password": DEFAULT_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
     )
     assert_problem(blocked, 429, "rate_limited")
 
@@ -127,7 +132,11 @@ def test_failures_by_email_and_by_username_share_one_account_budget(client, app)
     limit = app.config["LOGIN_FAILURES_PER_MINUTE"]
     for i in range(limit):
         body = {"username": "Shared"} if i % 2 else {"email": "shared@example.com"}
-        response = client.post(URL, json={**body, "password": "wrong-wrong"}, environ_base={"REMOTE_ADDR": f"10.1.0.{i + 1}"})
+        response = client.post(
+            URL, json={**body, "password": "wrong-wrong"}, environ_base={"REMOTE_ADDR": f"10.1.0.{i + 1}"}
+        )
         assert response.status_code == 401
-    blocked = client.post(URL, json={"username": "shared", "password": DEFAULT_PASSWORD}, environ_base={"REMOTE_ADDR": "10.2.0.1"})
+    blocked = client.post(
+        URL, json={"username": "shared", "password": DEFAULT_PASSWORD}, environ_base={"REMOTE_ADDR": "10.2.0.1"}
+    )
     assert_problem(blocked, 429, "rate_limited")

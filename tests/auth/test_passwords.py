@@ -1,4 +1,5 @@
 """Forgot, reset and change password."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -46,7 +47,9 @@ def test_reset_sets_password_and_revokes_every_session(client):
     token = reset_token_for(client, "baraka@example.com")
     assert client.post(RESET, json={"token": token, "password": NEW}).status_code == 204
     assert_problem(client.get("/api/v1/me", headers=bearer(tokens["access_token"])), 401, "token_revoked")
-    assert_problem(client.post(LOGIN, json={"email": user.email, "password": DEFAULT_PASSWORD}), 401, "invalid_credentials")
+    assert_problem(
+        client.post(LOGIN, json={"email": user.email, "password": DEFAULT_PASSWORD}), 401, "invalid_credentials"
+    )
     assert client.post(LOGIN, json={"email": user.email, "password": NEW}).status_code == 200
 
 
@@ -93,7 +96,9 @@ def test_reset_applies_the_password_policy(client):
 
 def test_change_password_keeps_this_session_and_revokes_others(client, customer):
     other = tokens_for(customer.user)
-    response = client.post(CHANGE, json={"current_password": DEFAULT_PASSWORD, "new_password": NEW}, headers=customer.headers)
+    response = client.post(
+        CHANGE, json={"current_password": DEFAULT_PASSWORD, "new_password": NEW}, headers=customer.headers
+    )
     assert response.status_code == 204
     assert client.get("/api/v1/me", headers=customer.headers).status_code == 200
     assert_problem(client.get("/api/v1/me", headers=bearer(other["access_token"])), 401, "token_revoked")
@@ -111,7 +116,9 @@ def test_change_password_needs_the_current_one(client, customer):
 
 def test_change_password_applies_the_policy(client, customer):
     body = assert_problem(
-        client.post(CHANGE, json={"current_password": DEFAULT_PASSWORD, "new_password": "12345678"}, headers=customer.headers),
+        client.post(
+            CHANGE, json={"current_password": DEFAULT_PASSWORD, "new_password": "12345678"}, headers=customer.headers
+        ),
         422,
         "validation_error",
     )

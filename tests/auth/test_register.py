@@ -1,4 +1,5 @@
 """POST /auth/register."""
+
 from __future__ import annotations
 
 import pytest
@@ -107,7 +108,14 @@ def test_garbage_phone_is_422(client, phone):
 
 @pytest.mark.parametrize(
     "field,value",
-    [("email", "no-at-sign"), ("name", ""), ("name", "   "), ("username", "a"), ("username", "bad name!"), ("marketing_opt_in", "maybe")],
+    [
+        ("email", "no-at-sign"),
+        ("name", ""),
+        ("name", "   "),
+        ("username", "a"),
+        ("username", "bad name!"),
+        ("marketing_opt_in", "maybe"),
+    ],
 )
 def test_bad_fields_are_422(client, field, value):
     body = assert_problem(client.post(URL, json=payload(**{field: value})), 422, "validation_error")

@@ -1,4 +1,5 @@
 """Refresh rotation with reuse detection, logout, expiry and tampering."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """Two-factor login: set-up, enable, login with and without the code, disable."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -79,7 +80,9 @@ def test_disable_needs_password_and_code(client, customer):
     with time_machine.travel(later, tick=False):
         wrong_pw = client.post(DISABLE, json={"password": "nope-nope", "code": totp.now()}, headers=customer.headers)
         assert_problem(wrong_pw, 422, "wrong_password")
-        wrong_code = client.post(DISABLE, json={"password": DEFAULT_PASSWORD, "code": "000000"}, headers=customer.headers)
+        wrong_code = client.post(
+            DISABLE, json={"password": DEFAULT_PASSWORD, "code": "000000"}, headers=customer.headers
+        )
         assert_problem(wrong_code, 422, "invalid_code")
         ok = client.post(DISABLE, json={"password": DEFAULT_PASSWORD, "code": totp.now()}, headers=customer.headers)
         assert ok.status_code == 200 and ok.get_json()["two_factor_enabled"] is False

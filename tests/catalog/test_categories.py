@@ -1,4 +1,5 @@
 """Categories (a tree) and brands."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,7 +43,9 @@ def test_create_under_parent_and_unknown_parent(client, admin):
     child = client.post("/api/v1/categories", json={"name": "Sub", "parent_id": root.id}, headers=admin.headers)
     assert child.get_json()["parent_id"] == root.id
     body = assert_problem(
-        client.post("/api/v1/categories", json={"name": "X", "parent_id": 999999}, headers=admin.headers), 422, "validation_error"
+        client.post("/api/v1/categories", json={"name": "X", "parent_id": 999999}, headers=admin.headers),
+        422,
+        "validation_error",
     )
     assert "parent_id" in body["errors"]
 
@@ -89,7 +92,9 @@ def test_only_admins_manage_categories_and_brands(client, request, who):
         ("patch", f"/api/v1/brands/{brand.id}"),
         ("delete", f"/api/v1/brands/{brand.id}"),
     ]:
-        response = getattr(client, method)(url, json={"name": "x"} if method != "delete" else None, headers=actor.headers)
+        response = getattr(client, method)(
+            url, json={"name": "x"} if method != "delete" else None, headers=actor.headers
+        )
         assert_problem(response, 403, "forbidden")
 
 
@@ -128,18 +133,31 @@ def test_admin_uploads_category_image_and_brand_logo(client, admin, customer):
         return buffer
 
     category, brand = CategoryFactory(name="Crafts"), BrandFactory(name="Kazuri")
-    response = client.put(f"/api/v1/categories/{category.id}/image", headers=admin.headers,
-                          **multipart(file=(png().getvalue(), "c.png")))
+    response = client.put(
+        f"/api/v1/categories/{category.id}/image", headers=admin.headers, **multipart(file=(png().getvalue(), "c.png"))
+    )
     assert response.status_code == 200
     url = response.get_json()["image_url"]
     assert url.startswith("/media/categories/") and fetch(client, url)[0] == 200
     assert client.get("/api/v1/categories/by-slug/crafts").get_json()["image_url"] == url
-    logo = client.put(f"/api/v1/brands/{brand.id}/logo", data={"file": (png(), "b.png")},
-                      headers=admin.headers, content_type="multipart/form-data")
+    logo = client.put(
+        f"/api/v1/brands/{brand.id}/logo",
+        data={"file": (png(), "b.png")},
+        headers=admin.headers,
+        content_type="multipart/form-data",
+    )
     assert logo.status_code == 200 and logo.get_json()["logo_url"].startswith("/media/brands/")
-    bad = client.put(f"/api/v1/brands/{brand.id}/logo", data={"file": (io.BytesIO(b"nope"), "b.png")},
-                     headers=admin.headers, content_type="multipart/form-data")
+    bad = client.put(
+        f"/api/v1/brands/{brand.id}/logo",
+        data={"file": (io.BytesIO(b"nope"), "b.png")},
+        headers=admin.headers,
+        content_type="multipart/form-data",
+    )
     assert_problem(bad, 422, "validation_error")
-    denied = client.put(f"/api/v1/brands/{brand.id}/logo", data={"file": (png(), "b.png")},
-                        headers=customer.headers, content_type="multipart/form-data")
+    denied = client.put(
+        f"/api/v1/brands/{brand.id}/logo",
+        data={"file": (png(), "b.png")},
+        headers=customer.headers,
+        content_type="multipart/form-data",
+    )
     assert_problem(denied, 403, "forbidden")

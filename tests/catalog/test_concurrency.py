@@ -1,5 +1,6 @@
 """Concurrent writers keep the catalog exact: facet cells, image order, category visibility
 (PostgreSQL, real commits across connections)."""
+
 from __future__ import annotations
 
 import threading
@@ -61,8 +62,14 @@ def _run_together(app, jobs) -> list[BaseException]:
 def _supplier(n: int = 0) -> User:
     from app.common.types import utcnow
 
-    return User(email=f"s{n}@example.com", name=f"Seller {n}", role="supplier", password_hash="!",
-                invite_code=f"SELL{n:04d}", terms_accepted_at=utcnow())
+    return User(
+        email=f"s{n}@example.com",
+        name=f"Seller {n}",
+        role="supplier",
+        password_hash="!",
+        invite_code=f"SELL{n:04d}",
+        terms_accepted_at=utcnow(),
+    )
 
 
 @pytest.mark.own_database
@@ -80,10 +87,18 @@ def test_concurrent_creates_in_one_category_keep_cells_exact(app, committed):
             seller = db.session.get(User, seller_id)
             for n in range(5):  # five transactions, as five requests would be
                 with unit_of_work():
-                    products.create_product(seller, {
-                        "name": f"Phone {seller_id}-{n}", "price": Decimal(1000 + n), "stock": 1,
-                        "sku": f"P-{n}", "category_id": category_id, "condition": "new",
-                    })
+                    products.create_product(
+                        seller,
+                        {
+                            "name": f"Phone {seller_id}-{n}",
+                            "price": Decimal(1000 + n),
+                            "stock": 1,
+                            "sku": f"P-{n}",
+                            "category_id": category_id,
+                            "condition": "new",
+                        },
+                    )
+
         return sell
 
     assert _run_together(app, [seller_job(seller_id) for seller_id in seller_ids]) == []
@@ -113,15 +128,25 @@ def test_concurrent_uploads_to_one_product_get_distinct_positions_and_one_primar
         seller, category = _supplier(), Category(name="Bags", slug="bags")
         db.session.add_all([seller, category])
         db.session.flush()
-        product = Product(name="Kiondo", slug="kiondo", sku="K-1", price=Decimal("2500"), stock=3,
-                          category_id=category.id, supplier_id=seller.id)
+        product = Product(
+            name="Kiondo",
+            slug="kiondo",
+            sku="K-1",
+            price=Decimal("2500"),
+            stock=3,
+            category_id=category.id,
+            supplier_id=seller.id,
+        )
         db.session.add(product)
         db.session.commit()
         seller_id, product_id = seller.id, product.id
 
     def upload() -> None:
-        images.add_image(db.session.get(User, seller_id), product_id,
-                         FileStorage(io.BytesIO(buffer.getvalue()), filename="bag.png", content_type="image/png"))
+        images.add_image(
+            db.session.get(User, seller_id),
+            product_id,
+            FileStorage(io.BytesIO(buffer.getvalue()), filename="bag.png", content_type="image/png"),
+        )
 
     assert _run_together(app, [upload] * 4) == []
     with app.app_context():
@@ -142,10 +167,13 @@ def test_a_child_added_while_its_parent_is_deactivated_is_hidden(app, committed)
         parent_id = parent.id
 
     for _ in range(3):  # the race either way round; both orders must end hidden
-        errors = _run_together(app, [
-            lambda: categories.update_category(parent_id, {"is_active": False}),
-            lambda: categories.create_category({"name": "Android", "parent_id": parent_id}),
-        ])
+        errors = _run_together(
+            app,
+            [
+                lambda: categories.update_category(parent_id, {"is_active": False}),
+                lambda: categories.create_category({"name": "Android", "parent_id": parent_id}),
+            ],
+        )
         assert errors == []
         with app.app_context():
             children = db.session.scalars(db.select(Category).where(Category.parent_id == parent_id)).all()
@@ -166,17 +194,33 @@ def test_twenty_buyers_of_five_units_take_exactly_five_and_stock_ends_at_zero(ap
         seller, category = _supplier(), Category(name="Lamps", slug="lamps")
         db.session.add_all([seller, category])
         db.session.flush()
-        lamp = Product(name="Lamp", slug="lamp", sku="L-1", price=Decimal("900"), stock=5,
-                       category_id=category.id, supplier_id=seller.id)
-        other = Product(name="Shade", slug="shade", sku="S-1", price=Decimal("300"), stock=100,
-                        category_id=category.id, supplier_id=seller.id)
+        lamp = Product(
+            name="Lamp",
+            slug="lamp",
+            sku="L-1",
+            price=Decimal("900"),
+            stock=5,
+            category_id=category.id,
+            supplier_id=seller.id,
+        )
+        other = Product(
+            name="Shade",
+            slug="shade",
+            sku="S-1",
+            price=Decimal("300"),
+            stock=100,
+            category_id=category.id,
+            supplier_id=seller.id,
+        )
         db.session.add_all([lamp, other])
         db.session.commit()
         lamp_id, other_id = lamp.id, other.id
 
     # Each buyer takes the two products in a different order of its cart: the helper orders
     # them by id, so nobody deadlocks, and a buyer who is short takes nothing at all.
-    jobs = [(lambda i=i: take_stock({lamp_id: 1, other_id: 1} if i % 2 else {other_id: 1, lamp_id: 1})) for i in range(20)]
+    jobs = [
+        (lambda i=i: take_stock({lamp_id: 1, other_id: 1} if i % 2 else {other_id: 1, lamp_id: 1})) for i in range(20)
+    ]
     errors = _run_together(app, jobs)
     assert len(errors) == 15 and all(isinstance(error, InsufficientStock) for error in errors), errors
     with app.app_context():

@@ -1,4 +1,5 @@
 """Product images: upload with thumbnail, primary, order, delete."""
+
 from __future__ import annotations
 
 import io
@@ -66,12 +67,25 @@ def test_listing_card_shows_the_primary_image(client, supplier, product):
     first = upload(client, supplier, product.id, alt="Front").get_json()
     second = upload(client, supplier, product.id, alt="Back").get_json()
     assert card()["image"] == {"url": first["url"], "thumbnail_url": first["thumbnail_url"], "alt": "Front"}
-    client.patch(f"/api/v1/products/{product.id}/images/{second['id']}", json={"is_primary": True}, headers=supplier.headers)
+    client.patch(
+        f"/api/v1/products/{product.id}/images/{second['id']}", json={"is_primary": True}, headers=supplier.headers
+    )
     assert card()["image"]["url"] == second["url"]
     # A card is not the product page: no description, gallery, stock count or supplier.
     assert set(card()) == {
-        "id", "name", "slug", "price", "compare_at_price", "currency", "in_stock", "condition", "category",
-        "brand", "image", "rating_average", "rating_count",
+        "id",
+        "name",
+        "slug",
+        "price",
+        "compare_at_price",
+        "currency",
+        "in_stock",
+        "condition",
+        "category",
+        "brand",
+        "image",
+        "rating_average",
+        "rating_count",
     }
 
 
@@ -81,7 +95,11 @@ def test_two_primary_images_are_refused_by_the_database(db_session, product):
     from app.catalog.models import ProductImage
 
     for position in (0, 1):
-        db_session.add(ProductImage(product_id=product.id, path=f"p{position}", thumbnail_path="t", position=position, is_primary=True))
+        db_session.add(
+            ProductImage(
+                product_id=product.id, path=f"p{position}", thumbnail_path="t", position=position, is_primary=True
+            )
+        )
     with pytest.raises(IntegrityError):
         db_session.flush()
 
@@ -100,13 +118,17 @@ def test_delete_primary_promotes_next_and_removes_files(client, supplier, produc
 
 def test_not_an_image_is_422_and_big_is_413(client, supplier, product, app):
     assert_problem(upload(client, supplier, product.id, b"GIF89a-not-really"), 422, "validation_error")
-    assert_problem(upload(client, supplier, product.id, png() + b"\0" * app.config["MAX_IMAGE_BYTES"]), 413, "payload_too_large")
+    assert_problem(
+        upload(client, supplier, product.id, png() + b"\0" * app.config["MAX_IMAGE_BYTES"]), 413, "payload_too_large"
+    )
 
 
 def test_image_of_another_products_id_is_404(client, supplier, product):
     other = ProductFactory(supplier=supplier.user)
     image = upload(client, supplier, other.id).get_json()
-    response = client.patch(f"/api/v1/products/{product.id}/images/{image['id']}", json={"alt": "x"}, headers=supplier.headers)
+    response = client.patch(
+        f"/api/v1/products/{product.id}/images/{image['id']}", json={"alt": "x"}, headers=supplier.headers
+    )
     assert_problem(response, 404, "image_not_found")
 
 
@@ -119,11 +141,14 @@ def test_public_page_shows_what_the_owner_sees(client, supplier, product):
     first = upload(client, supplier, product.id, alt="Front").get_json()
     second = upload(client, supplier, product.id, alt="Back").get_json()
     client.patch(f"/api/v1/products/{product.id}/images/{first['id']}", json={"position": 5}, headers=supplier.headers)
-    owner = client.patch(f"/api/v1/products/{product.id}", json={"specifications": {"Colour": "Green"}},
-                         headers=supplier.headers).get_json()
+    owner = client.patch(
+        f"/api/v1/products/{product.id}", json={"specifications": {"Colour": "Green"}}, headers=supplier.headers
+    ).get_json()
     public = client.get(f"/api/v1/products/{product.id}").get_json()
     assert public == owner
     assert [(i["id"], i["alt"], i["is_primary"]) for i in public["images"]] == [
-        (second["id"], "Back", False), (first["id"], "Front", True)]
+        (second["id"], "Back", False),
+        (first["id"], "Front", True),
+    ]
     assert public["supplier"] == {"id": supplier.user.id, "name": supplier.user.name}
     assert public["specifications"] == {"Colour": "Green"}

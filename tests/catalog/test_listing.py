@@ -1,4 +1,5 @@
 """GET /products: filters, search, sorting, pages, facets, and a bounded query count."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -29,14 +30,37 @@ def shop():
     tecno, samsung = BrandFactory(name="Tecno"), BrandFactory(name="Samsung")
     now = utcnow()
     made = {
-        "spark": ProductFactory(name="Tecno Spark", category=android, brand=tecno, price=Decimal("15000.00"),
-                                created_at=now - timedelta(days=5), description="Budget android phone"),
-        "galaxy": ProductFactory(name="Galaxy A15", category=android, brand=samsung, price=Decimal("25000.00"),
-                                 created_at=now - timedelta(days=4), condition="refurbished"),
-        "tv": ProductFactory(name="Smart TV 43", category=electronics, brand=samsung, price=Decimal("45000.00"),
-                             created_at=now - timedelta(days=3), stock=0),
-        "basket": ProductFactory(name="Kiondo Basket", category=crafts, price=Decimal("2500.00"),
-                                 created_at=now - timedelta(days=2), description="Woven sisal, fits a phone"),
+        "spark": ProductFactory(
+            name="Tecno Spark",
+            category=android,
+            brand=tecno,
+            price=Decimal("15000.00"),
+            created_at=now - timedelta(days=5),
+            description="Budget android phone",
+        ),
+        "galaxy": ProductFactory(
+            name="Galaxy A15",
+            category=android,
+            brand=samsung,
+            price=Decimal("25000.00"),
+            created_at=now - timedelta(days=4),
+            condition="refurbished",
+        ),
+        "tv": ProductFactory(
+            name="Smart TV 43",
+            category=electronics,
+            brand=samsung,
+            price=Decimal("45000.00"),
+            created_at=now - timedelta(days=3),
+            stock=0,
+        ),
+        "basket": ProductFactory(
+            name="Kiondo Basket",
+            category=crafts,
+            price=Decimal("2500.00"),
+            created_at=now - timedelta(days=2),
+            description="Woven sisal, fits a phone",
+        ),
         "hidden": ProductFactory(name="Old Phone", category=phones, price=Decimal("100.00"), is_active=False),
     }
     return {"categories": (electronics, phones, android, crafts), "brands": (tecno, samsung), "products": made}
@@ -132,8 +156,19 @@ def test_pagination_meta(client, shop):
 
 @pytest.mark.parametrize(
     "query",
-    ["sort=cheapest", "min_price=abc", "max_price=-1", "per_page=500", "page=0", "condition=used",
-     "min_price=500&max_price=100", "in_stock=maybe", "supplier=x", "colour=red", "min_price=1.234"],
+    [
+        "sort=cheapest",
+        "min_price=abc",
+        "max_price=-1",
+        "per_page=500",
+        "page=0",
+        "condition=used",
+        "min_price=500&max_price=100",
+        "in_stock=maybe",
+        "supplier=x",
+        "colour=red",
+        "min_price=1.234",
+    ],
 )
 def test_bad_queries_are_422(client, query):
     assert_problem(client.get(f"{URL}?{query}"), 422, "validation_error")
@@ -187,8 +222,11 @@ def test_stored_cells_follow_every_write(client, shop, supplier, admin):
 
     electronics, phones, android, crafts = shop["categories"]
     tecno, samsung = shop["brands"]
-    created = client.post(URL, json={"name": "Beaded Belt", "price": "800", "stock": 4, "sku": "BB-1",
-                                     "category_id": crafts.id}, headers=supplier.headers).get_json()
+    created = client.post(
+        URL,
+        json={"name": "Beaded Belt", "price": "800", "stock": 4, "sku": "BB-1", "category_id": crafts.id},
+        headers=supplier.headers,
+    ).get_json()
     pid = created["id"]
     steps = [
         {"price": "50000.00"},
@@ -209,7 +247,9 @@ def test_stored_cells_follow_every_write(client, shop, supplier, admin):
     assert cell_snapshot() == incremental
 
 
-@pytest.mark.parametrize("query", ["", "category=electronics", "brand=samsung", "condition=new", "category=phones&brand=tecno"])
+@pytest.mark.parametrize(
+    "query", ["", "category=electronics", "brand=samsung", "condition=new", "category=phones&brand=tecno"]
+)
 def test_stored_cells_and_live_count_agree(client, shop, query):
     # min_price=0.01 excludes nothing but forces the live count; results must be identical.
     stored = client.get(f"{URL}?{query}").get_json()
@@ -222,7 +262,10 @@ def test_stored_cells_and_live_count_agree(client, shop, query):
 def test_products_of_an_inactive_category_are_hidden(client, shop, admin):
     crafts = shop["categories"][3]
     basket = shop["products"]["basket"]
-    assert client.patch(f"/api/v1/categories/{crafts.id}", json={"is_active": False}, headers=admin.headers).status_code == 200
+    assert (
+        client.patch(f"/api/v1/categories/{crafts.id}", json={"is_active": False}, headers=admin.headers).status_code
+        == 200
+    )
     body = client.get(URL).get_json()
     assert "Kiondo Basket" not in [p["name"] for p in body["items"]]
     assert body["meta"]["total"] == 3
@@ -261,8 +304,9 @@ def test_moving_a_category_under_a_hidden_one_hides_it(client, shop, admin):
     moved = client.patch(f"/api/v1/categories/{phones.id}", json={"parent_id": crafts.id}, headers=admin.headers)
     assert moved.status_code == 200 and moved.get_json()["is_visible"] is False
     assert names(client.get(URL)) == ["Smart TV 43"]
-    created = client.post("/api/v1/categories", json={"name": "Feature phones", "parent_id": android.id},
-                          headers=admin.headers)
+    created = client.post(
+        "/api/v1/categories", json={"name": "Feature phones", "parent_id": android.id}, headers=admin.headers
+    )
     assert created.status_code == 201 and created.get_json()["is_visible"] is False
     back = client.patch(f"/api/v1/categories/{phones.id}", json={"parent_id": None}, headers=admin.headers)
     assert back.get_json()["is_visible"] is True
@@ -285,20 +329,40 @@ def test_price_bands_split_a_range_into_stored_bands_and_live_edges():
 
 @pytest.mark.parametrize(
     ("low", "high"),
-    [("1000", "5000"), ("999.99", "5000.01"), ("1250", None), (None, "1249.99"), ("1234.56", "4321"),
-     ("1000", "1000"), ("0.01", None), ("5000.01", "99999")],
+    [
+        ("1000", "5000"),
+        ("999.99", "5000.01"),
+        ("1250", None),
+        (None, "1249.99"),
+        ("1234.56", "4321"),
+        ("1000", "1000"),
+        ("0.01", None),
+        ("5000.01", "99999"),
+    ],
 )
 def test_price_filter_counts_are_exact_at_band_edges(client, low, high):
     category, other = CategoryFactory(), CategoryFactory()
     brand = BrandFactory()
-    prices = ["999.99", "1000.00", "1000.01", "1249.99", "1250.00", "1234.56", "4321.00", "4999.99", "5000.00",
-              "5000.01", "12000.00"]
+    prices = [
+        "999.99",
+        "1000.00",
+        "1000.01",
+        "1249.99",
+        "1250.00",
+        "1234.56",
+        "4321.00",
+        "4999.99",
+        "5000.00",
+        "5000.01",
+        "12000.00",
+    ]
     for i, price in enumerate(prices):
         ProductFactory(category=category if i % 2 else other, brand=brand if i % 3 else None, price=Decimal(price))
     query = "&".join(f"{key}={value}" for key, value in (("min_price", low), ("max_price", high)) if value)
     body = client.get(f"{URL}?{query}&per_page=100").get_json()
-    expected = [p for p in map(Decimal, prices)
-                if (low is None or p >= Decimal(low)) and (high is None or p <= Decimal(high))]
+    expected = [
+        p for p in map(Decimal, prices) if (low is None or p >= Decimal(low)) and (high is None or p <= Decimal(high))
+    ]
     assert body["meta"]["total"] == len(expected)
     assert sorted(Decimal(p["price"]) for p in body["items"]) == sorted(expected)
     assert sum(c["count"] for c in body["facets"]["categories"]) == len(expected)
@@ -309,8 +373,14 @@ def test_price_filter_counts_are_exact_at_band_edges(client, low, high):
 def test_price_bands_respect_the_supplier_and_category_filters(client):
     tools, toys = CategoryFactory(name="Tools"), CategoryFactory(name="Toys")
     mine, theirs = UserFactory(role="supplier"), UserFactory(role="supplier")
-    for supplier, category, price in [(mine, tools, "1000.00"), (mine, tools, "1300.00"), (mine, toys, "2000.00"),
-                                      (theirs, tools, "1000.00"), (theirs, tools, "1500.00"), (mine, tools, "5000.00")]:
+    for supplier, category, price in [
+        (mine, tools, "1000.00"),
+        (mine, tools, "1300.00"),
+        (mine, toys, "2000.00"),
+        (theirs, tools, "1000.00"),
+        (theirs, tools, "1500.00"),
+        (mine, tools, "5000.00"),
+    ]:
         ProductFactory(supplier=supplier, category=category, price=Decimal(price))
     body = client.get(f"{URL}?supplier={mine.id}&category=tools&min_price=1000&max_price=2000").get_json()
     assert sorted(p["price"] for p in body["items"]) == ["1000.00", "1300.00"]
@@ -322,14 +392,30 @@ def test_price_bands_respect_the_supplier_and_category_filters(client):
 
 def test_a_card_carries_the_products_own_values(client):
     category, brand = CategoryFactory(name="Kitchen"), BrandFactory(name="Ramtons")
-    product = ProductFactory(name="Ramtons Kettle", category=category, brand=brand, price=Decimal("2499.50"),
-                             compare_at_price=Decimal("2999.00"), stock=0, condition="refurbished",
-                             rating_average=Decimal("4.25"), rating_count=8)
+    product = ProductFactory(
+        name="Ramtons Kettle",
+        category=category,
+        brand=brand,
+        price=Decimal("2499.50"),
+        compare_at_price=Decimal("2999.00"),
+        stock=0,
+        condition="refurbished",
+        rating_average=Decimal("4.25"),
+        rating_count=8,
+    )
     [card] = client.get(f"{URL}?category={category.slug}").get_json()["items"]
     assert card == {
-        "id": product.id, "name": "Ramtons Kettle", "slug": product.slug, "price": "2499.50",
-        "compare_at_price": "2999.00", "currency": "KES", "in_stock": False, "condition": "refurbished",
+        "id": product.id,
+        "name": "Ramtons Kettle",
+        "slug": product.slug,
+        "price": "2499.50",
+        "compare_at_price": "2999.00",
+        "currency": "KES",
+        "in_stock": False,
+        "condition": "refurbished",
         "category": {"id": category.id, "name": "Kitchen", "slug": category.slug},
         "brand": {"id": brand.id, "name": "Ramtons", "slug": brand.slug},
-        "image": None, "rating_average": "4.25", "rating_count": 8,
+        "image": None,
+        "rating_average": "4.25",
+        "rating_count": 8,
     }

@@ -1,4 +1,5 @@
 """Product management: who may create and change what, and what is valid."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -78,14 +79,20 @@ def test_admin_can_create_too_and_customer_cannot(client, admin, customer, categ
     ],
 )
 def test_invalid_product_is_422(client, supplier, category, field, value):
-    body = assert_problem(client.post(URL, json=product_body(category, **{field: value}), headers=supplier.headers), 422, "validation_error")
+    body = assert_problem(
+        client.post(URL, json=product_body(category, **{field: value}), headers=supplier.headers),
+        422,
+        "validation_error",
+    )
     assert field in body["errors"]
     assert db.session.scalar(db.select(db.func.count()).select_from(Product)) == 0
 
 
 def test_sku_unique_per_supplier(client, supplier, other_customer, category, admin):
     assert client.post(URL, json=product_body(category), headers=supplier.headers).status_code == 201
-    assert_problem(client.post(URL, json=product_body(category, name="Other"), headers=supplier.headers), 409, "sku_taken")
+    assert_problem(
+        client.post(URL, json=product_body(category, name="Other"), headers=supplier.headers), 409, "sku_taken"
+    )
     # Another seller may use the same SKU.
     assert client.post(URL, json=product_body(category), headers=admin.headers).status_code == 201
 
@@ -120,7 +127,9 @@ def test_other_supplier_gets_404_and_admin_may_edit(client, supplier, admin, cat
     product = ProductFactory(supplier=supplier.user, category=category)
     for method in ("patch", "delete"):
         kwargs = {"json": {"price": "1.00"}} if method == "patch" else {}
-        assert_problem(getattr(client, method)(f"{URL}/{product.id}", headers=rival.headers, **kwargs), 404, "product_not_found")
+        assert_problem(
+            getattr(client, method)(f"{URL}/{product.id}", headers=rival.headers, **kwargs), 404, "product_not_found"
+        )
     db.session.refresh(product)
     assert product.price == Decimal("1000.00") and product.is_active
     response = client.patch(f"{URL}/{product.id}", json={"stock": 3}, headers=admin.headers)

@@ -1,4 +1,5 @@
 """Search: the terms index follows every write, both PostgreSQL routes agree, filters combine."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -27,15 +28,37 @@ def catalog():
     tecno, samsung = BrandFactory(name="Tecno"), BrandFactory(name="Samsung")
     seller = UserFactory(role="supplier")
     return {
-        "spark": ProductFactory(name="Tecno Spark Phone", category=phones, brand=tecno, price=Decimal("15000.00"),
-                                description="Dual SIM android phone"),
-        "galaxy": ProductFactory(name="Galaxy A15", category=phones, brand=samsung, price=Decimal("25000.00"),
-                                 description="A phone with a big screen", condition="refurbished", supplier=seller),
-        "case": ProductFactory(name="Phone Case", category=crafts, price=Decimal("800.00"), stock=0,
-                               description="Leather case for any phone"),
-        "basket": ProductFactory(name="Kiondo Basket", category=crafts, price=Decimal("2500.00"),
-                                 description="Woven sisal basket"),
-        "phones": phones, "crafts": crafts, "tecno": tecno, "samsung": samsung, "seller": seller,
+        "spark": ProductFactory(
+            name="Tecno Spark Phone",
+            category=phones,
+            brand=tecno,
+            price=Decimal("15000.00"),
+            description="Dual SIM android phone",
+        ),
+        "galaxy": ProductFactory(
+            name="Galaxy A15",
+            category=phones,
+            brand=samsung,
+            price=Decimal("25000.00"),
+            description="A phone with a big screen",
+            condition="refurbished",
+            supplier=seller,
+        ),
+        "case": ProductFactory(
+            name="Phone Case",
+            category=crafts,
+            price=Decimal("800.00"),
+            stock=0,
+            description="Leather case for any phone",
+        ),
+        "basket": ProductFactory(
+            name="Kiondo Basket", category=crafts, price=Decimal("2500.00"), description="Woven sisal basket"
+        ),
+        "phones": phones,
+        "crafts": crafts,
+        "tecno": tecno,
+        "samsung": samsung,
+        "seller": seller,
     }
 
 
@@ -115,9 +138,17 @@ def require_postgres(is_postgres):
 @postgres_only
 @pytest.mark.parametrize(
     ("q", "lexemes"),
-    [("Phones", ["phone"]), ("samsung  phone cases", ["samsung", "phone", "case"]), ("the of", []),
-     ("phone phones", ["phone"]), ("phone or case", None), ("phone -case", None), ('"smart tv"', None),
-     ("O'Reilly", None), (" ".join(f"word{i}" for i in range(11)), None)],
+    [
+        ("Phones", ["phone"]),
+        ("samsung  phone cases", ["samsung", "phone", "case"]),
+        ("the of", []),
+        ("phone phones", ["phone"]),
+        ("phone or case", None),
+        ("phone -case", None),
+        ('"smart tv"', None),
+        ("O'Reilly", None),
+        (" ".join(f"word{i}" for i in range(11)), None),
+    ],
 )
 def test_plain_terms(q, lexemes):
     assert search.plain_terms(q) == lexemes
@@ -147,8 +178,9 @@ def test_one_word_ranks_exactly_like_ts_rank(client, catalog):
     expected = db.session.scalars(
         select(Product.name)
         .where(Product.is_active, Product.search_vector.op("@@")(func.websearch_to_tsquery("english", "phone")))
-        .order_by(func.ts_rank(Product.search_vector, func.websearch_to_tsquery("english", "phone")).desc(),
-                  Product.id.desc())
+        .order_by(
+            func.ts_rank(Product.search_vector, func.websearch_to_tsquery("english", "phone")).desc(), Product.id.desc()
+        )
     ).all()
     assert found(client, "q=phone&per_page=100") == expected
 
@@ -158,14 +190,21 @@ def test_terms_are_exactly_the_documents_of_active_products(client, catalog, adm
     client.patch(f"{URL}/{catalog['galaxy'].id}", json={"description": "New words here"}, headers=admin.headers)
     client.delete(f"{URL}/{catalog['basket'].id}", headers=admin.headers)
     client.patch(f"/api/v1/brands/{catalog['samsung'].id}", json={"name": "Samsung Kenya"}, headers=admin.headers)
-    expected = db.session.execute(text(
-        "SELECT p.id, e.lexeme, p.category_id, p.brand_id, p.condition, p.price FROM products p, "
-        "unnest(p.search_vector) AS e(lexeme, positions, weights) WHERE p.is_active ORDER BY 1, 2"
-    )).all()
+    expected = db.session.execute(
+        text(
+            "SELECT p.id, e.lexeme, p.category_id, p.brand_id, p.condition, p.price FROM products p, "
+            "unnest(p.search_vector) AS e(lexeme, positions, weights) WHERE p.is_active ORDER BY 1, 2"
+        )
+    ).all()
     actual = db.session.execute(
-        select(ProductTerm.product_id, ProductTerm.lexeme, ProductTerm.category_id, ProductTerm.brand_id,
-               ProductTerm.condition, ProductTerm.price)
-        .order_by(ProductTerm.product_id, ProductTerm.lexeme)
+        select(
+            ProductTerm.product_id,
+            ProductTerm.lexeme,
+            ProductTerm.category_id,
+            ProductTerm.brand_id,
+            ProductTerm.condition,
+            ProductTerm.price,
+        ).order_by(ProductTerm.product_id, ProductTerm.lexeme)
     ).all()
     assert [tuple(row[:5]) for row in actual] == [tuple(row[:5]) for row in expected]
     assert all(isinstance(row[5], Decimal) for row in actual)

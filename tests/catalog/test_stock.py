@@ -1,5 +1,6 @@
 """The stock helper: all or nothing, never below zero, shortages named (PostgreSQL concurrency
 in test_concurrency.py)."""
+
 from __future__ import annotations
 
 import pytest

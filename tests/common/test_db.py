@@ -1,4 +1,5 @@
 """The unit of work: one commit at the outermost level, hooks that wait for it or undo it."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The HTTP layer every route shares: conditional GET, caching headers, compression, content
 types, Location, unknown query parameters, 401 challenges and Retry-After."""
+
 from __future__ import annotations
 
 import gzip
@@ -96,11 +97,16 @@ def test_small_bodies_are_not_compressed(client):
 
 def test_a_json_route_refuses_another_content_type_with_415(client, customer):
     response = client.post(
-        "/api/v1/me/addresses", data="label=Home", content_type="application/x-www-form-urlencoded", headers=customer.headers
+        "/api/v1/me/addresses",
+        data="label=Home",
+        content_type="application/x-www-form-urlencoded",
+        headers=customer.headers,
     )
     body = assert_problem(response, 415, "unsupported_media_type")
     assert "application/json" in body["detail"]
-    assert_problem(client.post("/api/v1/auth/login", data="{}", content_type="text/plain"), 415, "unsupported_media_type")
+    assert_problem(
+        client.post("/api/v1/auth/login", data="{}", content_type="text/plain"), 415, "unsupported_media_type"
+    )
 
 
 def test_an_upload_route_refuses_json_with_415(client, customer):
@@ -133,7 +139,14 @@ def test_an_upload_is_one_multipart_body_of_file_and_alt(client, supplier, produ
 def test_created_resources_say_where_they_live(client, customer, supplier):
     address = client.post(
         "/api/v1/me/addresses",
-        json={"label": "Home", "recipient": "W K", "phone": "0712345678", "county": "Nairobi", "town": "Nairobi", "street": "Moi Ave"},
+        json={
+            "label": "Home",
+            "recipient": "W K",
+            "phone": "0712345678",
+            "county": "Nairobi",
+            "town": "Nairobi",
+            "street": "Moi Ave",
+        },
         headers=customer.headers,
     )
     assert address.status_code == 201
@@ -156,7 +169,9 @@ def test_created_resources_say_where_they_live(client, customer, supplier):
     assert register.status_code == 201 and register.headers["Location"] == "/api/v1/me"
 
 
-@pytest.mark.parametrize("url", ["/api/v1/categories?depth=2", "/api/v1/products/by-slug/x?debug=1", "/api/v1/health?x=1"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/categories?depth=2", "/api/v1/products/by-slug/x?debug=1", "/api/v1/health?x=1"]
+)
 def test_unknown_query_parameters_are_422_on_routes_that_read_none(client, url):
     body = assert_problem(client.get(url), 422, "validation_error")
     assert list(body["errors"]) == [url.split("?")[1].split("=")[0]]

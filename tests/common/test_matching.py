@@ -1,4 +1,5 @@
 """LIKE patterns: wildcards typed by a user match themselves."""
+
 from __future__ import annotations
 
 from app.common.matching import contains_pattern

@@ -1,4 +1,5 @@
 """The money type: exact in the database, strings on the wire, never a float."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -13,14 +14,18 @@ class AmountSchema(Schema):
     amount = MoneyField()
 
 
-@pytest.mark.parametrize("raw,expected", [("1499", "1499.00"), ("1499.5", "1499.50"), (1499, "1499.00"), ("0.01", "0.01")])
+@pytest.mark.parametrize(
+    "raw,expected", [("1499", "1499.00"), ("1499.5", "1499.50"), (1499, "1499.00"), ("0.01", "0.01")]
+)
 def test_money_field_loads_and_dumps_strings(raw, expected):
     loaded = AmountSchema().load({"amount": raw})["amount"]
     assert loaded == Decimal(expected)
     assert AmountSchema().dump({"amount": loaded}) == {"amount": expected}
 
 
-@pytest.mark.parametrize("raw", [12.5, True, "1.001", "-1", "0", "abc", "NaN", "Infinity", "1e1000", "1000000000000", None, [1]])
+@pytest.mark.parametrize(
+    "raw", [12.5, True, "1.001", "-1", "0", "abc", "NaN", "Infinity", "1e1000", "1000000000000", None, [1]]
+)
 def test_money_field_rejects(raw):
     with pytest.raises(ValidationError):
         AmountSchema().load({"amount": raw})

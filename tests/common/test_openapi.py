@@ -1,5 +1,6 @@
 """The OpenAPI document's conventions, checked over every operation so routes added later keep
 them (the validators, linters and generators run in CI too: make contract)."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,9 @@ from typing import Any
 
 import pytest
 
-OPERATION_ID = re.compile(r"^(list|get|create|update|delete|set|add|change|export|deactivate)[A-Z][A-Za-z]*$|^[a-z]+[A-Za-z]*$")
+OPERATION_ID = re.compile(
+    r"^(list|get|create|update|delete|set|add|change|export|deactivate)[A-Z][A-Za-z]*$|^[a-z]+[A-Za-z]*$"
+)
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -34,7 +37,9 @@ def test_every_operation_has_a_unique_camel_case_id_a_summary_and_a_description(
 def test_security_and_its_errors_are_documented_on_every_operation(spec, app):
     from tests.test_route_guards import PUBLIC
 
-    public = {(rule.replace("<int:", "{").replace("<", "{").replace(">", "}"), method.lower()) for rule, method in PUBLIC}
+    public = {
+        (rule.replace("<int:", "{").replace("<", "{").replace(">", "}"), method.lower()) for rule, method in PUBLIC
+    }
     for path, method, op in operations(spec):
         responses = op["responses"]
         if (path, method) == ("/api/v1/auth/refresh", "post"):
@@ -56,7 +61,9 @@ def test_security_and_its_errors_are_documented_on_every_operation(spec, app):
 
 def test_role_guarded_operations_document_403(spec):
     guarded = {
-        ("/api/v1/admin/users", "get"), ("/api/v1/products", "post"), ("/api/v1/categories", "post"),
+        ("/api/v1/admin/users", "get"),
+        ("/api/v1/products", "post"),
+        ("/api/v1/categories", "post"),
         ("/api/v1/brands/{brand_id}", "delete"),
     }
     documented = {(path, method) for path, method, op in operations(spec) if "403" in op["responses"]}

@@ -1,4 +1,5 @@
 """read_only views run without a transaction on PostgreSQL, and leave the pool transactional."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,17 +1,16 @@
 """The email outbox: written with the change, sent after commit, retried when delivery fails."""
+
 from __future__ import annotations
 
+from datetime import timedelta
 from email import message_from_bytes
 
 import pytest
-
-from datetime import timedelta
-
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.common import mail
-from app.common.db import commit, rollback, unit_of_work
+from app.common.db import commit, unit_of_work
 from app.common.types import utcnow
 from app.extensions import db
 from app.notifications import delivery

@@ -4,6 +4,7 @@ and finds the operations rendered, with every file it needs served by the app it
 Skipped where Chromium is not installed, unless DUKA_REQUIRE_BROWSER is set (CI sets it, and
 installs Debian's chromium), so CI can never pass by skipping it.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,14 @@ from werkzeug.serving import make_server
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # The flags this machine needs (no sandbox as root, no background traffic to the outside).
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
@@ -57,8 +64,17 @@ def test_the_docs_page_renders_every_operation_offline(server, client, tmp_path:
     assert sources and all(source.startswith("/api/v1/docs/assets/") for source in sources), sources
 
     result = subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path}", "--virtual-time-budget=20000", "--dump-dom", f"{base}/api/v1/docs"],
-        capture_output=True, text=True, timeout=120,
+        [
+            CHROMIUM,
+            *FLAGS,
+            f"--user-data-dir={tmp_path}",
+            "--virtual-time-budget=20000",
+            "--dump-dom",
+            f"{base}/api/v1/docs",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     dom = result.stdout
     assert result.returncode == 0, result.stderr[-2000:]

@@ -1,4 +1,5 @@
 """/me/addresses CRUD and the one-default rule."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,7 +27,9 @@ def address(**overrides):
 
 
 def defaults(user_id: int) -> list[int]:
-    return list(db.session.scalars(db.select(Address.id).where(Address.user_id == user_id, Address.is_default.is_(True))))
+    return list(
+        db.session.scalars(db.select(Address.id).where(Address.user_id == user_id, Address.is_default.is_(True)))
+    )
 
 
 def test_create_first_address_becomes_default(client, customer):
@@ -51,7 +54,9 @@ def test_patch_can_make_an_address_default(client, customer):
     first = client.post(URL, json=address(), headers=customer.headers).get_json()
     second = client.post(URL, json=address(label="Work"), headers=customer.headers).get_json()
     assert second["is_default"] is False
-    response = client.patch(f"{URL}/{second['id']}", json={"is_default": True, "town": "Thika"}, headers=customer.headers)
+    response = client.patch(
+        f"{URL}/{second['id']}", json={"is_default": True, "town": "Thika"}, headers=customer.headers
+    )
     assert response.status_code == 200
     assert response.get_json()["town"] == "Thika"
     assert defaults(customer.user.id) == [second["id"]]
@@ -61,7 +66,9 @@ def test_patch_can_make_an_address_default(client, customer):
 def test_the_default_address_cannot_be_unset_without_choosing_another(client, customer):
     first = client.post(URL, json=address(), headers=customer.headers).get_json()
     client.post(URL, json=address(label="Work"), headers=customer.headers)
-    response = client.patch(f"{URL}/{first['id']}", json={"is_default": False, "town": "Thika"}, headers=customer.headers)
+    response = client.patch(
+        f"{URL}/{first['id']}", json={"is_default": False, "town": "Thika"}, headers=customer.headers
+    )
     body = assert_problem(response, 409, "default_address_required")
     assert "is_default" in body["errors"]
     assert defaults(customer.user.id) == [first["id"]]
@@ -83,7 +90,9 @@ def test_deleting_the_default_promotes_another(client, customer):
     [("county", "Atlantis"), ("phone", "12"), ("postal_code", "ABC"), ("label", ""), ("user_id", 5), ("id", 3)],
 )
 def test_bad_address_is_422(client, customer, field, value):
-    body = assert_problem(client.post(URL, json=address(**{field: value}), headers=customer.headers), 422, "validation_error")
+    body = assert_problem(
+        client.post(URL, json=address(**{field: value}), headers=customer.headers), 422, "validation_error"
+    )
     assert field in body["errors"]
 
 

@@ -1,4 +1,5 @@
 """GET /me/export and DELETE /me."""
+
 from __future__ import annotations
 
 from app.auth.models import User
@@ -40,7 +41,8 @@ def test_delete_anonymises_and_revokes(client, customer):
     assert_problem(login, 401, "invalid_credentials")
     # The email is free for a new account.
     again = client.post(
-        "/api/v1/auth/register", json={"name": "New", "email": email, "password": "Fresh-Start-2026", "accept_terms": True}
+        "/api/v1/auth/register",
+        json={"name": "New", "email": email, "password": "Fresh-Start-2026", "accept_terms": True},
     )
     assert again.status_code == 201
 

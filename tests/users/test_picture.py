@@ -1,4 +1,5 @@
 """PUT /me/picture and the media route."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """GET/PATCH /me."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -18,8 +19,17 @@ def test_get_me_returns_profile(client, customer):
     assert body["id"] == customer.user.id
     assert body["email"] == customer.user.email
     assert set(body) >= {
-        "email_verified", "role", "name", "username", "phone", "location", "date_of_birth",
-        "marketing_opt_in", "picture_url", "invite_code", "invited_by",
+        "email_verified",
+        "role",
+        "name",
+        "username",
+        "phone",
+        "location",
+        "date_of_birth",
+        "marketing_opt_in",
+        "picture_url",
+        "invite_code",
+        "invited_by",
     }
 
 
@@ -53,7 +63,10 @@ def test_patch_updates_profile_fields(client, customer):
     assert response.status_code == 200
     body = response.get_json()
     assert (body["name"], body["location"], body["date_of_birth"], body["username"]) == (
-        "Zawadi", "Kisumu", "1995-04-12", "zawadi_k",
+        "Zawadi",
+        "Kisumu",
+        "1995-04-12",
+        "zawadi_k",
     )
 
 
@@ -67,7 +80,9 @@ def test_read_only_fields_cannot_be_patched(client, customer, field):
 
 def test_future_date_of_birth_is_422(client, customer):
     tomorrow = (date.today() + timedelta(days=1)).isoformat()
-    body = assert_problem(client.patch(ME, json={"date_of_birth": tomorrow}, headers=customer.headers), 422, "validation_error")
+    body = assert_problem(
+        client.patch(ME, json={"date_of_birth": tomorrow}, headers=customer.headers), 422, "validation_error"
+    )
     assert "date_of_birth" in body["errors"]
 
 
@@ -78,7 +93,9 @@ def test_under_13_is_422(client, customer):
 
 
 def test_garbage_phone_is_422(client, customer):
-    body = assert_problem(client.patch(ME, json={"phone": "call me"}, headers=customer.headers), 422, "validation_error")
+    body = assert_problem(
+        client.patch(ME, json={"phone": "call me"}, headers=customer.headers), 422, "validation_error"
+    )
     assert "phone" in body["errors"]
 
 

@@ -1,4 +1,5 @@
 """The category tree and brands."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -11,11 +12,11 @@ from werkzeug.datastructures import FileStorage
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
 from app.catalog.models import Brand, Category, Product
 from app.catalog.services.search import refresh_search
+from app.common.db import is_postgresql
+from app.common.pagination import paginate
 from app.common.slugs import apply_changes, unique_slug
 from app.common.storage import media_url, replace_image
 from app.errors import ValidationFailed
-from app.common.pagination import paginate
-from app.common.db import is_postgresql
 from app.extensions import db
 
 

@@ -13,6 +13,7 @@ Stored cells are also split by price band (the R10 preferred numbers: 100, 125, 
 wholly inside its range from the stored cells and only the products in the two partial bands
 at its ends live. Round limits (1,000-5,000; 10,000-50,000) fall on band edges.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -63,7 +64,9 @@ def _band_end(band: int) -> int | None:
     return BAND_EDGES[band] if band < len(BAND_EDGES) else None
 
 
-def split_price_range(low: int | None, high: int | None) -> tuple[tuple[int, int] | None, list[tuple[int | None, int | None]]]:
+def split_price_range(
+    low: int | None, high: int | None
+) -> tuple[tuple[int, int] | None, list[tuple[int | None, int | None]]]:
     """For a price filter [low, high] in minor units (inclusive; None is open), the bands wholly
     inside it (first, last) or None, and the partial ranges at its ends, [from, to) in minor
     units (None: open), whose products are counted live."""
@@ -124,9 +127,14 @@ def live_cells(source: FromClause, where: list[ColumnElement], price_filter: lis
     in_range = func.count().filter(*price_filter) if price_filter else func.count()
     c = source.c
     grouped = (
-        select(c.category_id, c.brand_id, c.condition, in_range.label("n"),
-               type_coerce(func.min(c.price), BigInteger).label("low"),
-               type_coerce(func.max(c.price), BigInteger).label("high"))
+        select(
+            c.category_id,
+            c.brand_id,
+            c.condition,
+            in_range.label("n"),
+            type_coerce(func.min(c.price), BigInteger).label("low"),
+            type_coerce(func.max(c.price), BigInteger).label("high"),
+        )
         .select_from(source)
         .where(*where)
         .group_by(c.category_id, c.brand_id, c.condition)
@@ -164,10 +172,15 @@ def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | 
     cell = ProductFacetCell
     counted: ColumnElement = func.sum(cell.product_count)
     if price is not None:
-        in_range = cell.price_band.between(bindparam("band_first"), bindparam("band_last")) if price[0] else literal(False)
+        in_range = (
+            cell.price_band.between(bindparam("band_first"), bindparam("band_last")) if price[0] else literal(False)
+        )
         counted = func.coalesce(func.sum(cell.product_count).filter(in_range), 0)
     stmt = select(
-        cell.category_id, cell.brand_id, cell.condition, counted.label("n"),
+        cell.category_id,
+        cell.brand_id,
+        cell.condition,
+        counted.label("n"),
         type_coerce(func.min(cell.min_price), BigInteger).label("low"),
         type_coerce(func.max(cell.max_price), BigInteger).label("high"),
     ).group_by(cell.category_id, cell.brand_id, cell.condition)
@@ -179,10 +192,18 @@ def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | 
     cents = type_coerce(Product.price, BigInteger)
     for i, (has_low, has_high) in enumerate(price[1] if price else ()):
         # One range scan per edge (an OR of ranges would filter the whole category).
-        live = select(
-            Product.category_id, Product.brand_id, Product.condition, func.count().label("n"),
-            type_coerce(null(), BigInteger).label("low"), type_coerce(null(), BigInteger).label("high"),
-        ).where(Product.is_active).group_by(Product.category_id, Product.brand_id, Product.condition)
+        live = (
+            select(
+                Product.category_id,
+                Product.brand_id,
+                Product.condition,
+                func.count().label("n"),
+                type_coerce(null(), BigInteger).label("low"),
+                type_coerce(null(), BigInteger).label("high"),
+            )
+            .where(Product.is_active)
+            .group_by(Product.category_id, Product.brand_id, Product.condition)
+        )
         if has_low:
             live = live.where(cents >= bindparam(f"edge{i}_low", type_=BigInteger))
         if has_high:
@@ -201,6 +222,7 @@ def summarise(cells: list[Cell], brand_ids: set[int] | None, condition: str | No
     Counts come from `count`; the price range from the cells' bounds, which ignore the price
     filter (cells without bounds only add counts).
     """
+
     def brand_ok(cell: Cell) -> bool:
         return brand_ids is None or cell.brand_id in brand_ids
 
@@ -256,8 +278,14 @@ def refresh_cells(category_ids: set[int] | None = None) -> None:
     delete_stmt = delete(ProductFacetCell)
     band = price_band(type_coerce(Product.price, BigInteger)).label("band")
     source = select(
-        Product.category_id, Product.brand_id, Product.condition, Product.supplier_id, band,
-        func.count(Product.id), func.min(Product.price), func.max(Product.price),
+        Product.category_id,
+        Product.brand_id,
+        Product.condition,
+        Product.supplier_id,
+        band,
+        func.count(Product.id),
+        func.min(Product.price),
+        func.max(Product.price),
     ).where(Product.is_active.is_(True))
     if category_ids is not None:
         delete_stmt = delete_stmt.where(ProductFacetCell.category_id.in_(category_ids))
@@ -266,8 +294,16 @@ def refresh_cells(category_ids: set[int] | None = None) -> None:
     db.session.execute(delete_stmt)
     db.session.execute(
         insert(ProductFacetCell).from_select(
-            ["category_id", "brand_id", "condition", "supplier_id", "price_band", "product_count", "min_price",
-             "max_price"],
+            [
+                "category_id",
+                "brand_id",
+                "condition",
+                "supplier_id",
+                "price_band",
+                "product_count",
+                "min_price",
+                "max_price",
+            ],
             source,
         )
     )

@@ -1,4 +1,5 @@
 """Product images: upload (checked and re-encoded, with a thumbnail), order, primary, delete."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -74,7 +75,9 @@ def delete_image(actor: User, product_id: int, image_id: int) -> None:
     db.session.flush()
     if was_primary:
         successor = db.session.scalar(
-            select(ProductImage).where(ProductImage.product_id == product_id).order_by(ProductImage.position, ProductImage.id)
+            select(ProductImage)
+            .where(ProductImage.product_id == product_id)
+            .order_by(ProductImage.position, ProductImage.id)
         )
         if successor is not None:
             successor.is_primary = True

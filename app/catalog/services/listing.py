@@ -6,6 +6,7 @@ matches in the search-terms index (services/search.py), which never touches the 
 table until the page's 20 cards are loaded. Other searches use the GIN index on PostgreSQL and
 a ranked case-insensitive match on SQLite. Same API, same tests.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,14 +32,13 @@ from app.catalog.models import Brand, Category, Product
 from app.catalog.services import facets, search
 from app.catalog.services.categories import subtree
 from app.catalog.services.products import cards, public_cards
+from app.common.db import is_postgresql
 from app.common.matching import LIKE_ESCAPE, contains_pattern
 from app.common.money import to_minor_units
 from app.common.pagination import page_meta
 from app.common.reads import rows
-from app.common.db import is_postgresql
-from app.extensions import db
 
-PRODUCTS: FromClause = Product.__table__  # type: ignore[assignment]
+PRODUCTS: FromClause = Product.__table__
 
 
 def _like_match(words: int) -> tuple[ColumnElement, ColumnElement]:
@@ -55,7 +55,9 @@ def _like_match(words: int) -> tuple[ColumnElement, ColumnElement]:
     rank: ColumnElement = literal(0.0)
     for i in range(words):
         pattern: Any = bindparam(f"word{i}")
-        matches = {key: func.lower(func.coalesce(col, "")).like(pattern, escape=LIKE_ESCAPE) for key, col in fields.items()}
+        matches = {
+            key: func.lower(func.coalesce(col, "")).like(pattern, escape=LIKE_ESCAPE) for key, col in fields.items()
+        }
         conditions.append(or_(*matches.values()))
         for key, match in matches.items():
             rank = rank + case((match, weights[key]), else_=0.0)
@@ -201,13 +203,24 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
         stored = None
         if params.get("min_price") is not None or params.get("max_price") is not None:
             stored, band_values = facets.price_params(
-                *(None if params.get(key) is None else to_minor_units(params[key]) for key in ("min_price", "max_price"))
+                *(
+                    None if params.get(key) is None else to_minor_units(params[key])
+                    for key in ("min_price", "max_price")
+                )
             )
             values.update(band_values)
     shape = _Shape(
-        route=route, words=words, category="subtree_root" in values, supplier="supplier" in values,
-        in_stock=bool(params.get("in_stock")), min_price="min_price" in values, max_price="max_price" in values,
-        brand=brand_ids is not None, condition=bool(condition), sort=sort, stored=stored,
+        route=route,
+        words=words,
+        category="subtree_root" in values,
+        supplier="supplier" in values,
+        in_stock=bool(params.get("in_stock")),
+        min_price="min_price" in values,
+        max_price="max_price" in values,
+        brand=brand_ids is not None,
+        condition=bool(condition),
+        sort=sort,
+        stored=stored,
     )
     cells_stmt, page_stmt = _statements(shape)
     total, facet_counts = facets.summarise(facets.read_cells(cells_stmt, values), brand_ids, condition)

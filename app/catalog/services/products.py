@@ -1,4 +1,5 @@
 """Products: creation and changes by their supplier (or an admin), public reads."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -76,9 +77,22 @@ class Card:
 
 
 _CARD_OWN_COLUMNS = (  # a card's product, category and brand columns, shared with the page
-    Product.id, Product.name, Product.slug, Product.price, Product.compare_at_price, Product.currency, Product.stock,
-    Product.condition, Product.rating_average, Product.rating_count,
-    Category.id, Category.name, Category.slug, Brand.id, Brand.name, Brand.slug,
+    Product.id,
+    Product.name,
+    Product.slug,
+    Product.price,
+    Product.compare_at_price,
+    Product.currency,
+    Product.stock,
+    Product.condition,
+    Product.rating_average,
+    Product.rating_count,
+    Category.id,
+    Category.name,
+    Category.slug,
+    Brand.id,
+    Brand.name,
+    Brand.slug,
 )
 _CARD_COLUMNS = (*_CARD_OWN_COLUMNS, ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt)
 
@@ -110,11 +124,42 @@ def public_cards() -> Select:
 def cards(rows: Iterable[Any]) -> list[Card]:
     """The rows of a `public_cards()` statement as Cards."""
     return [
-        Card(pid, name, slug, price, compare_at, currency, stock, condition, rating, ratings,
-             Ref(c_id, c_name, c_slug), Ref(b_id, b_name, b_slug) if b_id is not None else None,
-             CardImage(path, thumb, alt) if path is not None else None)
-        for (pid, name, slug, price, compare_at, currency, stock, condition, rating, ratings,
-             c_id, c_name, c_slug, b_id, b_name, b_slug, path, thumb, alt) in rows
+        Card(
+            pid,
+            name,
+            slug,
+            price,
+            compare_at,
+            currency,
+            stock,
+            condition,
+            rating,
+            ratings,
+            Ref(c_id, c_name, c_slug),
+            Ref(b_id, b_name, b_slug) if b_id is not None else None,
+            CardImage(path, thumb, alt) if path is not None else None,
+        )
+        for (
+            pid,
+            name,
+            slug,
+            price,
+            compare_at,
+            currency,
+            stock,
+            condition,
+            rating,
+            ratings,
+            c_id,
+            c_name,
+            c_slug,
+            b_id,
+            b_name,
+            b_slug,
+            path,
+            thumb,
+            alt,
+        ) in rows
     ]
 
 
@@ -149,13 +194,23 @@ class ProductPage(Card):
 
 
 _PAGE_IMAGE_COLUMNS = (  # as PageImage takes them
-    ProductImage.id, ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt, ProductImage.position,
+    ProductImage.id,
+    ProductImage.path,
+    ProductImage.thumbnail_path,
+    ProductImage.alt,
+    ProductImage.position,
     ProductImage.is_primary,
 )
 _PAGE_COLUMNS = (
     *_CARD_OWN_COLUMNS,
-    Product.description, Product.sku, Product.specifications, Product.is_active, Product.created_at,
-    Product.updated_at, User.id, User.name,
+    Product.description,
+    Product.sku,
+    Product.specifications,
+    Product.is_active,
+    Product.created_at,
+    Product.updated_at,
+    User.id,
+    User.name,
     *_PAGE_IMAGE_COLUMNS,
 )
 _FIRST_IMAGE_COLUMN = len(_PAGE_COLUMNS) - len(_PAGE_IMAGE_COLUMNS)
@@ -185,15 +240,57 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
     found = rows(stmt, {"key": product_id if product_id is not None else slug}).all()
     if not found:
         raise ProductNotFound("No such product.")
-    (pid, name, slug_, price, compare_at, currency, stock, condition, rating, ratings, c_id, c_name, c_slug,
-     b_id, b_name, b_slug, description, sku, specifications, is_active, created_at, updated_at, u_id, u_name,
-     *_image) = found[0]
+    (
+        pid,
+        name,
+        slug_,
+        price,
+        compare_at,
+        currency,
+        stock,
+        condition,
+        rating,
+        ratings,
+        c_id,
+        c_name,
+        c_slug,
+        b_id,
+        b_name,
+        b_slug,
+        description,
+        sku,
+        specifications,
+        is_active,
+        created_at,
+        updated_at,
+        u_id,
+        u_name,
+        *_image,
+    ) = found[0]
     images = [PageImage(*row[_FIRST_IMAGE_COLUMN:]) for row in found if row[_FIRST_IMAGE_COLUMN] is not None]
     primary = next((CardImage(i.path, i.thumbnail_path, i.alt) for i in images if i.is_primary), None)
     return ProductPage(
-        pid, name, slug_, price, compare_at, currency, stock, condition, rating, ratings,
-        Ref(c_id, c_name, c_slug), Ref(b_id, b_name, b_slug) if b_id is not None else None, primary,
-        description, sku, specifications, is_active, PersonRef(u_id, u_name), images, created_at, updated_at,
+        pid,
+        name,
+        slug_,
+        price,
+        compare_at,
+        currency,
+        stock,
+        condition,
+        rating,
+        ratings,
+        Ref(c_id, c_name, c_slug),
+        Ref(b_id, b_name, b_slug) if b_id is not None else None,
+        primary,
+        description,
+        sku,
+        specifications,
+        is_active,
+        PersonRef(u_id, u_name),
+        images,
+        created_at,
+        updated_at,
     )
 
 

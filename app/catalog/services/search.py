@@ -14,6 +14,7 @@ PostgreSQL keeps two structures, both written in the same transaction as the pro
 
 SQLite has neither: it matches the columns with LIKE (see listing.py). Same API, same tests.
 """
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,8 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product, ProductTerm
-from app.common.reads import rows
 from app.common.db import is_postgresql
+from app.common.reads import rows
 from app.extensions import db
 
 TS_CONFIG = "english"
@@ -72,7 +73,9 @@ def refresh_search(where: ColumnElement, *, documents: bool = True) -> None:
         return
     if documents:
         db.session.execute(
-            update(Product).where(where).values(search_vector=search_document())
+            update(Product)
+            .where(where)
+            .values(search_vector=search_document())
             .execution_options(synchronize_session=False)
         )
     db.session.execute(delete(ProductTerm).where(ProductTerm.product_id.in_(select(Product.id).where(where))))
@@ -83,8 +86,14 @@ def refresh_search(where: ColumnElement, *, documents: bool = True) -> None:
     as_query = cast(literal("'") + quoted + literal("'"), TSQUERY)
     rows = (
         select(
-            entry.c.lexeme, Product.id, func.ts_rank(Product.search_vector, as_query),
-            Product.category_id, Product.brand_id, Product.condition, Product.price, Product.supplier_id,
+            entry.c.lexeme,
+            Product.id,
+            func.ts_rank(Product.search_vector, as_query),
+            Product.category_id,
+            Product.brand_id,
+            Product.condition,
+            Product.price,
+            Product.supplier_id,
         )
         .select_from(Product)
         .join(entry, literal(True))

@@ -6,6 +6,7 @@ condition on the current row and says by its rowcount whether there were enough,
 goes below zero whatever the concurrency (the `stock >= 0` check constraint backs it up).
 Products are updated in id order, so two orders taking the same products cannot deadlock.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
