@@ -203,3 +203,20 @@ def test_a_fresh_clone_can_migrate_its_sqlite_default(monkeypatch, tmp_path):
         upgrade(directory=str(Path(app_package.__file__).resolve().parent.parent / "migrations"))
         db.engine.dispose()
     assert (instance / "duka.db").stat().st_size > 0
+
+
+def test_every_domain_is_registered_in_one_place(app):
+    """A package with routes, models or tasks must be in DOMAINS, or its tables, tasks and
+    endpoints would silently be missing."""
+    from app import DOMAINS
+
+    root = Path(__file__).resolve().parent.parent / "app"
+    packages = {
+        path.parent.name
+        for kind in ("routes.py", "models.py", "tasks.py")
+        for path in root.glob(f"*/{kind}")
+        if path.parent.name != "common"
+    }
+    assert packages == set(DOMAINS)
+    assert "notifications.send_email" in app.extensions["celery"].tasks
+    assert {"outbox_emails", "users", "products", "addresses"} <= set(db.metadata.tables)

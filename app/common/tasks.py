@@ -9,7 +9,6 @@ eagerly inside a request; its writes go through their own `unit_of_work`.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from celery import Celery, Task
@@ -17,8 +16,6 @@ from flask import Flask
 
 from app.extensions import celery
 
-# Every module defining tasks: imported at start-up so a worker knows them all by name.
-TASK_MODULES = ("app.notifications.tasks",)
 
 
 def init_celery(app: Flask) -> Celery:
@@ -41,7 +38,5 @@ def init_celery(app: Flask) -> Celery:
     )
     celery.Task = FlaskTask
     celery.set_default()
-    for module in TASK_MODULES:
-        importlib.import_module(module)
     app.extensions["celery"] = celery
     return celery

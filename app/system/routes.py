@@ -51,3 +51,6 @@ def serve_media(filename: str) -> Any:
     response = send_from_directory(current_app.config["MEDIA_ROOT"], filename, max_age=86400)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+PLAIN_BLUEPRINTS = (media, docs_assets)  # not API operations: no place in the OpenAPI document

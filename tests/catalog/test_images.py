@@ -152,3 +152,18 @@ def test_public_page_shows_what_the_owner_sees(client, supplier, product):
     ]
     assert public["supplier"] == {"id": supplier.user.id, "name": supplier.user.name}
     assert public["specifications"] == {"Colour": "Green"}
+
+
+def test_a_product_holds_at_most_twelve_images(client, supplier, product, app):
+    from pathlib import Path
+
+    from app.catalog.services.images import MAX_IMAGES
+
+    assert MAX_IMAGES == 12
+    for _ in range(MAX_IMAGES):
+        assert upload(client, supplier, product.id).status_code == 201
+    media = Path(app.config["MEDIA_ROOT"])
+    files_before = sorted(media.rglob("*.webp"))
+    assert_problem(upload(client, supplier, product.id), 409, "too_many_images")
+    assert sorted(media.rglob("*.webp")) == files_before  # the refused upload left no file
+    assert len(client.get(f"/api/v1/products/{product.id}").get_json()["images"]) == MAX_IMAGES

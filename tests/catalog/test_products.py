@@ -156,3 +156,9 @@ def test_public_detail_by_id_and_slug(client, category):
     assert by_id == by_slug
     assert by_id["name"] == "Kiondo Basket" and by_id["in_stock"] is True
     assert_problem(client.get(f"{URL}/999999"), 404, "product_not_found")
+
+
+def test_new_products_are_priced_in_the_store_currency(client, supplier, category, app, monkeypatch):
+    monkeypatch.setitem(app.config, "STORE_CURRENCY", "UGX")
+    created = client.post(URL, json=product_body(category), headers=supplier.headers)
+    assert created.status_code == 201 and created.get_json()["currency"] == "UGX"

@@ -73,3 +73,11 @@ def test_upload_needs_a_token(client):
 def test_media_route_refuses_path_escape(client):
     assert client.get("/media/../config.py").status_code == 404
     assert client.get("/media/%2e%2e/app/config.py").status_code == 404
+
+
+def test_media_is_served_with_nosniff_and_a_long_max_age(client, customer):
+    url = upload(client, customer, image_bytes("PNG")).get_json()["picture_url"]
+    with client.get(url) as served:
+        assert served.status_code == 200 and served.mimetype == "image/webp"
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        assert "max-age=86400" in served.headers["Cache-Control"]
