@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg2
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
@@ -100,8 +100,21 @@ def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[Any]:
             connection.close()
 
 
+class RequestPerContextClient(FlaskClient):
+    """Each request runs in an app context of its own, as in production: its own `g` and its own
+    database session (on the test's rolled-back connection), not the test body's."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():  # the test body's: what it holds was read before the request ran
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = RequestPerContextClient
     return app.test_client()
 
 

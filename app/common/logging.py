@@ -46,8 +46,6 @@ def init_request_context(app: Flask) -> None:
 
     @app.before_request
     def start() -> None:
-        # Tests may keep one app context across requests: start each request with a clean g.
-        g.__dict__.clear()
         sent = request.headers.get("X-Request-ID", "")
         g.request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
         g.started = time.perf_counter()

@@ -71,9 +71,9 @@ def test_rename_keeps_slug_unless_asked(client, admin):
 
 
 def test_delete_empty_category_and_refuse_used_one(client, admin):
-    empty = CategoryFactory()
-    assert client.delete(f"/api/v1/categories/{empty.id}", headers=admin.headers).status_code == 204
-    assert db.session.get(Category, empty.id) is None
+    empty_id = CategoryFactory().id
+    assert client.delete(f"/api/v1/categories/{empty_id}", headers=admin.headers).status_code == 204
+    assert db.session.get(Category, empty_id) is None
     used = CategoryFactory()
     ProductFactory(category=used)
     assert_problem(client.delete(f"/api/v1/categories/{used.id}", headers=admin.headers), 409, "in_use")
