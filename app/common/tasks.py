@@ -17,7 +17,6 @@ from flask import Flask
 from app.extensions import celery
 
 
-
 def init_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -1,9 +1,10 @@
 """The per-address ceiling on the unauthenticated auth endpoints (AUTH_RATE_LIMIT)."""
+
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import assert_problem
+from tests.helpers import assert_problem, bearer
 
 
 @pytest.fixture
@@ -30,7 +31,11 @@ def test_password_resets_are_limited_per_address(client, two_a_minute):
 def test_refresh_is_limited_per_address(client, customer, two_a_minute):
     first = client.post("/api/v1/auth/refresh", headers=customer.refresh_headers)
     assert first.status_code == 200
-    second = client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {first.get_json()['refresh_token']}"})
+    second = client.post(
+        "/api/v1/auth/refresh", headers={"Authorization": f"Bearer {first.get_json()['refresh_token']}"}
+    )
     assert second.status_code == 200
-    third = client.post("/api/v1/auth/refresh", headers={"Authorization": f"Bearer {second.get_json()['refresh_token']}"})
+    third = client.post(
+        "/api/v1/auth/refresh", headers={"Authorization": f"Bearer {second.get_json()['refresh_token']}"}
+    )
     assert_problem(third, 429, "rate_limited")
