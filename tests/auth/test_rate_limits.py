@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import assert_problem, bearer
+from tests.helpers import assert_problem
 
 
 @pytest.fixture
