@@ -94,9 +94,9 @@ class NoCookieSessions(SessionInterface):
 
 
 # Every domain, in one place. For each, create_app imports what it has by module name: `models`
-# (so Alembic and create_all see its tables), `tasks` (so a Celery worker knows them by name),
-# and `routes`, whose `blp` is registered on the API and whose `PLAIN_BLUEPRINTS` (if any) on
-# the app. A new domain is one more name here (tests/test_app.py checks none is missing).
+# (so Alembic and create_all see its tables), `events` (ORM listeners that keep derived data
+# true), `tasks` (so a Celery worker knows them by name), and `routes`, whose `blp` is
+# registered on the API and whose `PLAIN_BLUEPRINTS` (if any) on the app. A new domain is one more name here (tests/test_app.py checks none is missing).
 DOMAINS = ("system", "notifications", "auth", "users", "catalog", "admin")
 
 
@@ -108,8 +108,8 @@ def _domain_module(domain: str, kind: str) -> Any:
 
 def _register_domains(app: Flask) -> None:
     for domain in DOMAINS:
-        _domain_module(domain, "models")
-        _domain_module(domain, "tasks")
+        for kind in ("models", "events", "tasks"):
+            _domain_module(domain, kind)
         routes = _domain_module(domain, "routes")
         if routes is not None:
             api.register_blueprint(routes.blp)

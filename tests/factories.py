@@ -10,8 +10,6 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from app.auth.models import User
 from app.catalog.models import Brand, Category, Product, ProductImage
-from app.catalog.services.facets import refresh_cells
-from app.catalog.services.search import refresh_search
 from app.common.slugs import slugify
 from app.common.types import utcnow
 from app.extensions import db
@@ -82,7 +80,7 @@ class BrandFactory(BaseFactory):
 
 
 class ProductFactory(BaseFactory):
-    """A product; its search document and facet cells are kept as the services keep them."""
+    """A product; its search document and facet cells follow on flush (app/catalog/events.py)."""
 
     class Meta:
         model = Product
@@ -99,13 +97,6 @@ class ProductFactory(BaseFactory):
     condition = "new"
     specifications = factory.LazyFunction(dict)
     is_active = True
-
-    @factory.post_generation
-    def search(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            refresh_search(Product.id == self.id)
-            refresh_cells({self.category_id})
-            db.session.commit()
 
 
 class ProductImageFactory(BaseFactory):

@@ -11,7 +11,6 @@ from werkzeug.datastructures import FileStorage
 
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
 from app.catalog.models import Brand, Category, Product
-from app.catalog.services.search import refresh_search
 from app.common.db import is_postgresql
 from app.common.pagination import paginate
 from app.common.slugs import apply_changes, unique_slug
@@ -138,9 +137,7 @@ def update_category(category_id: int, data: dict[str, Any]) -> Category:
     if "parent_id" in data:
         _check_parent(category.id, data["parent_id"])
     apply_changes(category, data)
-    db.session.flush()  # a move recomputes the tree's is_visible (models.py)
-    if "name" in data:
-        refresh_search(Product.category_id == category.id)
+    db.session.flush()  # visibility (models.py) and a renamed category's search documents (events.py)
     return category
 
 
@@ -192,9 +189,7 @@ def update_brand(brand_id: int, data: dict[str, Any]) -> Brand:
     """Change a brand; a rename refreshes its products' search documents, the slug stays unless asked."""
     brand = get_brand(brand_id)
     apply_changes(brand, data)
-    db.session.flush()
-    if "name" in data:
-        refresh_search(Product.brand_id == brand.id)
+    db.session.flush()  # a rename rebuilds its products' search documents (app/catalog/events.py)
     return brand
 
 

@@ -16,17 +16,10 @@ from sqlalchemy.orm import joinedload
 from app.auth.models import Role, User
 from app.catalog.errors import ProductNotFound, SkuTaken
 from app.catalog.models import Brand, Category, Product, ProductImage
-from app.catalog.services.facets import refresh_cells
-from app.catalog.services.search import refresh_search
 from app.common.reads import rows
 from app.common.slugs import apply_changes, unique_slug
 from app.errors import ValidationFailed
 from app.extensions import db
-
-# Fields whose change can move a product between facet cells or change a cell's price bounds.
-FACET_FIELDS = {"category_id", "brand_id", "condition", "price", "is_active"}
-# Fields the search document is made of.
-DOCUMENT_FIELDS = {"name", "description", "category_id", "brand_id"}
 
 
 def with_details(stmt: Select) -> Select:
@@ -338,9 +331,7 @@ def create_product(actor: User, data: dict[str, Any]) -> Product:
         currency=current_app.config["STORE_CURRENCY"],
     )
     db.session.add(product)
-    db.session.flush()
-    refresh_search(Product.id == product.id)
-    refresh_cells({product.category_id})
+    db.session.flush()  # its search terms and facet cells follow (app/catalog/events.py)
     return owned_product(actor, product.id)
 
 
@@ -351,13 +342,8 @@ def update_product(actor: User, product_id: int, data: dict[str, Any]) -> Produc
     if "sku" in data:
         _check_sku(product.supplier_id, data["sku"], exclude_id=product.id)
     _check_prices(data.get("price", product.price), data.get("compare_at_price", product.compare_at_price))
-    old_category_id = product.category_id
     apply_changes(product, data)
-    db.session.flush()
-    if (DOCUMENT_FIELDS | FACET_FIELDS) & data.keys():
-        refresh_search(Product.id == product.id, documents=bool(DOCUMENT_FIELDS & data.keys()))
-    if FACET_FIELDS & data.keys():
-        refresh_cells({old_category_id, product.category_id})
+    db.session.flush()  # search terms and facet cells follow (app/catalog/events.py)
     db.session.expire(product)
     return owned_product(actor, product_id)
 
@@ -366,6 +352,4 @@ def deactivate_product(actor: User, product_id: int) -> None:
     """Hide a product from the shop. Products are never hard-deleted: orders point at them."""
     product = owned_product(actor, product_id)
     product.is_active = False
-    db.session.flush()
-    refresh_search(Product.id == product.id, documents=False)
-    refresh_cells({product.category_id})
+    db.session.flush()  # it leaves the search terms and the facet cells (app/catalog/events.py)
