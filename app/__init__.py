@@ -96,7 +96,8 @@ class NoCookieSessions(SessionInterface):
 # Every domain, in one place. For each, create_app imports what it has by module name: `models`
 # (so Alembic and create_all see its tables), `events` (ORM listeners that keep derived data
 # true), `tasks` (so a Celery worker knows them by name), and `routes`, whose `blp` is
-# registered on the API and whose `PLAIN_BLUEPRINTS` (if any) on the app. A new domain is one more name here (tests/test_app.py checks none is missing).
+# registered on the API and whose `PLAIN_BLUEPRINTS` (if any) on the app. A new domain is one
+# more name here (tests/test_app.py checks that none is missing).
 DOMAINS = ("system", "notifications", "auth", "users", "catalog", "admin")
 
 
