@@ -55,8 +55,8 @@ def _note_catalog_changes(session: Session, _context: Any) -> None:
                 note("terms", obj.id)  # the terms carry the facet columns
             if facets:
                 note("cells", obj.category_id)
-                history = inspect(obj).attrs["category_id"].history
-                for old in history.deleted or ():
+                left: Any = inspect(obj).attrs["category_id"].history.deleted
+                for old in left or ():
                     note("cells", old)  # it left that category's cells
         elif isinstance(obj, Category) and _changed(obj, ("name",)):
             note("categories", obj.id)
