@@ -72,6 +72,30 @@ def _supplier(n: int = 0) -> User:
     )
 
 
+def _committed_products(*name_and_stock: tuple[str, int]) -> tuple[int, list[int]]:
+    """A supplier with products (name, stock) in one new category, committed; their ids."""
+    from app.catalog.models import Product
+
+    seller, category = _supplier(), Category(name="Shop", slug="shop")
+    db.session.add_all([seller, category])
+    db.session.flush()
+    products = [
+        Product(
+            name=name,
+            slug=name.lower(),
+            sku=f"SKU-{n}",
+            price=Decimal("900"),
+            stock=stock,
+            category_id=category.id,
+            supplier_id=seller.id,
+        )
+        for n, (name, stock) in enumerate(name_and_stock)
+    ]
+    db.session.add_all(products)
+    db.session.commit()
+    return seller.id, [product.id for product in products]
+
+
 @pytest.mark.own_database
 @pytest.mark.postgres
 def test_concurrent_creates_in_one_category_keep_cells_exact(app, committed):
@@ -119,27 +143,13 @@ def test_concurrent_uploads_to_one_product_get_distinct_positions_and_one_primar
     from PIL import Image
     from werkzeug.datastructures import FileStorage
 
-    from app.catalog.models import Product, ProductImage
+    from app.catalog.models import ProductImage
     from app.catalog.services import images
 
     buffer = io.BytesIO()
     Image.new("RGB", (300, 200), (200, 30, 30)).save(buffer, format="PNG")
     with app.app_context():
-        seller, category = _supplier(), Category(name="Bags", slug="bags")
-        db.session.add_all([seller, category])
-        db.session.flush()
-        product = Product(
-            name="Kiondo",
-            slug="kiondo",
-            sku="K-1",
-            price=Decimal("2500"),
-            stock=3,
-            category_id=category.id,
-            supplier_id=seller.id,
-        )
-        db.session.add(product)
-        db.session.commit()
-        seller_id, product_id = seller.id, product.id
+        seller_id, [product_id] = _committed_products(("Kiondo", 3))
 
     def upload() -> None:
         images.add_image(
@@ -191,30 +201,7 @@ def test_twenty_buyers_of_five_units_take_exactly_five_and_stock_ends_at_zero(ap
     from app.catalog.services.stock import give_back_stock, take_stock
 
     with app.app_context():
-        seller, category = _supplier(), Category(name="Lamps", slug="lamps")
-        db.session.add_all([seller, category])
-        db.session.flush()
-        lamp = Product(
-            name="Lamp",
-            slug="lamp",
-            sku="L-1",
-            price=Decimal("900"),
-            stock=5,
-            category_id=category.id,
-            supplier_id=seller.id,
-        )
-        other = Product(
-            name="Shade",
-            slug="shade",
-            sku="S-1",
-            price=Decimal("300"),
-            stock=100,
-            category_id=category.id,
-            supplier_id=seller.id,
-        )
-        db.session.add_all([lamp, other])
-        db.session.commit()
-        lamp_id, other_id = lamp.id, other.id
+        _, [lamp_id, other_id] = _committed_products(("Lamp", 5), ("Shade", 100))
 
     # Each buyer takes the two products in a different order of its cart: the helper orders
     # them by id, so nobody deadlocks, and a buyer who is short takes nothing at all.
