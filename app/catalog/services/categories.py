@@ -11,6 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.catalog.errors import BrandNotFound, CategoryNotFound, InUse
 from app.catalog.models import Brand, Category, Product
+from app.catalog.services import binds
 from app.common.db import is_postgresql
 from app.common.pagination import paginate
 from app.common.slugs import apply_changes, unique_slug
@@ -76,7 +77,7 @@ def _find(node: dict[str, Any], slug: str) -> dict[str, Any] | None:
 
 def descendant_ids(category_id: int) -> list[int]:
     """The category and every category below it, active or not (one recursive CTE)."""
-    return list(db.session.scalars(subtree(active=False), {"subtree_root": category_id}))
+    return list(db.session.scalars(subtree(active=False), {binds.SUBTREE_ROOT: category_id}))
 
 
 @lru_cache(maxsize=2)
@@ -87,9 +88,9 @@ def subtree(*, active: bool) -> Select:
     start: ColumnElement[bool]
     step: ColumnElement[bool] | InstrumentedAttribute[bool]
     if active:
-        start, step = and_(Category.slug == bindparam("subtree_root"), Category.is_visible), Category.is_visible
+        start, step = and_(Category.slug == bindparam(binds.SUBTREE_ROOT), Category.is_visible), Category.is_visible
     else:
-        start, step = Category.id == bindparam("subtree_root"), true()
+        start, step = Category.id == bindparam(binds.SUBTREE_ROOT), true()
     tree = select(Category.id).where(start).cte("tree", recursive=True)
     tree = tree.union_all(select(Category.id).where(Category.parent_id == tree.c.id, step))
     return select(tree.c.id)

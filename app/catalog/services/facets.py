@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product, ProductFacetCell
+from app.catalog.services import binds
 from app.catalog.services.categories import lock_categories
 from app.common.money import MINOR_UNITS, from_minor_units
 from app.common.reads import rows
@@ -151,12 +152,12 @@ def price_params(low: int | None, high: int | None) -> tuple[PriceShape, dict[st
     full, edges = split_price_range(low, high)
     params: dict[str, int] = {}
     if full is not None:
-        params["band_first"], params["band_last"] = full
+        params[binds.BAND_FIRST], params[binds.BAND_LAST] = full
     for i, (lo, hi) in enumerate(edges):
         if lo:
-            params[f"edge{i}_low"] = lo
+            params[binds.edge_low(i)] = lo
         if hi is not None:
-            params[f"edge{i}_high"] = hi
+            params[binds.edge_high(i)] = hi
     return (full is not None, tuple((bool(lo), hi is not None) for lo, hi in edges)), params
 
 
@@ -173,7 +174,9 @@ def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | 
     counted: ColumnElement = func.sum(cell.product_count)
     if price is not None:
         in_range = (
-            cell.price_band.between(bindparam("band_first"), bindparam("band_last")) if price[0] else literal(False)
+            cell.price_band.between(bindparam(binds.BAND_FIRST), bindparam(binds.BAND_LAST))
+            if price[0]
+            else literal(False)
         )
         counted = func.coalesce(func.sum(cell.product_count).filter(in_range), 0)
     stmt = select(
@@ -187,7 +190,7 @@ def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | 
     if categories is not None:
         stmt = stmt.where(cell.category_id.in_(categories))
     if supplier:
-        stmt = stmt.where(cell.supplier_id == bindparam("supplier"))
+        stmt = stmt.where(cell.supplier_id == bindparam(binds.SUPPLIER))
     parts = [stmt]
     cents = type_coerce(Product.price, BigInteger)
     for i, (has_low, has_high) in enumerate(price[1] if price else ()):
@@ -205,13 +208,13 @@ def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | 
             .group_by(Product.category_id, Product.brand_id, Product.condition)
         )
         if has_low:
-            live = live.where(cents >= bindparam(f"edge{i}_low", type_=BigInteger))
+            live = live.where(cents >= bindparam(binds.edge_low(i), type_=BigInteger))
         if has_high:
-            live = live.where(cents < bindparam(f"edge{i}_high", type_=BigInteger))
+            live = live.where(cents < bindparam(binds.edge_high(i), type_=BigInteger))
         if categories is not None:
             live = live.where(Product.category_id.in_(categories))
         if supplier:
-            live = live.where(Product.supplier_id == bindparam("supplier"))
+            live = live.where(Product.supplier_id == bindparam(binds.SUPPLIER))
         parts.append(live)
     return named_cells((union_all(*parts) if len(parts) > 1 else stmt).subquery("cells"))
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product
-from app.catalog.services import facets, search
+from app.catalog.services import binds, facets, search
 from app.catalog.services.categories import subtree
 from app.catalog.services.products import cards, public_cards
 from app.common.db import is_postgresql
@@ -54,7 +54,7 @@ def _like_match(words: int) -> tuple[ColumnElement, ColumnElement]:
     conditions: list[ColumnElement] = []
     rank: ColumnElement = literal(0.0)
     for i in range(words):
-        pattern: Any = bindparam(f"word{i}")
+        pattern: Any = bindparam(binds.word(i))
         matches = {
             key: func.lower(func.coalesce(col, "")).like(pattern, escape=LIKE_ESCAPE) for key, col in fields.items()
         }
@@ -131,7 +131,7 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
     if categories is not None:
         common.append(c.category_id.in_(categories))
     if shape.supplier:
-        common.append(c.supplier_id == bindparam("supplier"))
+        common.append(c.supplier_id == bindparam(binds.SUPPLIER))
     if shape.in_stock:
         if source is PRODUCTS:
             common.append(c.stock > 0)
@@ -140,9 +140,9 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
             common.append(exists().where(stocked.c.id == c.product_id, stocked.c.stock > 0))
     price: list[ColumnElement] = []
     if shape.min_price:
-        price.append(c.price >= bindparam("min_price"))
+        price.append(c.price >= bindparam(binds.MIN_PRICE))
     if shape.max_price:
-        price.append(c.price <= bindparam("max_price"))
+        price.append(c.price <= bindparam(binds.MAX_PRICE))
 
     if shape.stored is not False:
         cells = facets.stored_cells(categories, shape.supplier, shape.stored)  # type: ignore[arg-type]
@@ -151,14 +151,93 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
 
     where = list(common) + price
     if shape.brand:
-        where.append(c.brand_id.in_(bindparam("brand_ids", expanding=True)))
+        where.append(c.brand_id.in_(bindparam(binds.BRAND_IDS, expanding=True)))
     if shape.condition:
-        where.append(c.condition == bindparam("condition"))
+        where.append(c.condition == bindparam(binds.CONDITION))
     page = public_cards()
     if source is not PRODUCTS:
         page = page.join(source, c.product_id == Product.id)
-    page = page.where(*where).order_by(*_order(shape.sort, rank)).limit(bindparam("limit")).offset(bindparam("offset"))
+    page = (
+        page.where(*where)
+        .order_by(*_order(shape.sort, rank))
+        .limit(bindparam(binds.LIMIT))
+        .offset(bindparam(binds.OFFSET))
+    )
     return cells, page
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    """A listing request as its statements need it: the `shape` they are built for (memoised)
+    and the `values` of their bind parameters (named in binds.py), made together in one place
+    so that a filter cannot be bound without being placed, or placed without being bound."""
+
+    shape: _Shape
+    values: dict[str, Any]
+    brand_ids: set[int] | None
+    condition: str | None
+    nothing_matches: bool = False  # a search of stop words only
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> ListingQuery:
+        page, per_page = params["page"], params["per_page"]
+        q = (params.get("q") or "").strip()
+        values: dict[str, Any] = {binds.LIMIT: per_page, binds.OFFSET: (page - 1) * per_page}
+
+        route, words, nothing = "products", 0, False
+        if q and is_postgresql():
+            lexemes = search.plain_terms(q)
+            if lexemes == []:
+                nothing = True
+            elif lexemes is not None:
+                route, words = "terms", len(lexemes)
+                values.update(search.term_params(lexemes))
+            else:
+                route, values[binds.QUERY] = "gin", q
+        elif q:
+            patterns = [contains_pattern(word) for word in q.lower().split()[: search.MAX_TERMS]]
+            route, words = "like", len(patterns)
+            values.update({binds.word(i): pattern for i, pattern in enumerate(patterns)})
+
+        if params.get("category"):
+            values[binds.SUBTREE_ROOT] = params["category"]
+        brand_ids = _brand_ids(params.get("brand"))
+        if brand_ids is not None:
+            values[binds.BRAND_IDS] = sorted(brand_ids)
+        for key, name in (
+            ("supplier", binds.SUPPLIER),
+            ("condition", binds.CONDITION),
+            ("min_price", binds.MIN_PRICE),
+            ("max_price", binds.MAX_PRICE),
+        ):
+            if params.get(key) is not None:
+                values[name] = params[key]
+
+        stored: facets.PriceShape | None | bool = False
+        if route == "products" and not params.get("in_stock"):
+            stored = None
+            if params.get("min_price") is not None or params.get("max_price") is not None:
+                stored, band_values = facets.price_params(
+                    *(
+                        None if params.get(key) is None else to_minor_units(params[key])
+                        for key in ("min_price", "max_price")
+                    )
+                )
+                values.update(band_values)
+        shape = _Shape(
+            route=route,
+            words=words,
+            category=binds.SUBTREE_ROOT in values,
+            supplier=binds.SUPPLIER in values,
+            in_stock=bool(params.get("in_stock")),
+            min_price=binds.MIN_PRICE in values,
+            max_price=binds.MAX_PRICE in values,
+            brand=brand_ids is not None,
+            condition=bool(params.get("condition")),
+            sort=params.get("sort") or ("relevance" if q else "newest"),
+            stored=stored,
+        )
+        return cls(shape, values, brand_ids, params.get("condition"), nothing)
 
 
 def list_products(params: dict[str, Any]) -> dict[str, Any]:
@@ -169,62 +248,14 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
     subtree is a recursive CTE inside the last two.
     """
     page, per_page = params["page"], params["per_page"]
-    q = (params.get("q") or "").strip()
-    sort = params.get("sort") or ("relevance" if q else "newest")
-    values: dict[str, Any] = {"limit": per_page, "offset": (page - 1) * per_page}
-
-    route, words = "products", 0
-    if q and is_postgresql():
-        lexemes = search.plain_terms(q)
-        if lexemes == []:  # only stop words: nothing can match
-            return {"items": [], "meta": page_meta(page, per_page, 0), "facets": facets.summarise([], None, None)[1]}
-        if lexemes is not None:
-            route, words = "terms", len(lexemes)
-            values.update(search.term_params(lexemes))
-        else:
-            route, values["q"] = "gin", q
-    elif q:
-        patterns = [contains_pattern(word) for word in q.lower().split()[: search.MAX_TERMS]]
-        route, words = "like", len(patterns)
-        values.update({f"word{i}": pattern for i, pattern in enumerate(patterns)})
-
-    if params.get("category"):
-        values["subtree_root"] = params["category"]
-    brand_ids = _brand_ids(params.get("brand"))
-    if brand_ids is not None:
-        values["brand_ids"] = sorted(brand_ids)
-    condition = params.get("condition")
-    for key in ("supplier", "condition", "min_price", "max_price"):
-        if params.get(key) is not None:
-            values[key] = params[key]
-
-    stored: facets.PriceShape | None | bool = False
-    if route == "products" and not params.get("in_stock"):
-        stored = None
-        if params.get("min_price") is not None or params.get("max_price") is not None:
-            stored, band_values = facets.price_params(
-                *(
-                    None if params.get(key) is None else to_minor_units(params[key])
-                    for key in ("min_price", "max_price")
-                )
-            )
-            values.update(band_values)
-    shape = _Shape(
-        route=route,
-        words=words,
-        category="subtree_root" in values,
-        supplier="supplier" in values,
-        in_stock=bool(params.get("in_stock")),
-        min_price="min_price" in values,
-        max_price="max_price" in values,
-        brand=brand_ids is not None,
-        condition=bool(condition),
-        sort=sort,
-        stored=stored,
+    query = ListingQuery.from_params(params)
+    if query.nothing_matches:
+        return {"items": [], "meta": page_meta(page, per_page, 0), "facets": facets.summarise([], None, None)[1]}
+    cells_stmt, page_stmt = _statements(query.shape)
+    total, facet_counts = facets.summarise(
+        facets.read_cells(cells_stmt, query.values), query.brand_ids, query.condition
     )
-    cells_stmt, page_stmt = _statements(shape)
-    total, facet_counts = facets.summarise(facets.read_cells(cells_stmt, values), brand_ids, condition)
-    items = cards(rows(page_stmt, values)) if total else []
+    items = cards(rows(page_stmt, query.values)) if total else []
     return {
         "items": items,
         "meta": page_meta(page, per_page, total),

@@ -38,6 +38,7 @@ from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql import FromClause
 
 from app.catalog.models import Brand, Category, Product, ProductTerm
+from app.catalog.services import binds
 from app.common.db import is_postgresql
 from app.common.reads import rows
 from app.extensions import db
@@ -145,11 +146,11 @@ def term_matches(words: int) -> FromClause:
     t = ProductTerm
     columns = (t.category_id, t.brand_id, t.condition, t.price, t.supplier_id)
     if words == 1:
-        stmt: Select = select(t.product_id, t.score, *columns).where(t.lexeme == bindparam("lexeme"))
+        stmt: Select = select(t.product_id, t.score, *columns).where(t.lexeme == bindparam(binds.LEXEME))
     else:
         stmt = (
             select(t.product_id, func.sum(t.score).label("score"), *(func.min(c).label(c.key) for c in columns))
-            .where(t.lexeme.in_(bindparam("lexemes", expanding=True)))
+            .where(t.lexeme.in_(bindparam(binds.LEXEMES, expanding=True)))
             .group_by(t.product_id)
             .having(func.count() == words)
         )
@@ -158,11 +159,11 @@ def term_matches(words: int) -> FromClause:
 
 def term_params(lexemes: list[str]) -> dict[str, Any]:
     """The parameters of `term_matches(len(lexemes))`."""
-    return {"lexeme": lexemes[0]} if len(lexemes) == 1 else {"lexemes": lexemes}
+    return {binds.LEXEME: lexemes[0]} if len(lexemes) == 1 else {binds.LEXEMES: lexemes}
 
 
 def gin_match() -> tuple[ColumnElement, ColumnElement]:
     """(where clause, relevance) over products for any websearch query (parameter `q`): the
     GIN route."""
-    query = func.websearch_to_tsquery(literal(TS_CONFIG), bindparam("q"))
+    query = func.websearch_to_tsquery(literal(TS_CONFIG), bindparam(binds.QUERY))
     return Product.search_vector.op("@@")(query), func.ts_rank(Product.search_vector, query)
