@@ -17,6 +17,7 @@ from flask.sessions import SessionInterface  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
+from app.common.bodies import JsonProvider  # noqa: E402
 from app.config import INSTANCE_DIR, config_for, env_int  # noqa: E402
 from app.extensions import api, compress, cors, db, jwt, limiter, migrate  # noqa: E402
 
@@ -24,12 +25,13 @@ from app.extensions import api, compress, cors, db, jwt, limiter, migrate  # noq
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app for `config_name` (development, testing, production; default: APP_ENV)."""
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
+    app.json = JsonProvider(app)  # depth-checked parsing for get_json too (app/common/bodies.py)
     config = config_for(config_name)
     app.config.from_object(config)
     app.config.update(overrides or {})
     if app.config["ENV_NAME"] == "production":
         config.check()  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]  # (DefaultJSONProvider's setting)
+    app.json.sort_keys = False  # (DefaultJSONProvider's setting)
     app.session_interface = NoCookieSessions()  # a token API: no cookie session to read or write
 
     proxies = env_int("TRUSTED_PROXY_COUNT", 0)

@@ -94,6 +94,10 @@ class PayloadTooLarge(AppError):
     status, code, title = 413, "payload_too_large", "Payload too large"
 
 
+class MalformedJson(AppError):
+    status, code, title = 400, "malformed_json", "Malformed JSON"
+
+
 class UnsupportedMediaType(AppError):
     status, code, title = 415, "unsupported_media_type", "Unsupported media type"
 
@@ -115,7 +119,6 @@ HTTP_CODES = {
 }
 for _code, _title in (
     ("method_not_allowed", "Method not allowed"),
-    ("malformed_json", "Malformed JSON"),
     ("rate_limited", "Too many requests"),
     ("internal_error", "Internal server error"),
     ("service_unavailable", "Service unavailable"),

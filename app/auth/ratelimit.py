@@ -7,11 +7,12 @@ from collections.abc import Callable
 from copy import deepcopy
 from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import current_app
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.common.bodies import request_json
 from app.extensions import limiter
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -22,7 +23,7 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.]{3,30}$")
 def account_key() -> str:
     """The account a credentials request is about, counted whatever address it comes from and
     whether it names the account by email or by username."""
-    body = request.get_json(silent=True)
+    body = request_json(silent=True)
     if isinstance(body, dict):
         email, username = body.get("email"), body.get("username")
         if isinstance(username, str) and not email and _USERNAME.match(username.strip()):

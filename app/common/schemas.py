@@ -2,39 +2,60 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from werkzeug.datastructures import FileStorage
 
 PROBLEM_MIMETYPE = "application/problem+json"
 
 
 class BaseSchema(Schema):
-    """Input schemas reject unknown fields, so nothing is mass-assigned by accident, and NUL
-    characters anywhere in the input (PostgreSQL text cannot hold them: a 500 otherwise)."""
+    """Input schemas reject unknown fields, so nothing is mass-assigned by accident; text that
+    PostgreSQL or UTF-8 cannot hold anywhere in the input (NUL characters, lone surrogates such
+    as a JSON "\\ud800": a 500 otherwise); and, in JSON bodies, booleans that are not true or
+    false (`0` and `1` are numbers there; query strings and forms still say "true")."""
 
     class Meta:
         unknown = RAISE
 
     @pre_load(pass_collection=True)
-    def refuse_nul_characters(self, data: Any, **_: Any) -> Any:
-        if isinstance(data, Mapping):
-            bad = {key: ["Must not contain NUL characters."] for key, value in data.items() if _has_nul(value)}
-            if bad:
-                raise ValidationError(bad)
+    def refuse_unstorable_text_and_loose_booleans(self, data: Any, **_: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        bad: dict[str, list[str]] = {}
+        for key, value in data.items():
+            problem = _unstorable(key) or _unstorable(value)
+            if problem:
+                bad[str(key) if not _unstorable(key) else "_schema"] = [problem]
+        if type(data) is dict:  # a JSON body (query strings and forms arrive as MultiDicts)
+            for name, field in self.load_fields.items():
+                key = field.data_key or name
+                if isinstance(field, fields.Boolean) and key in data and not isinstance(data[key], bool):
+                    bad.setdefault(key, ["Not a valid boolean: send true or false."])
+        if bad:
+            raise ValidationError(bad)
         return data
 
 
-def _has_nul(value: Any) -> bool:
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value: Any) -> str | None:
+    """Why `value` (or anything inside it) cannot be stored as text, or None."""
     if isinstance(value, str):
-        return "\x00" in value
+        found = _UNSTORABLE.search(value)
+        if found is None:
+            return None
+        return "Must not contain NUL characters." if found.group() == "\x00" else "Must be valid Unicode text."
     if isinstance(value, Mapping):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return next((p for p in (_unstorable(x) for kv in value.items() for x in kv) if p), None)
     if isinstance(value, (list, tuple)):
-        return any(_has_nul(item) for item in value)
-    return False
+        return next((p for p in (_unstorable(item) for item in value) if p), None)
+    return None
 
 
 class PatchSchema(BaseSchema):
@@ -51,10 +72,19 @@ class RenamePatchSchema(PatchSchema):
     regenerate_slug = fields.Boolean(metadata={"description": "Make a new slug from the (new) name"})
 
 
+class UploadedFile(fields.Field):
+    """A file part of a multipart body (a FileStorage); a plain text field of that name is 422."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> FileStorage:
+        if not isinstance(value, FileStorage):
+            raise ValidationError("Send a file here (a file part of the multipart body).")
+        return value
+
+
 class FileUploadIn(BaseSchema):
     """A multipart body holding one image file (`location="multipart"`)."""
 
-    file = fields.Raw(
+    file = UploadedFile(
         required=True, metadata={"type": "string", "format": "binary", "description": "JPEG, PNG or WebP"}
     )
 

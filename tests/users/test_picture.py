@@ -81,3 +81,11 @@ def test_media_is_served_with_nosniff_and_a_long_max_age(client, customer):
         assert served.status_code == 200 and served.mimetype == "image/webp"
         assert served.headers["X-Content-Type-Options"] == "nosniff"
         assert "max-age=86400" in served.headers["Cache-Control"]
+
+
+def test_a_text_field_named_file_is_422_not_a_server_error(client, customer):
+    response = client.put(
+        URL, headers=customer.headers, data={"file": "not a file"}, content_type="multipart/form-data"
+    )
+    body = assert_problem(response, 422, "validation_error")
+    assert list(body["errors"]) == ["file"]

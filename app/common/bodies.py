@@ -1,0 +1,82 @@
+"""Reading JSON request bodies safely: one parser for every route (webargs, the rate-limit keys,
+Flask's `get_json`), which refuses malformed JSON and JSON nested deeper than MAX_JSON_DEPTH
+with a 400 before any handler sees it. (Python's parser recurses: `[` a thousand times deep,
+2 KB of body, would otherwise be a RecursionError and a 500.)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Request, request
+from flask.json.provider import DefaultJSONProvider
+
+from app.errors import MalformedJson
+
+MAX_JSON_DEPTH = 32  # no body of ours nests more than 3 levels
+_PARSED = "duka.json_body"
+_MISSING = object()
+
+
+def loads_checked(data: str | bytes) -> Any:
+    """json.loads, refusing what is not JSON or nests deeper than MAX_JSON_DEPTH (ValueError)."""
+    try:
+        value = json.loads(data)
+    except RecursionError:
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
+    if _depth_exceeds(value, MAX_JSON_DEPTH):
+        raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children: Any
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def request_json(req: Request | None = None, *, silent: bool = False) -> Any:
+    """The request's JSON body (parsed once per request), None when it has none. Malformed or
+    too deep: MalformedJson (400), or None when `silent`."""
+    req = req or request
+    cached = req.environ.get(_PARSED, _MISSING)
+    if cached is _MISSING:
+        data = req.get_data(cache=True)
+        if not data.strip():
+            cached = None
+        else:
+            try:
+                cached = loads_checked(data)
+            except ValueError as exc:
+                cached = MalformedJson(_reason(exc))
+        req.environ[_PARSED] = cached
+    if isinstance(cached, MalformedJson):
+        if silent:
+            return None
+        raise cached
+    return cached
+
+
+def _reason(error: ValueError) -> str:
+    if "nested deeper" in str(error):
+        return f"The request body nests deeper than {MAX_JSON_DEPTH} levels."
+    return "The request body is not valid JSON."
+
+
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, with the same checked parser for anything that calls `request.get_json`."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return loads_checked(s)

@@ -1,0 +1,115 @@
+"""Hostile bodies against every operation of the OpenAPI document, as an admin (every route
+reachable) and anonymously: nothing is a server error, whatever route is added later.
+
+Deep nesting, lone surrogates, NUL characters, huge strings and wrong types in every field of
+every JSON body; the same in multipart form fields; a missing body."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.helpers import assert_problem
+
+DEEP = "[" * 1000 + "]" * 1000
+HOSTILE_VALUES: list[Any] = ["\ud800", "a\x00b", "x" * 100_000, [], {}, 1.5, -1, True, None, {"a": [{"b": "\udfff"}]}]
+
+
+@pytest.fixture(scope="module")
+def spec(app) -> dict[str, Any]:
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+def json_operations(spec: dict[str, Any]):
+    for path, item in spec["paths"].items():
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        for method, op in item.items():
+            content = op.get("requestBody", {}).get("content", {}) if isinstance(op, dict) else {}
+            for mimetype, body in content.items():
+                ref = body["schema"]["$ref"].rsplit("/", 1)[1]
+                yield url, method, mimetype, list(spec["components"]["schemas"][ref].get("properties", {}))
+
+
+def send(client, url, method, headers, **kwargs):
+    response = client.open(url, method=method.upper(), headers=headers, **kwargs)
+    assert response.status_code < 500, (
+        method,
+        url,
+        str(kwargs.get("data", ""))[:80],
+        response.get_data(as_text=True)[:300],
+    )
+    return response
+
+
+@pytest.mark.parametrize("who", ["admin", "anonymous"])
+def test_no_operation_answers_a_hostile_body_with_a_server_error(client, spec, admin, who):
+    headers = admin.headers if who == "admin" else {}
+    checked = 0
+    for url, method, mimetype, fields in json_operations(spec):
+        if mimetype == "application/json":
+            send(client, url, method, headers, data=DEEP, content_type=mimetype)
+            send(client, url, method, headers)  # no body at all
+            for field in fields:
+                for value in HOSTILE_VALUES:
+                    send(client, url, method, headers, data=json.dumps({field: value}), content_type=mimetype)
+        else:
+            for field in fields:
+                for value in ("\x00", "x" * 100_000, "\u00e9\u202e"):  # a client cannot encode a lone surrogate here
+                    send(client, url, method, headers, data={field: value}, content_type=mimetype)
+        checked += 1
+    assert checked >= 25  # every operation with a body, today 29
+
+
+def test_deep_nesting_is_400_malformed_json_before_any_handler(client):
+    body = assert_problem(
+        client.post("/api/v1/auth/login", data=DEEP, content_type="application/json"), 400, "malformed_json"
+    )
+    assert "32" in body["detail"]
+    nested = '{"email": ' + "[" * 40 + "]" * 40 + "}"
+    assert_problem(
+        client.post("/api/v1/auth/register", data=nested, content_type="application/json"), 400, "malformed_json"
+    )
+
+
+def test_lone_surrogates_and_nul_are_422_naming_the_field(client, customer):
+    for value, message in (("\ud800", "Must be valid Unicode text."), ("a\x00", "Must not contain NUL characters.")):
+        response = client.patch(
+            "/api/v1/me", data=json.dumps({"name": value}), content_type="application/json", headers=customer.headers
+        )
+        assert assert_problem(response, 422, "validation_error")["errors"] == {"name": [message]}
+
+
+def test_json_booleans_are_true_or_false_only(client, customer, admin):
+    response = client.post(
+        "/api/v1/me/addresses",
+        headers=customer.headers,
+        json={
+            "label": "Home",
+            "recipient": "W",
+            "phone": "0712345678",
+            "county": "Nairobi",
+            "town": "T",
+            "street": "S",
+            "is_default": 0,
+        },
+    )
+    assert assert_problem(response, 422, "validation_error")["errors"] == {
+        "is_default": ["Not a valid boolean: send true or false."]
+    }
+    assert_problem(
+        client.post("/api/v1/categories", json={"name": "C", "is_active": 1}, headers=admin.headers),
+        422,
+        "validation_error",
+    )
+    assert client.get("/api/v1/products?in_stock=true").status_code == 200  # query strings still say true
+
+
+def test_a_body_is_required_where_the_document_says_so(client, customer):
+    for kwargs in ({}, {"data": "", "content_type": "application/json"}):
+        response = client.patch("/api/v1/me", headers=customer.headers, **kwargs)
+        assert assert_problem(response, 422, "validation_error")["errors"] == {
+            "body": ["Send a application/json body."]
+        }
