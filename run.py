@@ -1,4 +1,5 @@
 """WSGI entry point: `python run.py`, `flask --app run:app ...`, `gunicorn run:app`."""
+
 import gc
 import os
 
@@ -13,4 +14,7 @@ gc.collect()
 gc.freeze()
 
 if __name__ == "__main__":
-    app.run(host=os.environ.get("HOST") or "127.0.0.1", port=int(os.environ.get("PORT") or "5000"))
+    # Flask's run() would turn the debugger on from FLASK_DEBUG; production never gets it.
+    production = app.config["ENV_NAME"] == "production"
+    debug = False if production else None
+    app.run(host=os.environ.get("HOST") or "127.0.0.1", port=int(os.environ.get("PORT") or "5000"), debug=debug)

@@ -18,7 +18,7 @@ from sqlalchemy import event  # noqa: E402
 from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
 from app.common.bodies import JsonProvider  # noqa: E402
-from app.config import INSTANCE_DIR, config_for, env_int  # noqa: E402
+from app.config import INSTANCE_DIR, check_lifetimes, config_for, env_int  # noqa: E402
 from app.extensions import api, compress, cors, db, jwt, limiter, migrate  # noqa: E402
 
 
@@ -29,8 +29,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     config = config_for(config_name)
     app.config.from_object(config)
     app.config.update(overrides or {})
+    check_lifetimes(app.config)
     if app.config["ENV_NAME"] == "production":
         config.check()  # type: ignore[attr-defined]
+        app.debug = False
     app.json.sort_keys = False  # (DefaultJSONProvider's setting)
     app.session_interface = NoCookieSessions()  # a token API: no cookie session to read or write
 

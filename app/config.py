@@ -5,15 +5,22 @@ Every variable is listed with its development default in `.env.example`.
 
 from __future__ import annotations
 
+import logging
+import math
 import os
+from collections import Counter
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import overload
+from typing import Any, overload
+
+from flask.helpers import get_debug_flag
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 DEV_SECRET = "dev-only-secret-change-me-in-production-0000"
+log = logging.getLogger("duka.config")
 
 
 @overload
@@ -178,11 +185,48 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start production with development secrets."""
+        """Refuse to start production with development secrets, guessable secrets, the debugger
+        or per-process rate limits; warn about development URLs left in place."""
         for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
             value = getattr(cls, name)
             if not value or value == DEV_SECRET or len(value) < 32:
                 raise RuntimeError(f"{name} must be set to a random value of at least 32 characters")
+            if secret_bits(value) < MIN_SECRET_BITS:
+                raise RuntimeError(
+                    f"{name} looks guessable ({secret_bits(value):.0f} bits by its characters): use e.g. "
+                    "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+                )
+        if get_debug_flag():
+            raise RuntimeError("FLASK_DEBUG is on: the debugger is never served in production")
+        if cls.RATELIMIT_STORAGE_URI.startswith("memory://") and cls.RATELIMIT_ENABLED:
+            raise RuntimeError(
+                "Rate limits in memory are per worker process (N workers allow N times the limit): "
+                "set REDIS_URL or RATELIMIT_STORAGE_URI"
+            )
+        local = [
+            name
+            for name, values in (("CORS_ORIGINS", cls.CORS_ORIGINS), ("FRONTEND_URL", [cls.FRONTEND_URL]))
+            if any("localhost" in v or "127.0.0.1" in v for v in values)
+        ]
+        if local:
+            log.warning("PRODUCTION WITH DEVELOPMENT URLS: %s still point at localhost", ", ".join(local))
+
+
+MIN_SECRET_BITS = 100  # a 32-character hex key (128 random bits) estimates at about 120
+
+
+def secret_bits(value: str) -> float:
+    """An estimate of a secret's entropy: its length times the Shannon entropy of its characters
+    (32 times the same character: 0 bits; 48 random URL-safe characters: about 270)."""
+    counts = Counter(value)
+    return -len(value) * sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
+
+
+def check_lifetimes(settings: Mapping[str, Any]) -> None:
+    """Token lifetimes must be positive: a zero JWT_ACCESS_MINUTES would mint tokens without exp."""
+    for name in ("JWT_ACCESS_TOKEN_EXPIRES", "JWT_REFRESH_TOKEN_EXPIRES"):
+        if settings[name] <= timedelta(0):
+            raise RuntimeError(f"{name} must be positive (JWT_ACCESS_MINUTES, JWT_REFRESH_DAYS)")
 
 
 CONFIGS: dict[str, type[Config]] = {

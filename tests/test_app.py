@@ -220,3 +220,72 @@ def test_every_domain_is_registered_in_one_place(app):
     assert packages == set(DOMAINS)
     assert "notifications.send_email" in app.extensions["celery"].tasks
     assert {"outbox_emails", "users", "products", "addresses"} <= set(db.metadata.tables)
+
+
+@pytest.fixture
+def production(monkeypatch):
+    """ProductionConfig with settings that pass; each test breaks one."""
+    import secrets
+
+    from app.config import ProductionConfig
+
+    for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+        monkeypatch.setattr(ProductionConfig, name, secrets.token_urlsafe(48))
+    monkeypatch.setattr(ProductionConfig, "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    monkeypatch.setattr(ProductionConfig, "CORS_ORIGINS", ["https://shop.example.co.ke"])
+    monkeypatch.setattr(ProductionConfig, "FRONTEND_URL", "https://shop.example.co.ke")
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    return ProductionConfig
+
+
+def test_production_starts_with_safe_settings(production, tmp_path):
+    app = create_app("production", overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+    assert app.debug is False
+
+
+@pytest.mark.parametrize("secret", ["a" * 40, "ab" * 20, "abcd" * 10])
+def test_production_refuses_low_entropy_secrets(production, monkeypatch, secret):
+    monkeypatch.setattr(production, "JWT_SECRET_KEY", secret)
+    with pytest.raises(RuntimeError, match="JWT_SECRET_KEY looks guessable"):
+        create_app("production")
+
+
+def test_production_never_serves_the_debugger(production, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="debugger"):
+        create_app("production")
+
+
+def test_production_refuses_per_process_rate_limits(production, monkeypatch):
+    monkeypatch.setattr(production, "RATELIMIT_STORAGE_URI", "memory://")
+    with pytest.raises(RuntimeError, match="REDIS_URL"):
+        create_app("production")
+
+
+def test_production_warns_about_localhost_urls(production, monkeypatch, caplog, tmp_path):
+    monkeypatch.setattr(production, "FRONTEND_URL", "http://localhost:3000")
+    with caplog.at_level(logging.WARNING, logger="duka.config"):
+        create_app("production", overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
+    assert any("FRONTEND_URL" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("minutes", [0, -5])
+def test_token_lifetimes_must_be_positive(minutes):
+    from datetime import timedelta
+
+    with pytest.raises(RuntimeError, match="JWT_ACCESS_TOKEN_EXPIRES"):
+        create_app("testing", overrides={"JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=minutes)})
+
+
+def test_every_response_says_nosniff(client):
+    for response in (client.get("/api/v1/health"), client.get("/api/v1/nothing-here")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_real_random_secrets_pass_the_entropy_check():
+    import secrets
+
+    from app.config import MIN_SECRET_BITS, secret_bits
+
+    assert all(secret_bits(secrets.token_hex(16)) >= MIN_SECRET_BITS for _ in range(50))
+    assert secret_bits(secrets.token_urlsafe(48)) > 200

@@ -65,4 +65,5 @@ def init_http(app: Flask) -> None:
             response.headers.pop("Retry-After", None)  # Flask-Limiter sends it on every limited route
         if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")  # bodies are what they say
         return response
