@@ -23,7 +23,7 @@ from app.catalog.services.facets import refresh_cells
 from app.catalog.services.search import refresh_search
 from app.common.db import on_rollback, unit_of_work
 from app.common.slugs import slugify
-from app.common.storage import delete_media, save_image
+from app.common.storage import delete_media, save_images
 from app.common.types import utcnow
 from app.extensions import db
 
@@ -275,9 +275,7 @@ def seed_catalog(supplier: User, products: int = 300, batch_size: int = 5000) ->
         with unit_of_work():
             for product_id, name in missing:
                 upload = _demo_image(name, product_id)
-                path = save_image(upload, "products", max_side=480)
-                upload.stream.seek(0)
-                thumbnail = save_image(upload, "products/thumbs", max_side=240)
+                path, thumbnail = save_images(upload, [("products", 480), ("products/thumbs", 240)])
                 on_rollback(delete_media, path)
                 on_rollback(delete_media, thumbnail)
                 db.session.add(

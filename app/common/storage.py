@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import secrets
+import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +17,12 @@ from app.common.db import after_commit, on_rollback
 from app.errors import PayloadTooLarge, ValidationFailed
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
-# Refuse decompression bombs: a small file that would decode to a huge bitmap.
-Image.MAX_IMAGE_PIXELS = 40_000_000
+# A pixel budget read from the header, before anything is decoded: a small file can describe a
+# huge bitmap (an 8900 x 8900 RGBA PNG of 308 KB decodes to ~320 MB, and its conversions to
+# twice that). 25 megapixels is a 6000 x 4000 camera photo; nothing a shop shows needs more.
+MAX_IMAGE_PIXELS = 25_000_000
+MAX_IMAGE_SIDE = 10_000
+Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's own guard too (its warnings are errors below)
 
 
 def media_root() -> Path:
@@ -30,31 +36,61 @@ def media_url(path: str | None) -> str | None:
 
 
 def save_image(upload: FileStorage, folder: str, *, max_side: int = 1024, field: str = "file") -> str:
-    """Verify, re-encode (dropping metadata) and store an image; returns its path under MEDIA_ROOT.
+    """Verify, re-encode (dropping metadata) and store an image; returns its path under MEDIA_ROOT."""
+    return save_images(upload, [(folder, max_side)], field=field)[0]
 
-    Raises 422 when the content is not a JPEG, PNG or WebP image, 413 when it is too big.
+
+def save_images(upload: FileStorage, variants: Sequence[tuple[str, int]], *, field: str = "file") -> list[str]:
+    """Verify an upload and decode it once, then store one re-encoded WebP per (folder, max side)
+    (an image and its thumbnail); returns their paths under MEDIA_ROOT, in the order asked.
+
+    Raises 413 when the file is over MAX_IMAGE_BYTES, 422 when it is not a JPEG, PNG or WebP
+    image or describes more than MAX_IMAGE_PIXELS (checked from the header, before decoding).
     """
     limit = current_app.config["MAX_IMAGE_BYTES"]
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
         raise PayloadTooLarge(f"Images may be at most {limit // (1024 * 1024)} MB.")
+    largest = max(side for _, side in variants)
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        image: Image.Image = Image.open(io.BytesIO(data))
-        if image.format not in ALLOWED_FORMATS:
-            raise ValidationFailed.field(field, "Only JPEG, PNG or WebP images are accepted.")
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail((max_side, max_side))
-        image = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                if probe.format not in ALLOWED_FORMATS:
+                    raise ValidationFailed.field(field, "Only JPEG, PNG or WebP images are accepted.")
+                width, height = probe.size
+                if width * height > MAX_IMAGE_PIXELS or max(width, height) > MAX_IMAGE_SIDE:
+                    raise ValidationFailed.field(
+                        field,
+                        f"The image is {width} x {height} pixels: at most {MAX_IMAGE_PIXELS // 1_000_000} "
+                        f"megapixels and {MAX_IMAGE_SIDE} pixels a side.",
+                    )
+                probe.verify()
+            image: Image.Image = Image.open(io.BytesIO(data))
+            # Shrink first, in place (JPEG even decodes at a reduced scale): the rotation and the
+            # mode conversion, which copy the bitmap, then work on the small one. (The box is a
+            # square, so shrinking before the EXIF rotation gives the same size.)
+            image.draft("RGB", (largest, largest))
+            image.thumbnail((largest, largest))
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGBA" if image.mode in {"RGBA", "LA", "P"} else "RGB")
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):  # Pillow's check, in open()
+        raise ValidationFailed.field(
+            field, f"The image has more than {MAX_IMAGE_PIXELS // 1_000_000} megapixels."
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationFailed.field(field, "The file is not a valid image.") from None
 
-    name = f"{folder}/{secrets.token_hex(16)}.webp"
-    target = media_root() / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    image.save(target, format="WEBP", quality=85)
-    return name
+    paths = []
+    for folder, side in variants:
+        variant = image if side >= largest else image.copy()
+        variant.thumbnail((side, side))
+        name = f"{folder}/{secrets.token_hex(16)}.webp"
+        target = media_root() / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        variant.save(target, format="WEBP", quality=85)
+        paths.append(name)
+    return paths
 
 
 def delete_media(path: str | None) -> None:

@@ -89,3 +89,22 @@ def test_a_text_field_named_file_is_422_not_a_server_error(client, customer):
     )
     body = assert_problem(response, 422, "validation_error")
     assert list(body["errors"]) == ["file"]
+
+
+def test_an_image_over_the_pixel_budget_is_refused_before_it_is_decoded(client, customer, monkeypatch):
+    from PIL import Image as PilImage
+
+    # 8900 x 8900 RGBA compresses to ~300 KB of PNG and would decode to ~320 MB.
+    bomb = io.BytesIO()
+    PilImage.new("RGBA", (8900, 8900), (0, 0, 0, 0)).save(bomb, format="PNG", optimize=True)
+    assert len(bomb.getvalue()) < 2 * 1024 * 1024
+    decoded: list[object] = []
+    monkeypatch.setattr(PilImage.Image, "load", lambda self, *a: decoded.append(self) or None)
+    body = assert_problem(upload(client, customer, bomb.getvalue()), 422, "validation_error")
+    assert "more than 25 megapixels" in body["errors"]["file"][0]
+    assert decoded == []  # refused from the header
+
+
+def test_a_tall_narrow_image_over_the_side_limit_is_refused(client, customer):
+    body = assert_problem(upload(client, customer, image_bytes("PNG", size=(10_001, 10))), 422, "validation_error")
+    assert "10001 x 10" in body["errors"]["file"][0]

@@ -12,7 +12,7 @@ from app.catalog.errors import ImageNotFound, TooManyImages
 from app.catalog.models import Product, ProductImage
 from app.catalog.services.products import owned_product
 from app.common.db import after_commit, on_rollback
-from app.common.storage import delete_media, save_image
+from app.common.storage import delete_media, save_images
 from app.extensions import db
 
 MAX_IMAGES = 12
@@ -26,9 +26,7 @@ def add_image(actor: User, product_id: int, upload: FileStorage, alt: str = "") 
     count = db.session.scalar(select(func.count()).where(ProductImage.product_id == product.id)) or 0
     if count >= MAX_IMAGES:
         raise TooManyImages(f"A product has at most {MAX_IMAGES} images.")
-    path = save_image(upload, "products", max_side=1600)
-    upload.stream.seek(0)
-    thumbnail = save_image(upload, "products/thumbs", max_side=400)
+    path, thumbnail = save_images(upload, [("products", 1600), ("products/thumbs", 400)])
     image = ProductImage(
         product_id=product.id, path=path, thumbnail_path=thumbnail, alt=alt, position=count, is_primary=count == 0
     )
