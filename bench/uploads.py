@@ -81,7 +81,8 @@ def main() -> None:
     print(f"code: {code_root}")
     for name, path in cases(workdir).items():
         out = subprocess.run([sys.executable, "-c", CHILD, str(code_root), str(path)], capture_output=True, text=True)
-        result = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else {"error": out.stderr[-300:]}
+        failed = {"error": out.stderr[-300:]}
+        result = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else failed
         size_kb = path.stat().st_size // 1024
         print(f"{name:30} {size_kb:7d} KB  {result}")
 
