@@ -17,6 +17,7 @@ from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -110,6 +111,19 @@ class RequestPerContextClient(FlaskClient):
         if has_app_context():  # the test body's: what it holds was read before the request ran
             db.session.expire_all()
         return response
+
+
+@pytest.fixture
+def committed(app: Flask, is_postgres: bool) -> Iterator[None]:
+    """Real commits across connections (PostgreSQL); every table is emptied afterwards, since
+    the usual rollback cannot undo them. Use with @pytest.mark.own_database."""
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL: row locks across connections")
+    yield
+    with app.app_context():
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "alembic_version")
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
 
 
 @pytest.fixture

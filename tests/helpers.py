@@ -87,3 +87,31 @@ def fetch(client: Any, url: str) -> tuple[int, bytes]:
     """GET a file (a media URL) and close the response: files are served as open file streams."""
     with client.get(url) as response:
         return response.status_code, response.get_data()
+
+
+def run_together(app: Any, jobs: list[Any]) -> list[BaseException]:
+    """Run each job in its own thread, app context and unit of work (a request's worth of work),
+    all released at once; return their errors. For PostgreSQL tests with real commits."""
+    import threading
+
+    from app.common.db import unit_of_work
+
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(jobs))
+
+    def run(job: Any) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                with unit_of_work():
+                    job()
+                db.session.remove()
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select, update
 
 from app.auth import sessions, totp
 from app.auth.errors import (
@@ -109,12 +109,29 @@ def _digest(raw: str) -> str:
 
 
 def _consume_token(raw: str, purpose: TokenPurpose) -> OneTimeToken:
-    token = db.session.scalar(
-        select(OneTimeToken).where(OneTimeToken.token_hash == _digest(raw), OneTimeToken.purpose == purpose.value)
+    """Claim a one-time token: one conditional UPDATE (unused, unexpired) whose rowcount says
+    whether this request won it, so two requests racing with one link cannot both use it."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OneTimeToken)
+        .where(
+            OneTimeToken.token_hash == _digest(raw),
+            OneTimeToken.purpose == purpose.value,
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
     )
-    if token is None or token.used_at is not None or token.expires_at <= utcnow() or not token.user.is_active:
+    token = None
+    if cast(CursorResult[Any], claimed).rowcount == 1:
+        token = db.session.scalar(
+            select(OneTimeToken)
+            .where(OneTimeToken.token_hash == _digest(raw))
+            .execution_options(populate_existing=True)
+        )
+    if token is None or not token.user.is_active:
         raise InvalidToken("This link is invalid or has expired.", errors={"token": ["Invalid or expired."]})
-    token.used_at = utcnow()
     return token
 
 

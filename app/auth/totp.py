@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pyotp
+from sqlalchemy import CursorResult, or_, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.errors import (
     InvalidCode,
@@ -17,6 +19,7 @@ from app.auth.models import User
 from app.auth.passwords import verify_password
 from app.common.crypto import decrypt, encrypt
 from app.common.types import utcnow
+from app.extensions import db
 
 ISSUER = "Duka"
 
@@ -40,9 +43,19 @@ def _accept(user: User, code: str | None) -> bool:
     if secret is None:
         return False
     step = _matching_step(secret, code)
-    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+    if step is None:
         return False
-    user.totp_last_step = step
+    # Burn the step with one conditional UPDATE: of requests racing with one code (four parallel
+    # logins), only the one whose UPDATE matched a row gets in.
+    burnt = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], burnt).rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
     return True
 
 

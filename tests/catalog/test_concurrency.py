@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -15,18 +14,7 @@ from app.catalog.services import products
 from app.catalog.services.facets import refresh_cells
 from app.common.db import unit_of_work
 from app.extensions import db
-
-
-@pytest.fixture
-def committed(app, is_postgres):
-    """Real commits; every table is emptied afterwards (the usual rollback cannot undo them)."""
-    if not is_postgres:
-        pytest.skip("needs PostgreSQL: row locks across connections")
-    yield
-    with app.app_context():
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name != "alembic_version")
-        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+from tests.helpers import run_together
 
 
 def cells() -> list[tuple]:
@@ -34,29 +22,6 @@ def cells() -> list[tuple]:
         (c.category_id, c.brand_id or 0, c.condition, c.supplier_id, c.product_count, c.min_price, c.max_price)
         for c in db.session.scalars(db.select(ProductFacetCell))
     )
-
-
-def _run_together(app, jobs) -> list[BaseException]:
-    """Run each job in its own thread and app context, all released at once; return their errors."""
-    errors: list[BaseException] = []
-    start = threading.Barrier(len(jobs))
-
-    def run(job) -> None:
-        try:
-            with app.app_context():
-                start.wait()
-                with unit_of_work():  # each job is one request's worth of work
-                    job()
-                db.session.remove()
-        except BaseException as exc:  # noqa: BLE001 - reported by the caller
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return errors
 
 
 def _supplier(n: int = 0) -> User:
@@ -125,7 +90,7 @@ def test_concurrent_creates_in_one_category_keep_cells_exact(app, committed):
 
         return sell
 
-    assert _run_together(app, [seller_job(seller_id) for seller_id in seller_ids]) == []
+    assert run_together(app, [seller_job(seller_id) for seller_id in seller_ids]) == []
 
     with app.app_context():
         incremental = cells()
@@ -158,7 +123,7 @@ def test_concurrent_uploads_to_one_product_get_distinct_positions_and_one_primar
             FileStorage(io.BytesIO(buffer.getvalue()), filename="bag.png", content_type="image/png"),
         )
 
-    assert _run_together(app, [upload] * 4) == []
+    assert run_together(app, [upload] * 4) == []
     with app.app_context():
         stored = db.session.scalars(db.select(ProductImage).where(ProductImage.product_id == product_id)).all()
         assert sorted(image.position for image in stored) == [0, 1, 2, 3]
@@ -177,7 +142,7 @@ def test_a_child_added_while_its_parent_is_deactivated_is_hidden(app, committed)
         parent_id = parent.id
 
     for _ in range(3):  # the race either way round; both orders must end hidden
-        errors = _run_together(
+        errors = run_together(
             app,
             [
                 lambda: categories.update_category(parent_id, {"is_active": False}),
@@ -208,12 +173,12 @@ def test_twenty_buyers_of_five_units_take_exactly_five_and_stock_ends_at_zero(ap
     jobs = [
         (lambda i=i: take_stock({lamp_id: 1, other_id: 1} if i % 2 else {other_id: 1, lamp_id: 1})) for i in range(20)
     ]
-    errors = _run_together(app, jobs)
+    errors = run_together(app, jobs)
     assert len(errors) == 15 and all(isinstance(error, InsufficientStock) for error in errors), errors
     with app.app_context():
         assert db.session.get(Product, lamp_id).stock == 0
         assert db.session.get(Product, other_id).stock == 95  # the 15 refused took none of it
 
-    assert _run_together(app, [lambda: give_back_stock({lamp_id: 1})] * 5) == []
+    assert run_together(app, [lambda: give_back_stock({lamp_id: 1})] * 5) == []
     with app.app_context():
         assert db.session.get(Product, lamp_id).stock == 5
