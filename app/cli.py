@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from app.auth.models import Role, User
 from app.auth.passwords import check_password_policy, hash_password
-from app.auth.services import new_invite_code, normalise_email
+from app.auth.services import new_invite_code
 from app.common.db import unit_of_work
+from app.common.fields import normalise_email
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db

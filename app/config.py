@@ -118,6 +118,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_FAILURES_PER_MINUTE = env_int("LOGIN_FAILURES_PER_MINUTE", 10)
     AUTH_RATE_LIMIT = env("AUTH_RATE_LIMIT", "30/minute")
+    # Reset and verification emails one address receives an hour, whoever asks (202 either way).
+    EMAILS_PER_RECIPIENT_PER_HOUR = env_int("EMAILS_PER_RECIPIENT_PER_HOUR", 3)
 
     # HTTP
     CORS_ORIGINS = env_list("CORS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000")

@@ -6,14 +6,14 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.common.fields import KenyanPhone, Password, Trimmed, Username
+from app.common.fields import EmailAddress, KenyanPhone, Password, Trimmed, Username
 from app.common.schemas import BaseSchema, OutSchema
 from app.users.schemas import ProfileOut
 
 
 class RegisterIn(BaseSchema):
     name = Trimmed(required=True, validate=validate.Length(min=1, max=120))
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True, validate=validate.Length(max=254))
     password = Password(required=True)
     username = Username(allow_none=True)
     phone = KenyanPhone(allow_none=True)
@@ -30,7 +30,7 @@ class RegisterIn(BaseSchema):
 
 
 class LoginIn(BaseSchema):
-    email = fields.Email(validate=validate.Length(max=254))
+    email = EmailAddress(validate=validate.Length(max=254))
     username = Username()
     password = Password(required=True)
     totp = fields.String(validate=validate.Regexp(r"^\d{6}$", error="Six digits."), metadata={"example": "123456"})
@@ -54,7 +54,7 @@ class TokenIn(BaseSchema):
 
 
 class EmailIn(BaseSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True, validate=validate.Length(max=254))
 
 
 class ResetPasswordIn(BaseSchema):

@@ -21,16 +21,13 @@ from app.auth.errors import (
 from app.auth.models import LoginSession, OneTimeToken, Role, TokenPurpose, User
 from app.auth.passwords import check_password_policy, hash_password, verify_password
 from app.auth.tokens import void_one_time_tokens
+from app.common.fields import normalise_email
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.notifications.services import frontend_link, queue_email
+from app.notifications.services import emails_sent_to, frontend_link, queue_email
 
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -135,6 +132,20 @@ def _consume_token(raw: str, purpose: TokenPurpose) -> OneTimeToken:
     return token
 
 
+def _recipient_capped(user: User) -> bool:
+    """At most EMAILS_PER_RECIPIENT_PER_HOUR emails an address is sent on request (resets,
+    verification links), whatever addresses ask: 35 clients cannot flood one inbox. The answer
+    stays 202 either way (it says nothing about the account)."""
+    cap = current_app.config["EMAILS_PER_RECIPIENT_PER_HOUR"]
+    return emails_sent_to(user.email, timedelta(hours=1)) >= cap
+
+
+def _greeting(user: User) -> str:
+    # Text from the sign-up request (the name) goes only to addresses proven to be the user's:
+    # anyone can sign up with someone else's address and a name like "Your account is LOCKED".
+    return f"Hello {user.name}," if user.email_verified_at is not None else "Hello,"
+
+
 def _send_verification(user: User) -> None:
     hours = current_app.config["EMAIL_VERIFICATION_HOURS"]
     raw = _new_token(user, TokenPurpose.VERIFY_EMAIL, timedelta(hours=hours))
@@ -142,7 +153,7 @@ def _send_verification(user: User) -> None:
     queue_email(
         user.email,
         "Confirm your email address",
-        f"Hello {user.name},\n\nConfirm your Duka account by opening this link within {hours} hours:\n\n"
+        f"{_greeting(user)}\n\nConfirm your Duka account by opening this link within {hours} hours:\n\n"
         f"{link}\n\nIf you did not sign up, ignore this message.\n",
     )
 
@@ -150,7 +161,7 @@ def _send_verification(user: User) -> None:
 def resend_verification(email: str) -> None:
     """Email a fresh verification link if the account exists and is unverified (silent otherwise)."""
     user = find_user_by_email(email)
-    if user is None or not user.is_active or user.email_verified:
+    if user is None or not user.is_active or user.email_verified or _recipient_capped(user):
         return
     _send_verification(user)
 
@@ -195,14 +206,14 @@ def logout(session: LoginSession) -> None:
 def forgot_password(email: str) -> None:
     """Email a reset link if the account exists; say nothing either way."""
     user = find_user_by_email(email)
-    if user is None or not user.is_active:
+    if user is None or not user.is_active or _recipient_capped(user):
         return
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     raw = _new_token(user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))
     queue_email(
         user.email,
         "Reset your password",
-        f"Hello {user.name},\n\nSomeone asked to reset the password of your Duka account. "
+        f"{_greeting(user)}\n\nSomeone asked to reset the password of your Duka account. "
         f"Open this link within {minutes} minutes to choose a new one:\n\n"
         f"{frontend_link('reset-password', token=raw)}\n\nIf it was not you, ignore this message.\n",
     )

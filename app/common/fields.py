@@ -80,3 +80,19 @@ class MediaUrl(fields.String):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         return media_url(value)
+
+
+def normalise_email(email: str) -> str:
+    """The one form emails are stored, compared and limited in: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+class EmailAddress(fields.Email):
+    """An email address, normalised (normalise_email) and then validated, so what is stored
+    always passes the API's own `format: email` (`İ` lower-cases to `i` plus a combining dot,
+    which is no valid address: refused)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        return super()._deserialize(normalise_email(value), attr, data, **kwargs)

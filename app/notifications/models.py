@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.types import UTCDateTime, utcnow
@@ -13,6 +13,8 @@ from app.extensions import db
 
 class OutboxEmail(db.Model):
     __tablename__ = "outbox_emails"
+    # The per-recipient cap counts an address's recent emails (auth/services.py).
+    __table_args__ = (Index("ix_outbox_emails_to_created_at", "to", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(254))

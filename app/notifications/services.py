@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from app.common.db import after_commit
+from app.common.types import utcnow
 from app.extensions import db
 from app.notifications.models import OutboxEmail
 from app.notifications.tasks import send_email
@@ -19,6 +22,13 @@ def queue_email(to: str, subject: str, body: str) -> OutboxEmail:
     db.session.flush()
     after_commit(send_email.delay, email.id)
     return email
+
+
+def emails_sent_to(address: str, within: timedelta) -> int:
+    """How many emails the outbox holds for `address` from the last `within` (any status)."""
+    since = utcnow() - within
+    stmt = select(func.count()).where(OutboxEmail.to == address.lower(), OutboxEmail.created_at > since)
+    return db.session.scalar(stmt) or 0
 
 
 def frontend_link(path: str, **params: str) -> str:
