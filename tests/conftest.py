@@ -126,6 +126,13 @@ def committed(app: Flask, is_postgres: bool) -> Iterator[None]:
         db.session.commit()
 
 
+@pytest.fixture(autouse=True)
+def empty_mail_outbox(app: Flask) -> None:
+    """Each test starts with no delivered .eml files (helpers.token_from_email reads them)."""
+    for path in Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml"):
+        path.unlink()
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     app.test_client_class = RequestPerContextClient

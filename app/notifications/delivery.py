@@ -9,6 +9,7 @@ says who won), so a worker and `flask send-outbox` never both send one email. A 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 from typing import Any, cast
 
@@ -63,7 +64,16 @@ def send_outbox_email(email_id: int) -> bool:
     with unit_of_work():
         email.status = "sent"
         email.sent_at = utcnow()
+        email.body = without_secrets(email.body)  # a sent link's token has no business at rest
     return True
+
+
+_SECRET_PARAMETER = re.compile(r"([?&]token=)[^&\s]+")
+
+
+def without_secrets(body: str) -> str:
+    """The body with the values of `token=` link parameters removed."""
+    return _SECRET_PARAMETER.sub(r"\1[removed once sent]", body)
 
 
 def pending_email_ids() -> list[int]:

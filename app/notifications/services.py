@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from app.common.db import after_commit
 from app.common.types import utcnow
@@ -34,3 +35,10 @@ def emails_sent_to(address: str, within: timedelta) -> int:
 def frontend_link(path: str, **params: str) -> str:
     """A link into the web front end (FRONTEND_URL), e.g. for a token in an email."""
     return f"{current_app.config['FRONTEND_URL']}/{path.lstrip('/')}?{urlencode(params)}"
+
+
+def forget_recipient(address: str) -> int:
+    """Delete every outbox email to `address` (an account being deleted): what was sent, and what
+    was still waiting (the account it was for is gone). Returns how many."""
+    result = db.session.execute(delete(OutboxEmail).where(OutboxEmail.to == address.lower()))
+    return cast(CursorResult[Any], result).rowcount or 0

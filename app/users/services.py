@@ -19,6 +19,7 @@ from app.common.pagination import paginate
 from app.common.storage import delete_media, replace_image
 from app.common.types import utcnow
 from app.extensions import db
+from app.notifications.services import forget_recipient
 from app.users.errors import AddressNotFound, DefaultAddressRequired, LastAdmin, UserNotFound
 from app.users.models import Address, ConsentEvent
 
@@ -67,6 +68,7 @@ def delete_account(user: User, password: str) -> None:
     if not verify_password(password, user.password_hash):
         raise WrongPassword("The password is incorrect.", errors={"password": ["Incorrect."]})
     picture = user.picture_path
+    forget_recipient(user.email)  # the outbox held the address, the name and (unsent) links
     user.email = f"deleted-{user.id}@deleted.invalid"
     user.username = None
     user.name = "Deleted user"

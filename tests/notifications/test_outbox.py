@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from email import message_from_bytes
 
@@ -162,3 +163,15 @@ def test_a_row_stuck_in_sending_is_claimable_again_after_the_timeout(app, time_m
     assert send_outbox_email(email.id) is True
     db.session.refresh(email)
     assert email.status == "sent"
+
+
+def test_a_sent_email_keeps_no_token_at_rest(client, app):
+    from sqlalchemy import text
+
+    user = UserFactory(email="juma@example.com")
+    assert client.post("/api/v1/auth/forgot-password", json={"email": user.email}).status_code == 202
+    [(status, body)] = db.session.execute(
+        text('SELECT status, body FROM outbox_emails WHERE "to" = :to'), {"to": user.email}
+    ).all()
+    assert status == "sent"
+    assert "token=[removed once sent]" in body and not re.search(r"token=[A-Za-z0-9_\-]{20,}", body)

@@ -73,3 +73,17 @@ def test_delete_voids_email_links_deletes_addresses_and_forgets_devices(client, 
     db.session.expire_all()
     sessions = db.session.scalars(select(LoginSession).where(LoginSession.user_id == customer.user.id)).all()
     assert sessions and all(s.ip_address is None and s.user_agent is None and s.revoked_at for s in sessions)
+
+
+def test_delete_leaves_nothing_of_the_user_in_the_outbox(client, customer):
+    from sqlalchemy import text
+
+    email = customer.user.email
+    assert client.post("/api/v1/auth/forgot-password", json={"email": email}).status_code == 202
+    assert db.session.execute(text('SELECT count(*) FROM outbox_emails WHERE "to" = :to'), {"to": email}).scalar() == 1
+    assert client.delete(ME, json={"password": DEFAULT_PASSWORD}, headers=customer.headers).status_code == 204
+    left = db.session.execute(
+        text('SELECT count(*) FROM outbox_emails WHERE "to" = :to OR body LIKE :name'),
+        {"to": email, "name": f"%{customer.user.name}%"},
+    ).scalar()
+    assert left == 0
