@@ -177,11 +177,16 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # Connections per worker follow its threads: a request holds one, and a task it runs eagerly
+    # (its own session) a second; past the overflow a request waits DB_POOL_TIMEOUT seconds for
+    # one, then gets a 503 with Retry-After (app/errors.py), never a 500.
+    _THREADS = env_int("GUNICORN_THREADS", 1)
     SQLALCHEMY_ENGINE_OPTIONS = {
         "pool_pre_ping": env_bool("DB_POOL_PRE_PING", False),
         "pool_recycle": 3600,
-        "pool_size": 10,
-        "max_overflow": 5,
+        "pool_size": 2 * _THREADS + 1,
+        "max_overflow": _THREADS + 2,
+        "pool_timeout": env_int("DB_POOL_TIMEOUT", 5),
     }
     MAIL_BACKEND = env("MAIL_BACKEND", "smtp")
 

@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import Flask, Response, g, json
 from flask_limiter.errors import RateLimitExceeded
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from app.common.db import rollback
@@ -239,6 +240,22 @@ def handle_integrity_error(error: IntegrityError) -> Response:
     return problem(409, "conflict", detail="The request conflicts with existing data.")
 
 
+RETRY_AFTER_SECONDS = "2"
+
+
+def handle_database_unavailable(error: SQLAlchemyError) -> Response:
+    # The pool had no connection left within its timeout, or the database refused or dropped
+    # the connection (or SQLite stayed locked): the service is busy or down, not broken.
+    _discard_unit_of_work()
+    log.warning("database unavailable (request id %s): %s", g.get("request_id"), type(error).__name__)
+    return problem(
+        503,
+        "service_unavailable",
+        detail="The service is busy; try again shortly.",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
 def handle_unexpected(error: Exception) -> Response:
     _discard_unit_of_work()
     log.exception("unhandled error (request id %s)", g.get("request_id"), exc_info=error)
@@ -250,4 +267,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(RateLimitExceeded, handle_rate_limited)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(PoolTimeout, handle_database_unavailable)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -289,3 +289,24 @@ def test_real_random_secrets_pass_the_entropy_check():
 
     assert all(secret_bits(secrets.token_hex(16)) >= MIN_SECRET_BITS for _ in range(50))
     assert secret_bits(secrets.token_urlsafe(48)) > 200
+
+
+@pytest.mark.own_database
+def test_a_full_connection_pool_is_503_with_retry_after(database_url, tmp_path):
+    url = database_url if database_url.startswith("postgresql") else f"sqlite:///{tmp_path / 'pool.db'}"
+    busy = create_app(
+        "testing",
+        overrides={
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.2},
+        },
+    )
+    with busy.app_context():
+        held = db.engine.connect()  # the one connection the pool has
+        try:
+            response = busy.test_client().get("/api/v1/categories")
+        finally:
+            held.close()
+            db.engine.dispose()
+    body = assert_problem(response, 503, "service_unavailable")
+    assert response.headers["Retry-After"] == "2" and "internal" not in body["detail"].lower()
