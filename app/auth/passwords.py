@@ -27,13 +27,15 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
-    """Check a password; with no hash it still spends a bcrypt round, so timing tells nothing."""
-    candidate = password_hash or _dummy_hash()
+    """Check a password. Without a usable hash (no account, or a deleted one whose hash is "!")
+    it still spends a bcrypt round on a dummy hash, so the answer's timing tells nothing."""
+    usable = password_hash is not None and password_hash.startswith("$2")
+    candidate = password_hash if usable else _dummy_hash()
     try:
-        ok = bcrypt.checkpw(_prehash(password), candidate.encode())
+        ok = bcrypt.checkpw(_prehash(password), candidate.encode())  # type: ignore[union-attr]
     except ValueError:
         return False
-    return ok and password_hash is not None
+    return ok and usable
 
 
 @cache

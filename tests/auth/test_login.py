@@ -140,3 +140,20 @@ def test_failures_by_email_and_by_username_share_one_account_budget(client, app)
         URL, json={"username": "shared", "password": DEFAULT_PASSWORD}, environ_base={"REMOTE_ADDR": "10.2.0.1"}
     )
     assert_problem(blocked, 429, "rate_limited")
+
+
+def test_a_deleted_account_costs_a_bcrypt_round_like_any_other_wrong_login(client, customer, monkeypatch):
+    import bcrypt
+
+    from tests.factories import DEFAULT_PASSWORD
+
+    user_id = customer.user.id
+    assert client.delete("/api/v1/me", json={"password": DEFAULT_PASSWORD}, headers=customer.headers).status_code == 204
+    email = f"deleted-{user_id}@deleted.invalid"  # the anonymised row (its hash is "!")
+    checked: list[bytes] = []
+    real = bcrypt.checkpw
+    monkeypatch.setattr(bcrypt, "checkpw", lambda pw, hashed: checked.append(hashed) or real(pw, hashed))
+    for login in ({"email": email}, {"email": "nobody@example.com"}):
+        response = client.post(URL, json={**login, "password": DEFAULT_PASSWORD})
+        assert_problem(response, 401, "invalid_credentials")
+    assert len(checked) == 2 and all(h.startswith(b"$2") for h in checked)  # a real round both times
