@@ -7,7 +7,7 @@ from typing import Any
 from flask import request, url_for
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
-from app.auth import services, totp
+from app.auth import services, tasks, totp
 from app.auth.ratelimit import (
     auth_rate,
     login_failures_per_account,
@@ -116,7 +116,7 @@ def resend_verification(data: dict[str, Any]) -> None:
 
     202 whether or not the account exists, so the answer tells nothing about who has one.
     """
-    services.resend_verification(data["email"])
+    tasks.request_verification(data["email"])
 
 
 @blp.post("/forgot-password")
@@ -129,7 +129,7 @@ def forgot_password(data: dict[str, Any]) -> None:
 
     202 whether or not the account exists. The link's token works once, for one hour.
     """
-    services.forgot_password(data["email"])
+    tasks.request_password_reset(data["email"])
 
 
 @blp.post("/reset-password")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 
 from app.common.types import utcnow
@@ -127,3 +128,29 @@ def test_change_password_applies_the_policy(client, customer):
 
 def test_change_password_needs_a_token(client):
     assert_problem(client.post(CHANGE, json={"current_password": "a", "new_password": NEW}), 401, "missing_token")
+
+
+@pytest.mark.parametrize(
+    ("url", "task"),
+    [
+        ("/api/v1/auth/forgot-password", "send_password_reset"),
+        ("/api/v1/auth/resend-verification", "send_verification"),
+    ],
+)
+def test_known_and_unknown_addresses_cost_the_request_the_same(client, monkeypatch, url, task):
+    """With a broker the request only queues one task, whether or not the address has an
+    account: the same SQL (none) and the same dispatch, so timing tells nothing."""
+    from app.auth import tasks
+    from tests.factories import UserFactory
+    from tests.helpers import sql_statements
+
+    UserFactory(email="known@example.com", email_verified_at=None)
+    queued: list[tuple] = []
+    monkeypatch.setattr(getattr(tasks, task), "delay", lambda *args: queued.append(args))
+    work = []
+    for email in ("known@example.com", "Unknown@Example.com"):
+        with sql_statements() as statements:
+            assert client.post(url, json={"email": email}).status_code == 202
+        work.append(len(statements))
+    assert work[0] == work[1]
+    assert queued == [("known@example.com",), ("unknown@example.com",)]
