@@ -95,6 +95,18 @@ class PayloadTooLarge(AppError):
     status, code, title = 413, "payload_too_large", "Payload too large"
 
 
+class RateLimited(AppError):
+    status, code, title = 429, "rate_limited", "Too many requests"
+
+
+class ServiceUnavailable(AppError):
+    status, code, title = 503, "service_unavailable", "Service unavailable"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers.setdefault("Retry-After", RETRY_AFTER_SECONDS)
+
+
 class MalformedJson(AppError):
     status, code, title = 400, "malformed_json", "Malformed JSON"
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.auth.models import User
+from app.auth.ratelimit import EXTENSION
 from app.extensions import db, limiter
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.helpers import bearer, tokens_for
@@ -90,7 +91,6 @@ def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[Any]:
             sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
         )
         db.session = session  # type: ignore[assignment]
-        limiter.reset()
         try:
             yield session
         finally:
@@ -99,6 +99,13 @@ def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[Any]:
             if outer.is_active:
                 outer.rollback()
             connection.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(app: Flask) -> None:
+    """Each test starts with every rate-limit budget whole (also the `own_database` ones)."""
+    limiter.reset()
+    app.extensions[EXTENSION].storage.reset()
 
 
 class RequestPerContextClient(FlaskClient):

@@ -1,18 +1,30 @@
-"""Rate limits of the auth endpoints (Flask-Limiter)."""
+"""Rate limits of the auth endpoints.
+
+Sign-up, resets and refresh have a per-address ceiling (Flask-Limiter). Failed logins have their
+own counter (`login_attempts`): Flask-Limiter's `deduct_when` counts a failure only after the
+response, so every request already in flight (each spending a bcrypt round) passes the check;
+here each attempt is counted before the password is checked and given back when it succeeds.
+"""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from copy import deepcopy
+from functools import wraps
 from typing import Any, TypeVar
 
-from flask import current_app
+from flask import Flask, after_this_request, current_app
 from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.common.bodies import request_json
+from app.errors import AppError, RateLimited, ServiceUnavailable
 from app.extensions import limiter
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,10 +51,6 @@ def account_key() -> str:
     return "address:" + get_remote_address()
 
 
-def _failed(response: Response) -> bool:
-    return response.status_code == 401
-
-
 def _login_failures() -> str:
     return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']}/minute"
 
@@ -65,12 +73,88 @@ def documented(limit: Callable[[F], F]) -> Callable[[F], F]:
     return decorator
 
 
-# Failed logins only: N per minute per client address and, separately, per account.
-login_failures_per_address = documented(
-    limiter.limit(_login_failures, key_func=get_remote_address, deduct_when=_failed, scope="login-address")
-)
-login_failures_per_account = documented(
-    limiter.limit(_login_failures, key_func=account_key, deduct_when=_failed, scope="login-account")
-)
+EXTENSION = "duka.login_attempts"
+
+
+def init_login_attempts(app: Flask) -> None:
+    """Give the app its failed-login counter, in the rate limits' storage (Redis in production,
+    so that the budget is shared by every worker; memory for one process)."""
+    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions[EXTENSION] = FixedWindowRateLimiter(storage)
+
+
+def _window() -> FixedWindowRateLimiter:
+    return current_app.extensions[EXTENSION]
+
+
+def _budgets() -> list[tuple[str, str]]:
+    # N failures per minute per client address and, separately, per account.
+    return [("login-address", get_remote_address()), ("login-account", account_key())]
+
+
+def _refused(item: RateLimitItem, window: FixedWindowRateLimiter, budget: tuple[str, str]) -> RateLimited:
+    reset = int(window.get_window_stats(item, *budget).reset_time)
+    return RateLimited(
+        f"Too many failed logins: {item.amount} per minute. Try again later.",
+        headers={
+            "Retry-After": str(max(1, reset - int(time.time()))),
+            "X-RateLimit-Limit": str(item.amount),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(reset),
+        },
+    )
+
+
+def _count(view: F) -> F:
+    @wraps(view)
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        if not current_app.config["RATELIMIT_ENABLED"]:
+            return view(*args, **kwargs)
+        window, item, budgets = _window(), parse(_login_failures()), _budgets()
+        storage: Storage = window.storage
+        taken: list[tuple[str, str]] = []
+        try:
+            # The hit is one atomic increment (a Redis script, or a lock in memory): of N requests
+            # racing, only the first `limit` get a number within the budget.
+            for budget in budgets:
+                within = window.hit(item, *budget)
+                taken.append(budget)
+                if not within:
+                    for spent in taken:  # a refused attempt checks no password: it costs nothing
+                        window.hit(item, *spent, cost=-1)
+                    raise _refused(item, window, budget)
+        except storage.base_exceptions as exc:
+            raise ServiceUnavailable("The rate-limit store is unreachable; try again shortly.") from exc
+
+        @after_this_request
+        def headers(response: Response) -> Response:
+            # The tighter of the two budgets, on the 200 and on the 401.
+            stats = min((window.get_window_stats(item, *budget) for budget in budgets), key=lambda s: s.remaining)
+            response.headers["X-RateLimit-Limit"] = str(item.amount)
+            response.headers["X-RateLimit-Remaining"] = str(stats.remaining)
+            response.headers["X-RateLimit-Reset"] = str(int(stats.reset_time))
+            return response
+
+        def give_back() -> None:
+            for budget in budgets:
+                window.hit(item, *budget, cost=-1)
+
+        try:
+            result = view(*args, **kwargs)
+        except AppError as error:
+            if error.status != 401:
+                give_back()  # only a wrong password, email or code is a failure
+            raise
+        except BaseException:
+            give_back()
+            raise
+        give_back()
+        return result
+
+    return counted  # type: ignore[return-value]
+
+
+# Failed logins: counted before the password is checked, given back on success.
+login_attempts = documented(_count)
 # Every other unauthenticated auth endpoint (sign-up, resets, refresh): a per-address ceiling.
 auth_rate = documented(limiter.limit(_auth_rate, key_func=get_remote_address, scope="auth"))

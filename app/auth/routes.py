@@ -8,11 +8,7 @@ from flask import request, url_for
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
 from app.auth import services, tasks, totp
-from app.auth.ratelimit import (
-    auth_rate,
-    login_failures_per_account,
-    login_failures_per_address,
-)
+from app.auth.ratelimit import auth_rate, login_attempts
 from app.auth.schemas import (
     LOGIN_EXAMPLE,
     REGISTER_EXAMPLE,
@@ -52,8 +48,7 @@ def register(data: dict[str, Any]) -> Any:
 
 
 @blp.post("/login")
-@login_failures_per_address
-@login_failures_per_account
+@login_attempts
 @blp.arguments(LoginIn(), example=LOGIN_EXAMPLE)
 @blp.response(200, TokenPairOut)
 @blp.doc(operationId="login")

@@ -157,3 +157,30 @@ def test_a_deleted_account_costs_a_bcrypt_round_like_any_other_wrong_login(clien
         response = client.post(URL, json={**login, "password": DEFAULT_PASSWORD})
         assert_problem(response, 401, "invalid_credentials")
     assert len(checked) == 2 and all(h.startswith(b"$2") for h in checked)  # a real round both times
+
+
+def test_login_answers_carry_the_failed_login_budget(client, app):
+    limit = app.config["LOGIN_FAILURES_PER_MINUTE"]
+    first = client.post(URL, json={"email": "x@example.com", "password": "wrong-wrong"})
+    assert first.status_code == 401
+    assert first.headers["X-RateLimit-Limit"] == str(limit)
+    assert first.headers["X-RateLimit-Remaining"] == str(limit - 1)
+    for _ in range(limit - 1):
+        client.post(URL, json={"email": "x@example.com", "password": "wrong-wrong"})
+    blocked = client.post(URL, json={"email": "x@example.com", "password": "wrong-wrong"})
+    assert_problem(blocked, 429, "rate_limited")
+    assert blocked.headers["X-RateLimit-Remaining"] == "0"
+    assert 0 < int(blocked.headers["Retry-After"]) <= 60
+
+
+def test_an_unreachable_rate_limit_store_is_503_not_500(client, app, monkeypatch):
+    from limits.storage import storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    from app.auth.ratelimit import EXTENSION
+
+    dead = FixedWindowRateLimiter(storage_from_string("redis://127.0.0.1:1/0"))
+    monkeypatch.setitem(app.extensions, EXTENSION, dead)
+    response = client.post(URL, json={"email": "x@example.com", "password": "wrong-wrong"})
+    assert_problem(response, 503, "service_unavailable")
+    assert response.headers["Retry-After"] == "2"
