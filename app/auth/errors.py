@@ -25,6 +25,10 @@ class InvalidTotp(Unauthorized):
     code, title = "invalid_totp", "Invalid two-factor code"
 
 
+class InvalidRecoveryCode(Unauthorized):
+    code, title = "invalid_recovery_code", "Invalid recovery code"
+
+
 class RefreshTokenReused(Unauthorized):
     code, title = "refresh_token_reused", "Refresh token already used"
     keeps_changes = True  # the login it belongs to is revoked, and stays revoked

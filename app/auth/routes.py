@@ -15,13 +15,15 @@ from app.auth.schemas import (
     ChangePasswordIn,
     EmailIn,
     LoginIn,
+    RecoveryCodesOut,
     RegisterIn,
     ResetPasswordIn,
     TokenIn,
     TokenPairOut,
-    TotpCodeIn,
-    TotpDisableIn,
+    TotpEnableIn,
     TotpSetupOut,
+    TwoFactorConfirmIn,
+    TwoFactorEnabledOut,
 )
 from app.auth.sessions import current_session
 from app.common.blueprint import Blueprint
@@ -169,27 +171,46 @@ def totp_setup() -> Any:
 
 @blp.post("/2fa/enable")
 @login_required()
-@blp.arguments(TotpCodeIn())
-@blp.response(200, ProfileOut)
+@blp.arguments(TotpEnableIn())
+@blp.response(200, TwoFactorEnabledOut)
 @blp.alt_response(409, response="CONFLICT")
 @blp.doc(operationId="enableTwoFactor")
 def totp_enable(data: dict[str, Any]) -> Any:
-    """Turn two-factor login on with a code from the authenticator app.
+    """Turn two-factor login on with the password and a code from the authenticator app.
 
-    A wrong code is 422 `invalid_code`; 409 when set-up was not started.
+    Returns ten recovery codes, shown this once: each works once in place of a code (at login,
+    to turn two-factor login off, to get new codes). A wrong password is 422 `wrong_password`, a
+    wrong code 422 `invalid_code`; 409 when set-up was not started.
     """
-    return totp.enable(current_user, data["code"])
+    return totp.enable(current_user, data["password"], data["code"])
 
 
 @blp.post("/2fa/disable")
 @login_required()
-@blp.arguments(TotpDisableIn())
+@blp.arguments(TwoFactorConfirmIn())
 @blp.response(200, ProfileOut)
 @blp.alt_response(409, response="CONFLICT")
 @blp.doc(operationId="disableTwoFactor")
 def totp_disable(data: dict[str, Any]) -> Any:
     """Turn two-factor login off.
 
-    Needs the password and a current code. 409 when two-factor login is off.
+    Needs the password and a current `code` or a `recovery_code` (the way back for a lost
+    phone). The recovery codes die with it. 409 when two-factor login is off.
     """
-    return totp.disable(current_user, data["password"], data["code"])
+    return totp.disable(current_user, data["password"], data.get("code"), data.get("recovery_code"))
+
+
+@blp.post("/2fa/recovery-codes")
+@login_required()
+@blp.arguments(TwoFactorConfirmIn())
+@blp.response(200, RecoveryCodesOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="regenerateRecoveryCodes")
+def recovery_codes(data: dict[str, Any]) -> Any:
+    """Replace the recovery codes with ten new ones.
+
+    Needs the password and a current `code` or a `recovery_code`; every older code dies. 409
+    when two-factor login is off.
+    """
+    codes = totp.regenerate_recovery_codes(current_user, data["password"], data.get("code"), data.get("recovery_code"))
+    return {"recovery_codes": codes}

@@ -29,16 +29,37 @@ class RegisterIn(BaseSchema):
             raise ValidationError("You must accept the terms to sign up.", "accept_terms")
 
 
+# xxxx-xxxx-xxxx-xxxx as shown; typed with spaces, without hyphens or in capitals works too.
+RECOVERY_CODE_PATTERN = r"^\s*[A-Za-z0-9]{4}(?:[-\s]?[A-Za-z0-9]{4}){3}\s*$"
+
+
+def _six_digits() -> fields.String:
+    return fields.String(validate=validate.Regexp(r"^\d{6}$", error="Six digits."), metadata={"example": "123456"})
+
+
+def _recovery_code() -> fields.String:
+    return fields.String(
+        validate=validate.Regexp(RECOVERY_CODE_PATTERN, error="Sixteen letters and digits, as xxxx-xxxx-xxxx-xxxx."),
+        metadata={
+            "description": "One of the recovery codes given when two-factor login was turned on; works once",
+            "example": "k7pq-m2xa-9dtr-wc4h",
+        },
+    )
+
+
 class LoginIn(BaseSchema):
     email = EmailAddress(validate=validate.Length(max=254))
     username = Username()
     password = Password(required=True)
-    totp = fields.String(validate=validate.Regexp(r"^\d{6}$", error="Six digits."), metadata={"example": "123456"})
+    totp = _six_digits()
+    recovery_code = _recovery_code()
 
     @validates_schema
     def one_identifier(self, data: dict[str, Any], **_: Any) -> None:
         if bool(data.get("email")) == bool(data.get("username")):
             raise ValidationError("Send either email or username.", "email")
+        if data.get("totp") and data.get("recovery_code"):
+            raise ValidationError("Send either totp or recovery_code.", "recovery_code")
 
 
 class TokenPairOut(OutSchema):
@@ -72,12 +93,34 @@ class TotpSetupOut(OutSchema):
     otpauth_uri = fields.String(required=True)
 
 
-class TotpCodeIn(BaseSchema):
+class TotpEnableIn(BaseSchema):
+    password = Password(required=True, metadata={"description": "The account's current password"})
     code = fields.String(required=True, validate=validate.Regexp(r"^\d{6}$", error="Six digits."))
 
 
-class TotpDisableIn(TotpCodeIn):
-    password = Password(required=True)
+class TwoFactorConfirmIn(BaseSchema):
+    """The password and a second factor: a current TOTP `code` or one `recovery_code`."""
+
+    password = Password(required=True, metadata={"description": "The account's current password"})
+    code = _six_digits()
+    recovery_code = _recovery_code()
+
+    @validates_schema
+    def one_factor(self, data: dict[str, Any], **_: Any) -> None:
+        if bool(data.get("code")) == bool(data.get("recovery_code")):
+            raise ValidationError("Send either code or recovery_code.", "code")
+
+
+class RecoveryCodesOut(OutSchema):
+    recovery_codes = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Shown this once; each works once in place of a TOTP code. Older codes are void."},
+    )
+
+
+class TwoFactorEnabledOut(RecoveryCodesOut):
+    user = fields.Nested(ProfileOut, required=True)
 
 
 REGISTER_EXAMPLE = {

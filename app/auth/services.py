@@ -186,7 +186,7 @@ def login(data: dict[str, Any], *, ip_address: str | None = None, user_agent: st
     if user is None or not password_ok or not user.is_active:
         raise InvalidCredentials("Email, username or password is incorrect.")
     if user.totp_enabled:
-        totp.check_login_code(user, data.get("totp"))
+        totp.check_login_code(user, data.get("totp"), data.get("recovery_code"))
     session = sessions.start_session(user, ip_address=ip_address, user_agent=user_agent)
     result = sessions.issue_tokens(user, session)
     return result

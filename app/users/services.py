@@ -13,6 +13,7 @@ from app.auth.models import Role, User
 from app.auth.passwords import verify_password
 from app.auth.sessions import forget_devices, revoke_user_sessions, sessions_of
 from app.auth.tokens import void_one_time_tokens
+from app.auth.totp import forget_two_factor
 from app.common.db import after_commit
 from app.common.matching import LIKE_ESCAPE, contains_pattern
 from app.common.pagination import paginate
@@ -77,8 +78,7 @@ def delete_account(user: User, password: str) -> None:
     user.date_of_birth = None
     user.picture_path = None
     user.password_hash = "!"  # matches no password
-    user.totp_secret = None
-    user.totp_enabled_at = None
+    forget_two_factor(user)
     user.marketing_opt_in = False
     user.marketing_opt_in_changed_at = utcnow()
     user.is_active = False

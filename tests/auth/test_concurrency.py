@@ -59,3 +59,18 @@ def test_one_link_used_by_three_parallel_requests_works_once(app, committed, pur
         job = lambda: services.verify_email(raw)  # noqa: E731
     errors = run_together(app, [job] * 3)
     assert len(errors) == 2 and all(isinstance(error, InvalidToken) for error in errors), errors
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_one_recovery_code_in_four_parallel_logins_logs_in_once(app, committed):
+    from app.auth import totp
+    from app.auth.errors import InvalidRecoveryCode
+
+    with app.app_context():
+        user_id = _user(totp_secret=encrypt(pyotp.random_base32()), totp_enabled_at=utcnow())
+        codes = totp._new_recovery_codes(db.session.get(User, user_id))
+        db.session.commit()
+    login = {"email": "racer@example.com", "password": DEFAULT_PASSWORD, "recovery_code": codes[0]}
+    errors = run_together(app, [lambda: services.login(dict(login))] * 4)
+    assert len(errors) == 3 and all(isinstance(error, InvalidRecoveryCode) for error in errors), errors

@@ -18,15 +18,20 @@ LOGIN = "/api/v1/auth/login"
 
 
 def enable_2fa(client, actor) -> pyotp.TOTP:
+    return enable_2fa_with_codes(client, actor)[0]
+
+
+def enable_2fa_with_codes(client, actor) -> tuple[pyotp.TOTP, list[str]]:
     setup = client.post(SETUP, headers=actor.headers)
     assert setup.status_code == 200
     body = setup.get_json()
     assert body["otpauth_uri"].startswith("otpauth://totp/Duka:")
     totp = pyotp.TOTP(body["secret"])
-    response = client.post(ENABLE, json={"code": totp.now()}, headers=actor.headers)
+    response = client.post(ENABLE, json={"password": DEFAULT_PASSWORD, "code": totp.now()}, headers=actor.headers)
     assert response.status_code == 200
-    assert response.get_json()["two_factor_enabled"] is True
-    return totp
+    enabled = response.get_json()
+    assert enabled["user"]["two_factor_enabled"] is True
+    return totp, enabled["recovery_codes"]
 
 
 def test_login_requires_totp_once_enabled(client, customer):
@@ -61,12 +66,14 @@ def test_wrong_password_with_2fa_is_still_invalid_credentials(client, customer):
 
 def test_enable_with_wrong_code_is_422(client, customer):
     client.post(SETUP, headers=customer.headers)
-    body = assert_problem(client.post(ENABLE, json={"code": "123456"}, headers=customer.headers), 422, "invalid_code")
+    body = {"password": DEFAULT_PASSWORD, "code": "123456"}
+    body = assert_problem(client.post(ENABLE, json=body, headers=customer.headers), 422, "invalid_code")
     assert "code" in body["errors"]
 
 
 def test_enable_without_setup_is_409(client, customer):
-    assert_problem(client.post(ENABLE, json={"code": "123456"}, headers=customer.headers), 409, "two_factor_state")
+    body = {"password": DEFAULT_PASSWORD, "code": "123456"}
+    assert_problem(client.post(ENABLE, json=body, headers=customer.headers), 409, "two_factor_state")
 
 
 def test_setup_when_enabled_is_409(client, customer):
@@ -97,12 +104,13 @@ def test_disable_when_off_is_409(client, customer):
 
 def test_2fa_endpoints_need_a_token(client):
     assert_problem(client.post(SETUP), 401, "missing_token")
-    assert_problem(client.post(ENABLE, json={"code": "123456"}), 401, "missing_token")
+    assert_problem(client.post(ENABLE, json={"password": "x", "code": "123456"}), 401, "missing_token")
     assert_problem(client.post(DISABLE, json={"password": "x", "code": "123456"}), 401, "missing_token")
 
 
 def test_malformed_code_is_422(client, customer):
-    assert_problem(client.post(ENABLE, json={"code": "12345"}, headers=customer.headers), 422, "validation_error")
+    body = {"password": DEFAULT_PASSWORD, "code": "12345"}
+    assert_problem(client.post(ENABLE, json=body, headers=customer.headers), 422, "validation_error")
 
 
 def test_totp_seed_is_stored_encrypted(client, customer):
