@@ -91,6 +91,19 @@ def register_cli(app: Flask) -> None:
             f"{made['products']} products and {made['images']} images added"
         )
 
+    @app.cli.group("cart")
+    def cart() -> None:
+        """Carts."""
+
+    @cart.command("purge-expired")
+    def purge_expired_carts() -> None:
+        """Delete guest carts past GUEST_CART_DAYS (Celery beat does it daily when a broker runs)."""
+        from app.cart.services import purge_expired_guest_carts
+
+        with unit_of_work():
+            purged = purge_expired_guest_carts()
+        click.echo(f"purged {purged} expired guest carts")
+
     @app.cli.command("send-outbox")
     def send_outbox() -> None:
         """Send every pending email of the outbox (after an SMTP or broker outage)."""

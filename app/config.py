@@ -159,6 +159,11 @@ class Config:
     LOG_LEVEL = env("LOG_LEVEL", "INFO")
     STORE_CURRENCY = env("STORE_CURRENCY", "KES")
 
+    # Cart and orders.
+    CART_LINE_MAX = env_int("CART_LINE_MAX", 99)  # units of one product in a cart
+    GUEST_CART_DAYS = env_int("GUEST_CART_DAYS", 30)  # a guest cart lives this long after its last change
+    ORDER_PAYMENT_TIMEOUT_MINUTES = env_int("ORDER_PAYMENT_TIMEOUT_MINUTES", 60)  # then unpaid orders expire
+
 
 class DevelopmentConfig(Config):
     pass

@@ -41,11 +41,27 @@ PUBLIC = {
     ("/api/v1/products", "GET"),
     ("/api/v1/products/<int:product_id>", "GET"),
     ("/api/v1/products/by-slug/<slug>", "GET"),
+    # The cart: a guest's (X-Cart-Token) or, with a token, the user's (login_optional).
+    ("/api/v1/cart", "GET"),
+    ("/api/v1/cart", "DELETE"),
+    ("/api/v1/cart/count", "GET"),
+    ("/api/v1/cart/validate", "GET"),
+    ("/api/v1/cart/lines", "POST"),
+    ("/api/v1/cart/lines/<int:line_id>", "PATCH"),
+    ("/api/v1/cart/lines/<int:line_id>", "DELETE"),
+    ("/api/v1/cart/lines/<int:line_id>/save-for-later", "POST"),
+    ("/api/v1/cart/lines/<int:line_id>/move-to-cart", "POST"),
 }
 
 
 def _product(owner) -> dict[str, int]:
     return {"product_id": ProductFactory(supplier=owner).id}
+
+
+def _cart_line(owner) -> dict[str, int]:
+    from app.cart.services import Owner, add_line
+
+    return {"line_id": add_line(Owner(user=owner), ProductFactory(stock=5).id, 1).lines[0].id}
 
 
 def _image(owner) -> dict[str, int]:
@@ -62,6 +78,9 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, int]], str]] = {
         "address_not_found",
     ),
     "/api/v1/products/<int:product_id>": ("supplier", _product, "product_not_found"),
+    "/api/v1/cart/lines/<int:line_id>": ("customer", _cart_line, "cart_line_not_found"),
+    "/api/v1/cart/lines/<int:line_id>/save-for-later": ("customer", _cart_line, "cart_line_not_found"),
+    "/api/v1/cart/lines/<int:line_id>/move-to-cart": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),
     "/api/v1/products/<int:product_id>/images/<int:image_id>": ("supplier", _image, "product_not_found"),
 }
@@ -85,6 +104,8 @@ def valid_request(rule: str, method: str) -> dict[str, Any]:
         import io
 
         return {"data": {"file": (io.BytesIO(_png()), "a.png")}, "content_type": "multipart/form-data"}
+    if rule.startswith("/api/v1/cart/lines/") and method == "PATCH":
+        return {"json": {"quantity": 1}}
     return {"json": {}}
 
 
@@ -93,6 +114,13 @@ def roles_of(app, rule, method: str) -> tuple[str, ...] | None:
     view = app.view_functions[rule.endpoint]
     handler = getattr(view.view_class, method.lower()) if hasattr(view, "view_class") else view
     return getattr(handler, "_duka_roles", None)
+
+
+def optional_login(app, rule, method: str) -> bool:
+    """Whether (rule, method) is `login_optional`: public, but a token makes it the user's."""
+    view = app.view_functions[rule.endpoint]
+    handler = getattr(view.view_class, method.lower()) if hasattr(view, "view_class") else view
+    return getattr(handler, "_duka_optional", False)
 
 
 def api_routes(app):
@@ -135,18 +163,24 @@ def test_role_guarded_routes_are_403_for_other_roles(app, client, request, who):
     assert checked
 
 
+def _owned_kind(app, rule, method, roles) -> bool:
+    """Routes whose id names something of the caller's: private ones (not admin-only), and
+    login-optional ones (a token makes them the user's)."""
+    if roles is None:
+        return optional_login(app, rule, method)
+    return roles != ("admin",)
+
+
 def test_every_private_id_route_is_listed_in_owned(app):
     id_routes = {
-        rule.rule
-        for rule, _method, roles in api_routes(app)
-        if rule.arguments and roles is not None and roles != ("admin",)
+        rule.rule for rule, method, roles in api_routes(app) if rule.arguments and _owned_kind(app, rule, method, roles)
     }
     assert id_routes == set(OWNED), "list new id-taking routes in OWNED with a factory"
 
 
 def test_another_user_gets_404_for_every_owned_object(app, client):
     for rule, method, roles in api_routes(app):
-        if rule.rule not in OWNED or roles is None:
+        if rule.rule not in OWNED or not _owned_kind(app, rule, method, roles):
             continue
         role, make, code = OWNED[rule.rule]
         owner, intruder = UserFactory(role=role), Actor(UserFactory(role=role))

@@ -18,6 +18,7 @@ from app.auth.schemas import (
     RecoveryCodesOut,
     RegisterIn,
     ResetPasswordIn,
+    SignInHeaders,
     TokenIn,
     TokenPairOut,
     TotpEnableIn,
@@ -36,32 +37,41 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accoun
 @blp.post("/register")
 @auth_rate
 @blp.arguments(RegisterIn(), example=REGISTER_EXAMPLE)
+@blp.arguments(SignInHeaders(), location="headers")
 @blp.response(201, ProfileOut, location=lambda _user: url_for("me.Me"))
 @blp.alt_response(409, response="CONFLICT")
 @blp.doc(operationId="register")
-def register(data: dict[str, Any]) -> Any:
+def register(data: dict[str, Any], headers: dict[str, Any]) -> Any:
     """Create a customer account and email a verification link.
 
     `accept_terms` must be true. Email and username are unique case-insensitively (409
     `email_taken`, `username_taken`). The password must be 8 to 128 characters, not a common
-    one, and not contain the email's local part. Log in next to get tokens.
+    one, and not contain the email's local part. Log in next to get tokens. With `X-Cart-Token`
+    the guest cart becomes the new account's.
     """
-    return services.register(data)
+    return services.register(data, cart_token=headers.get("cart_token"))
 
 
 @blp.post("/login")
 @login_attempts
 @blp.arguments(LoginIn(), example=LOGIN_EXAMPLE)
+@blp.arguments(SignInHeaders(), location="headers")
 @blp.response(200, TokenPairOut)
 @blp.doc(operationId="login")
-def login(data: dict[str, Any]) -> Any:
+def login(data: dict[str, Any], headers: dict[str, Any]) -> Any:
     """Log in with email or username and password.
 
     With two-factor login on, send `totp` too (401 `totp_required`, `invalid_totp`). A wrong
     email and a wrong password give the same 401 `invalid_credentials`. Failed attempts are
-    limited per client address and per account (429).
+    limited per client address and per account (429). With `X-Cart-Token` the guest cart is
+    merged into the account's cart.
     """
-    return services.login(data, ip_address=request.remote_addr, user_agent=request.user_agent.string)
+    return services.login(
+        data,
+        ip_address=request.remote_addr,
+        user_agent=request.user_agent.string,
+        cart_token=headers.get("cart_token"),
+    )
 
 
 @blp.post("/refresh")

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.common.fields import EmailAddress, KenyanPhone, Password, Trimmed, Username
-from app.common.schemas import BaseSchema, OutSchema
+from app.common.schemas import BaseSchema, HeadersSchema, OutSchema
 from app.users.schemas import ProfileOut
 
 
@@ -60,6 +60,17 @@ class LoginIn(BaseSchema):
             raise ValidationError("Send either email or username.", "email")
         if data.get("totp") and data.get("recovery_code"):
             raise ValidationError("Send either totp or recovery_code.", "recovery_code")
+
+
+class SignInHeaders(HeadersSchema):
+    cart_token = fields.String(
+        data_key="X-Cart-Token",
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "The guest cart's token (from `POST /cart/lines`): its lines are merged into the "
+            "account's cart (quantities add up, capped by stock and the line cap) and the guest cart is gone"
+        },
+    )
 
 
 class TokenPairOut(OutSchema):

@@ -20,6 +20,7 @@ from app.auth.errors import (
 )
 from app.auth.models import LoginSession, OneTimeToken, Role, TokenPurpose, User
 from app.auth.passwords import check_password_policy, hash_password, verify_password
+from app.auth.signals import signed_in
 from app.auth.tokens import void_one_time_tokens
 from app.common.fields import normalise_email
 from app.common.types import utcnow
@@ -41,10 +42,11 @@ def new_invite_code() -> str:
             return code
 
 
-def register(data: dict[str, Any]) -> User:
+def register(data: dict[str, Any], *, cart_token: str | None = None) -> User:
     """Create a customer account from sign-up data and email a verification link.
 
-    Only the fields of the sign-up schema are read; the role is always `customer`.
+    Only the fields of the sign-up schema are read; the role is always `customer`. A guest
+    cart's token makes that cart the account's (see `signals.signed_in`).
     """
     email = normalise_email(data["email"])
     username = data.get("username")
@@ -84,6 +86,7 @@ def register(data: dict[str, Any]) -> User:
     record_consent(user, "terms", True)
     record_consent(user, "marketing", marketing)
     _send_verification(user)
+    signed_in.send(user, cart_token=cart_token)
     return user
 
 
@@ -175,8 +178,15 @@ def verify_email(raw_token: str) -> User:
     return user
 
 
-def login(data: dict[str, Any], *, ip_address: str | None = None, user_agent: str | None = None) -> dict[str, Any]:
-    """Check credentials (and the TOTP code when 2FA is on) and start a login session."""
+def login(
+    data: dict[str, Any],
+    *,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+    cart_token: str | None = None,
+) -> dict[str, Any]:
+    """Check credentials (and the TOTP code when 2FA is on) and start a login session; a guest
+    cart's token merges that cart into the account's (see `signals.signed_in`)."""
     if data.get("email"):
         user = find_user_by_email(data["email"])
     else:
@@ -189,6 +199,7 @@ def login(data: dict[str, Any], *, ip_address: str | None = None, user_agent: st
         totp.check_login_code(user, data.get("totp"), data.get("recovery_code"))
     session = sessions.start_session(user, ip_address=ip_address, user_agent=user_agent)
     result = sessions.issue_tokens(user, session)
+    signed_in.send(user, cart_token=cart_token)
     return result
 
 

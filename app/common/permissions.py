@@ -43,3 +43,23 @@ def login_required(*roles: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def login_optional(view: F) -> F:
+    """Routes open to visitors and signed-in users alike (the cart): a token, when sent, must be
+    valid (401 otherwise) and `current_user` is then set; without one the view runs as a guest.
+
+    The route meta-tests read `_duka_optional` (such routes are public, and their id routes
+    are still checked for ownership with a token)."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        verify_jwt_in_request(optional=True)
+        return view(*args, **kwargs)
+
+    wrapper._duka_optional = True  # type: ignore[attr-defined]
+    doc = deepcopy(getattr(wrapper, "_apidoc", {}))
+    # `{}` is "no credentials": either way is fine (OpenAPI's way of saying optional).
+    doc.setdefault("manual_doc", {}).setdefault("security", [{}, {"bearerAuth": []}])
+    wrapper._apidoc = doc  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]

@@ -41,6 +41,14 @@ class BaseSchema(Schema):
         return data
 
 
+class HeadersSchema(BaseSchema):
+    """Request headers a route reads (`location="headers"`, one field per header, named by its
+    `data_key`): every other header (Host, User-Agent...) is none of the schema's business."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 

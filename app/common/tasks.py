@@ -12,9 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 
 from app.extensions import celery
+
+# Periodic work, run by `celery -A run.celery beat` beside the workers. Without a broker nothing
+# runs on its own: cron the matching `flask` command instead (README, "Background work").
+BEAT_SCHEDULE = {
+    "purge-expired-guest-carts": {"task": "cart.purge_expired", "schedule": crontab(hour=3, minute=15)},
+}
 
 
 def init_celery(app: Flask) -> Celery:
@@ -34,6 +41,7 @@ def init_celery(app: Flask) -> Celery:
         task_eager_propagates=False,
         task_acks_late=True,
         task_default_queue="duka",
+        beat_schedule=BEAT_SCHEDULE,
     )
     celery.Task = FlaskTask
     celery.set_default()

@@ -12,6 +12,7 @@ from app.auth.errors import UsernameTaken, WrongPassword
 from app.auth.models import Role, User
 from app.auth.passwords import verify_password
 from app.auth.sessions import forget_devices, revoke_user_sessions, sessions_of
+from app.auth.signals import account_deleted
 from app.auth.tokens import void_one_time_tokens
 from app.auth.totp import forget_two_factor
 from app.common.db import after_commit
@@ -89,6 +90,7 @@ def delete_account(user: User, password: str) -> None:
     void_one_time_tokens(user.id)
     forget_devices(user.id)
     revoke_user_sessions(user.id, "account_deleted")
+    account_deleted.send(user, user_id=user.id)
     if picture:
         after_commit(delete_media, picture)
 
