@@ -68,9 +68,16 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
             "X-RateLimit-Reset",
             "ETag",
             "Location",
+            "Idempotent-Replayed",
         ],
-        # Idempotency-Key joins this list with checkout, the first route that honours it.
-        allow_headers=["Authorization", "Content-Type", "If-None-Match", "X-Request-ID"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-None-Match",
+            "X-Request-ID",
+            "X-Cart-Token",
+            "Idempotency-Key",
+        ],
         max_age=600,
     )
     compress.init_app(app)
@@ -104,7 +111,7 @@ class NoCookieSessions(SessionInterface):
 # true), `tasks` (so a Celery worker knows them by name), and `routes`, whose `blp` is
 # registered on the API and whose `PLAIN_BLUEPRINTS` (if any) on the app. A new domain is one
 # more name here (tests/test_app.py checks that none is missing).
-DOMAINS = ("system", "notifications", "auth", "users", "catalog", "cart", "admin")
+DOMAINS = ("system", "notifications", "auth", "users", "catalog", "cart", "orders", "admin")
 
 
 def _domain_module(domain: str, kind: str) -> Any:

@@ -104,6 +104,27 @@ def register_cli(app: Flask) -> None:
             purged = purge_expired_guest_carts()
         click.echo(f"purged {purged} expired guest carts")
 
+    @app.cli.group("orders")
+    def orders() -> None:
+        """Orders."""
+
+    @orders.command("expire-unpaid")
+    def expire_unpaid_orders() -> None:
+        """Cancel and restock orders unpaid after ORDER_PAYMENT_TIMEOUT_MINUTES (cash excepted);
+        cron it every few minutes when no Celery beat runs."""
+        from app.orders.services.orders import expire_unpaid
+
+        click.echo(f"expired {expire_unpaid()} unpaid orders")
+
+    @orders.command("purge-idempotency-keys")
+    def purge_idempotency_keys() -> None:
+        """Delete Idempotency-Key records older than IDEMPOTENCY_KEY_HOURS."""
+        from app.common.idempotency import purge_expired_keys
+
+        with unit_of_work():
+            purged = purge_expired_keys()
+        click.echo(f"purged {purged} idempotency keys")
+
     @app.cli.command("send-outbox")
     def send_outbox() -> None:
         """Send every pending email of the outbox (after an SMTP or broker outage)."""

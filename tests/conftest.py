@@ -25,7 +25,7 @@ from app import create_app
 from app.auth.models import User
 from app.auth.ratelimit import EXTENSION
 from app.extensions import db, limiter
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, AddressFactory, DeliveryZoneFactory, UserFactory
 from tests.helpers import bearer, tokens_for
 
 POSTGRES_ONLY = "postgresql"
@@ -191,3 +191,15 @@ def admin() -> Actor:
 @pytest.fixture
 def outbox_dir(app: Flask) -> Path:
     return Path(app.config["MAIL_OUTBOX_DIR"])
+
+
+@pytest.fixture
+def zone() -> Any:
+    """A delivery zone for all of Nairobi county: 250.00, free from 5000.00."""
+    return DeliveryZoneFactory(name="Nairobi Metro", counties=["Nairobi"], fee="250.00", free_over="5000.00")
+
+
+@pytest.fixture
+def address(customer: Actor) -> Any:
+    """The `customer`'s default address, in Nairobi."""
+    return AddressFactory(user_id=customer.user.id, county="Nairobi", town="Nairobi", is_default=True)

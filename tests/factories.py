@@ -13,6 +13,7 @@ from app.catalog.models import Brand, Category, Product, ProductImage
 from app.common.slugs import slugify
 from app.common.types import utcnow
 from app.extensions import db
+from app.orders.models import DeliveryZone
 from app.users.models import Address
 
 DEFAULT_PASSWORD = "Correct-Horse-42"
@@ -109,3 +110,17 @@ class ProductImageFactory(BaseFactory):
     alt = ""
     position = 0
     is_primary = True
+
+
+class DeliveryZoneFactory(BaseFactory):
+    class Meta:
+        model = DeliveryZone
+
+    name = factory.Sequence(lambda n: f"Zone {n}")
+    counties = factory.LazyFunction(lambda: ["Nairobi"])
+    towns = factory.LazyFunction(list)
+    fee = Decimal("250.00")
+    free_over = None
+    days_min = 1
+    days_max = 2
+    is_active = True

@@ -135,3 +135,24 @@ def run_together(app: Any, jobs: list[Any]) -> list[BaseException]:
     for thread in threads:
         thread.join(timeout=60)
     return errors
+
+
+ORDERS = "/api/v1/orders"
+
+
+def add_to_cart(client: Any, actor: Any, product: Any, quantity: int = 1) -> None:
+    """Put `quantity` of `product` in the actor's cart over HTTP."""
+    response = client.post(
+        "/api/v1/cart/lines", json={"product_id": product.id, "quantity": quantity}, headers=actor.headers
+    )
+    assert response.status_code == 200, response.get_json()
+
+
+def checkout(client: Any, actor: Any, address: Any, key: str | None = None, **body: Any) -> Any:
+    """POST /orders for the actor's cart to `address` (M-Pesa unless told), with a fresh
+    Idempotency-Key unless one is given."""
+    import uuid
+
+    payload = {"address_id": address.id, "payment_method": "mpesa", **body}
+    headers = {**actor.headers, "Idempotency-Key": key or str(uuid.uuid4())}
+    return client.post(ORDERS, json=payload, headers=headers)

@@ -150,15 +150,17 @@ def test_cors_preflight_allows_auth_and_conditional_headers(client):
         headers={
             "Origin": "http://localhost:3000",
             "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "Authorization, Content-Type, If-None-Match, Idempotency-Key",
+            "Access-Control-Request-Headers": (
+                "Authorization, Content-Type, If-None-Match, Idempotency-Key, X-Cart-Token"
+            ),
         },
     )
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     allowed = response.headers["Access-Control-Allow-Headers"].lower()
-    assert {"authorization", "content-type", "if-none-match"} <= {h.strip() for h in allowed.split(",")}
-    # No route honours Idempotency-Key yet (checkout will): a browser is not told it may send it.
-    assert "idempotency-key" not in allowed
+    # The headers a SPA sends: credentials, conditional reads, checkout's key, the guest cart.
+    expected = {"authorization", "content-type", "if-none-match", "idempotency-key", "x-cart-token"}
+    assert expected <= {h.strip() for h in allowed.split(",")}
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
 
 

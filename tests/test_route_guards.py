@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
+from app.extensions import db
 from tests.conftest import Actor
 from tests.factories import (
     AddressFactory,
+    DeliveryZoneFactory,
     ProductFactory,
     ProductImageFactory,
     UserFactory,
@@ -51,6 +53,9 @@ PUBLIC = {
     ("/api/v1/cart/lines/<int:line_id>", "DELETE"),
     ("/api/v1/cart/lines/<int:line_id>/save-for-later", "POST"),
     ("/api/v1/cart/lines/<int:line_id>/move-to-cart", "POST"),
+    ("/api/v1/delivery-zones", "GET"),
+    ("/api/v1/delivery-zones/<int:zone_id>", "GET"),
+    ("/api/v1/delivery-zones/quote", "POST"),  # login_optional: a saved address needs a login
 }
 
 
@@ -64,6 +69,18 @@ def _cart_line(owner) -> dict[str, int]:
     return {"line_id": add_line(Owner(user=owner), ProductFactory(stock=5).id, 1).lines[0].id}
 
 
+def _order(owner) -> dict[str, Any]:
+    from app.cart.services import Owner, add_line
+    from app.orders.services.checkout import place_order
+
+    zone = DeliveryZoneFactory(counties=["Nairobi"])
+    address = AddressFactory(user_id=owner.id, county="Nairobi", town="Nairobi")
+    add_line(Owner(user=owner), ProductFactory(stock=5).id, 1)
+    order = place_order(owner, {"address_id": address.id, "payment_method": "mpesa", "delivery_zone_id": zone.id})
+    db.session.commit()
+    return {"order_id": order.id, "reference": order.reference}
+
+
 def _image(owner) -> dict[str, int]:
     image = ProductImageFactory(product=ProductFactory(supplier=owner))
     return {"product_id": image.product_id, "image_id": image.id}
@@ -71,7 +88,7 @@ def _image(owner) -> dict[str, int]:
 
 # rule -> (owner's role, function(owner User) returning the URL arguments of an object they hold,
 #          the problem code another user gets: the entity's own not-found code)
-OWNED: dict[str, tuple[str, Callable[[Any], dict[str, int]], str]] = {
+OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/me/addresses/<int:address_id>": (
         "customer",
         lambda owner: {"address_id": AddressFactory(user_id=owner.id).id},
@@ -79,6 +96,9 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, int]], str]] = {
     ),
     "/api/v1/products/<int:product_id>": ("supplier", _product, "product_not_found"),
     "/api/v1/cart/lines/<int:line_id>": ("customer", _cart_line, "cart_line_not_found"),
+    "/api/v1/orders/<int:order_id>": ("customer", _order, "order_not_found"),
+    "/api/v1/orders/by-reference/<reference>": ("customer", _order, "order_not_found"),
+    "/api/v1/orders/<int:order_id>/cancel": ("customer", _order, "order_not_found"),
     "/api/v1/cart/lines/<int:line_id>/save-for-later": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/cart/lines/<int:line_id>/move-to-cart": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),
@@ -130,7 +150,7 @@ def api_routes(app):
                 yield rule, method, roles_of(app, rule, method)
 
 
-def concrete(rule, values: dict[str, int] | None = None) -> str:
+def concrete(rule, values: dict[str, Any] | None = None) -> str:
     path = rule.rule
     for argument in rule.arguments:
         value = str((values or {}).get(argument, 1))

@@ -1,0 +1,33 @@
+"""Domain errors of orders, checkout and delivery."""
+
+from __future__ import annotations
+
+from app.errors import Conflict, NotFound
+
+
+class OrderNotFound(NotFound):
+    code, title = "order_not_found", "Order not found"
+
+
+class DeliveryZoneNotFound(NotFound):
+    code, title = "delivery_zone_not_found", "Delivery zone not found"
+
+
+class ZoneNameTaken(Conflict):
+    code, title = "zone_name_taken", "Delivery zone name already used"
+
+
+class NotDeliverable(Conflict):
+    code, title = "not_deliverable", "No delivery to this address"
+
+
+class CartEmpty(Conflict):
+    code, title = "cart_empty", "The cart is empty"
+
+
+class ProductUnavailable(Conflict):
+    code, title = "product_unavailable", "A product is no longer on sale"
+
+
+class InvalidTransition(Conflict):
+    code, title = "invalid_transition", "Status change not allowed"

@@ -1,0 +1,131 @@
+"""Checkout: a customer's cart becomes an order, in one transaction.
+
+Every line is re-checked against the catalog, products, prices, the address and the delivery
+zone are copied into the order, the stock is taken (app/catalog/services/stock.py: conditional
+UPDATEs in product-id order), the bought lines leave the cart, the first history event is
+written and the confirmation email queued. Any failure rolls all of it back: no order, no stock
+taken, the cart as it was.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.cart.services import purchases, remove_purchased
+from app.catalog.services.stock import take_stock
+from app.extensions import db
+from app.notifications.services import frontend_link, queue_email
+from app.orders.errors import CartEmpty, ProductUnavailable
+from app.orders.models import Order, OrderLine
+from app.orders.services.orders import Actor, payment_due, record_event
+from app.orders.services.zones import quote
+from app.orders.status import OrderStatus, PaymentMethod
+from app.users.services import get_address
+
+# No 0/O, 1/I: read over the phone, typed into M-Pesa (AccountReference holds 12 characters).
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+REFERENCE_PREFIX = "DK"
+REFERENCE_LENGTH = 8  # random characters after the prefix: 32^8, about 10^12
+
+
+def new_reference() -> str:
+    """A short, random (not sequential, not guessable) order reference, e.g. DK7F3K9QXM."""
+    while True:
+        reference = REFERENCE_PREFIX + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+        if db.session.scalar(select(Order.id).where(Order.reference == reference)) is None:
+            return reference
+
+
+def _address_snapshot(address: Any) -> dict[str, Any]:
+    return {
+        "label": address.label,
+        "recipient": address.recipient,
+        "phone": address.phone,
+        "county": address.county,
+        "town": address.town,
+        "street": address.street,
+        "postal_code": address.postal_code,
+    }
+
+
+def place_order(user: User, data: dict[str, Any]) -> Order:
+    """Turn the customer's cart into an order (see the module's docstring)."""
+    address = get_address(user, data["address_id"])
+    bought = purchases(user)  # locks the cart: a second checkout of it waits, then finds it empty
+    if not bought:
+        raise CartEmpty("The cart is empty.")
+    withdrawn = [p.offer for p in bought if not p.offer.on_sale]
+    if withdrawn:
+        raise ProductUnavailable(
+            "Some products are no longer on sale: remove them from the cart.",
+            products=[{"product_id": offer.id, "name": offer.name} for offer in withdrawn],
+        )
+    currency = current_app.config["STORE_CURRENCY"]
+    subtotal = sum((p.offer.price * p.quantity for p in bought), Decimal("0.00"))
+    delivery = quote(address.county, address.town, subtotal, data.get("delivery_zone_id"))
+    take_stock({p.offer.id: p.quantity for p in bought})
+
+    method = PaymentMethod(data["payment_method"])
+    zone = delivery.zone
+    order = Order(
+        reference=new_reference(),
+        user_id=user.id,
+        status=OrderStatus.PENDING_PAYMENT.value,
+        payment_method=method.value,
+        currency=currency,
+        subtotal=subtotal,
+        delivery_fee=delivery.fee,
+        total=subtotal + delivery.fee,
+        shipping_address=_address_snapshot(address),
+        delivery_zone_id=zone.id,
+        delivery_zone={
+            "id": zone.id,
+            "name": zone.name,
+            "fee": str(delivery.fee),
+            "days_min": zone.days_min,
+            "days_max": zone.days_max,
+        },
+        notes=data.get("notes"),
+        payment_due_at=None if method is PaymentMethod.CASH else payment_due(),
+    )
+    for p in sorted(bought, key=lambda p: p.line_id):
+        order.lines.append(
+            OrderLine(
+                product_id=p.offer.id,
+                supplier_id=p.offer.supplier_id,
+                name=p.offer.name,
+                sku=p.offer.sku,
+                unit_price=p.offer.price,
+                quantity=p.quantity,
+                line_total=p.offer.price * p.quantity,
+            )
+        )
+    record_event(order, None, OrderStatus.PENDING_PAYMENT.value, Actor.of(user), "Order placed.")
+    db.session.add(order)
+    remove_purchased(user, [p.line_id for p in bought])
+    db.session.flush()
+    _send_confirmation(user, order)
+    return order
+
+
+def _send_confirmation(user: User, order: Order) -> None:
+    lines = "\n".join(f"  {line.quantity} x {line.name}: {order.currency} {line.line_total}" for line in order.lines)
+    if order.payment_method == PaymentMethod.CASH:
+        payment = "You pay in cash on delivery."
+    else:
+        payment = (
+            f"Please pay within {current_app.config['ORDER_PAYMENT_TIMEOUT_MINUTES']} minutes, or it is cancelled."
+        )
+    queue_email(
+        user.email,
+        f"Your Duka order {order.reference}",
+        f"Hello,\n\nThank you for your order {order.reference}.\n\n{lines}\n"
+        f"  Delivery: {order.currency} {order.delivery_fee}\n  Total: {order.currency} {order.total}\n\n"
+        f"{payment}\n\nFollow it here: {frontend_link('orders', reference=order.reference)}\n",
+    )

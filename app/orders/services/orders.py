@@ -1,0 +1,186 @@
+"""Orders after checkout: reading them, moving them through the status machine, cancelling and
+expiring them (giving their stock back exactly once)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from flask import current_app
+from sqlalchemy import CursorResult, Select, select, update
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import Role, User
+from app.catalog.services.stock import give_back_stock
+from app.common.db import unit_of_work
+from app.common.pagination import paginate
+from app.common.types import utcnow
+from app.extensions import db
+from app.orders.errors import InvalidTransition, OrderNotFound
+from app.orders.models import Order, OrderEvent
+from app.orders.signals import order_cancelled
+from app.orders.status import ActorKind, OrderStatus, PaymentMethod, allowed_next, rule_for
+
+log = logging.getLogger("duka.orders")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who changes an order: a customer, an admin, or the system (user None)."""
+
+    kind: ActorKind
+    user: User | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(ActorKind.ADMIN if user.role == Role.ADMIN.value else ActorKind.CUSTOMER, user)
+
+
+SYSTEM = Actor(ActorKind.SYSTEM)
+
+
+def _with_everything(stmt: Select) -> Select:
+    return stmt.options(selectinload(Order.lines), selectinload(Order.events))
+
+
+def _visible_to(user: User, stmt: Select) -> Select:
+    return stmt if user.role == Role.ADMIN.value else stmt.where(Order.user_id == user.id)
+
+
+def get_order(user: User, order_id: int) -> Order:
+    """An order its customer (or an admin) may see; anyone else's is 404."""
+    order = db.session.scalar(_with_everything(_visible_to(user, select(Order).where(Order.id == order_id))))
+    if order is None:
+        raise OrderNotFound("No such order.")
+    return order
+
+
+def get_order_by_reference(user: User, reference: str) -> Order:
+    stmt = select(Order).where(Order.reference == reference.strip().upper())
+    order = db.session.scalar(_with_everything(_visible_to(user, stmt)))
+    if order is None:
+        raise OrderNotFound("No such order.")
+    return order
+
+
+def list_orders(user: User, query: dict[str, Any]) -> dict[str, Any]:
+    """A page of orders, newest first: a customer's own; for an admin everyone's, filtered by
+    status, customer, reference and creation time (`created_from` inclusive, `created_to` exclusive)."""
+    stmt = _with_everything(_visible_to(user, select(Order))).order_by(Order.created_at.desc(), Order.id.desc())
+    if query.get("status"):
+        stmt = stmt.where(Order.status.in_(query["status"]))
+    if query.get("created_from"):
+        stmt = stmt.where(Order.created_at >= query["created_from"])
+    if query.get("created_to"):
+        stmt = stmt.where(Order.created_at < query["created_to"])
+    if query.get("reference"):
+        stmt = stmt.where(Order.reference == query["reference"].strip().upper())
+    if query.get("customer_id") is not None:
+        stmt = stmt.where(Order.user_id == query["customer_id"])
+    return paginate(stmt, query["page"], query["per_page"])
+
+
+def record_event(order: Order, frm: str | None, to: str, actor: Actor, note: str | None = None) -> None:
+    order.events.append(
+        OrderEvent(
+            from_status=frm,
+            to_status=to,
+            actor_id=actor.user.id if actor.user else None,
+            actor_kind=actor.kind.value,
+            note=note,
+        )
+    )
+
+
+def transition(order: Order, to: OrderStatus, actor: Actor, note: str | None = None) -> Order:
+    """Move `order` to `to` if the machine allows it for `actor`, with its event and effects.
+
+    The status is changed by a conditional UPDATE on the state it was read in: of two requests
+    racing (a cancel and the expiry job), one wins and the other gets 409 `invalid_transition`.
+    """
+    current = order.status
+    if rule_for(order, to, actor.kind) is None:
+        allowed = [state.value for state in allowed_next(order, actor.kind)]
+        raise InvalidTransition(
+            f"An order that is {current} cannot become {to.value}"
+            + (f"; it can become: {', '.join(allowed)}." if allowed else "."),
+            allowed=allowed,
+        )
+    moved = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.status == current)
+        .values(status=to.value, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], moved).rowcount != 1:
+        db.session.refresh(order)
+        raise InvalidTransition(
+            f"The order changed meanwhile: it is now {order.status}.",
+            allowed=[state.value for state in allowed_next(order, actor.kind)],
+        )
+    db.session.refresh(order, ["status", "updated_at"])
+    record_event(order, current, to.value, actor, note)
+    if to is OrderStatus.CANCELLED:
+        _give_stock_back(order)
+        order_cancelled.send(order, previous=current, actor=actor)
+    elif to is OrderStatus.PAID and order.paid_at is None:
+        order.paid_at = utcnow()
+    elif to is OrderStatus.DELIVERED and order.payment_method == PaymentMethod.CASH and order.paid_at is None:
+        order.paid_at = utcnow()  # cash on delivery is settled at the door
+    return order
+
+
+def _give_stock_back(order: Order) -> None:
+    """Return what the order took, once: the `stock_returned_at` claim is a conditional UPDATE."""
+    claimed = db.session.execute(
+        update(Order)
+        .where(Order.id == order.id, Order.stock_returned_at.is_(None))
+        .values(stock_returned_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], claimed).rowcount != 1:
+        return
+    quantities: dict[int, int] = {}
+    for line in order.lines:
+        quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
+    give_back_stock(quantities)
+    db.session.refresh(order, ["stock_returned_at"])
+
+
+def change_status(admin: User, order_id: int, status: OrderStatus, note: str | None) -> Order:
+    """An admin moves an order along the machine (PATCH /orders/{id}/status)."""
+    return transition(get_order(admin, order_id), status, Actor.of(admin), note)
+
+
+def cancel(user: User, order_id: int, reason: str | None) -> Order:
+    """A customer cancels their order before it ships; its stock goes back (once)."""
+    return transition(get_order(user, order_id), OrderStatus.CANCELLED, Actor.of(user), reason)
+
+
+def payment_due(now: datetime | None = None) -> datetime:
+    return (now or utcnow()) + timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
+
+
+def expire_unpaid(now: datetime | None = None) -> int:
+    """Cancel unpaid orders past their payment time (cash orders have none), each in its own
+    unit of work; returns how many. An order paid or cancelled meanwhile is left alone."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Order.id)
+        .where(Order.status == OrderStatus.PENDING_PAYMENT.value, Order.payment_due_at <= now)
+        .order_by(Order.id)
+    ).all()
+    expired = 0
+    for order_id in due:
+        try:
+            with unit_of_work():
+                order = db.session.get(Order, order_id, populate_existing=True)
+                if order is None:
+                    continue
+                transition(order, OrderStatus.CANCELLED, SYSTEM, "Not paid in time.")
+            expired += 1
+        except InvalidTransition:
+            log.info("order %s changed before it could expire", order_id)
+    return expired

@@ -1,0 +1,88 @@
+"""Checkout under concurrency (PostgreSQL, real commits, one thread and connection per buyer)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.cart.services import Owner, add_line
+from app.catalog.models import Product
+from app.extensions import db
+from app.orders.models import Order
+from tests.factories import AddressFactory, DeliveryZoneFactory, ProductFactory, UserFactory
+from tests.helpers import ORDERS, bearer, tokens_for
+
+
+def _buyers(app: Flask, count: int, stock: int) -> tuple[int, list[dict[str, Any]]]:
+    """A product with `stock` units and `count` customers with it in their carts; returns the
+    product id and, per buyer, their headers and checkout body."""
+    with app.app_context():
+        DeliveryZoneFactory(counties=["Nairobi"])
+        product = ProductFactory(stock=stock)
+        buyers = []
+        for _ in range(count):
+            user = UserFactory(role="customer")
+            address = AddressFactory(user_id=user.id, county="Nairobi", town="Nairobi")
+            add_line(Owner(user=user), product.id, 1)
+            db.session.commit()
+            buyers.append(
+                {
+                    "headers": bearer(tokens_for(user)["access_token"]),
+                    "body": {"address_id": address.id, "payment_method": "mpesa"},
+                }
+            )
+        db.session.commit()
+        return product.id, buyers
+
+
+def _post_together(app: Flask, requests: list[tuple[dict[str, str], dict[str, Any]]]) -> list[Any]:
+    responses: list[Any] = []
+    start = threading.Barrier(len(requests))
+
+    def send(headers: dict[str, str], body: dict[str, Any]) -> None:
+        client = app.test_client()
+        start.wait()
+        response = client.post(ORDERS, json=body, headers=headers)
+        responses.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=send, args=request) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return responses
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_twenty_buyers_of_five_units_make_exactly_five_orders(app, committed):
+    product_id, buyers = _buyers(app, 20, stock=5)
+    requests = [({**b["headers"], "Idempotency-Key": f"buyer-{i}"}, b["body"]) for i, b in enumerate(buyers)]
+    responses = _post_together(app, requests)
+    assert Counter(status for status, _ in responses) == Counter({201: 5, 409: 15})
+    assert all(body["code"] == "insufficient_stock" for status, body in responses if status == 409)
+    with app.app_context():
+        assert db.session.get(Product, product_id).stock == 0
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 5
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_ten_requests_with_one_key_make_one_order(app, committed):
+    product_id, [buyer] = _buyers(app, 1, stock=5)
+    headers = {**buyer["headers"], "Idempotency-Key": "the-one"}
+    responses = _post_together(app, [(headers, buyer["body"])] * 10)
+    statuses = Counter(status for status, _ in responses)
+    # One made the order; the others either saw it running (409) or replayed its answer (201).
+    assert set(statuses) <= {201, 409} and statuses[201] >= 1, responses
+    created = {body["id"] for status, body in responses if status == 201}
+    assert len(created) == 1
+    assert all(body["code"] == "idempotency_key_in_progress" for status, body in responses if status == 409)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Order)) == 1
+        assert db.session.get(Product, product_id).stock == 4
