@@ -90,6 +90,11 @@ def register_cli(app: Flask) -> None:
             f"Catalog: {made['categories']} leaf categories, {made['brands']} brands, "
             f"{made['products']} products and {made['images']} images added"
         )
+        from app.orders.demo import seed_zones
+
+        with unit_of_work():
+            zones = seed_zones()
+        click.echo(f"Delivery zones: {zones} added")
 
     @app.cli.group("cart")
     def cart() -> None:

@@ -21,6 +21,7 @@ def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
     second = runner.invoke(args=["seed-demo", "--products", "12"])
     assert second.exit_code == 0 and count_users() == n
     assert "0 products and 0 images added" in second.output
+    assert "Delivery zones: 5 added" in first.output and "Delivery zones: 0 added" in second.output
     more = runner.invoke(args=["seed-demo", "--products", "15"])
     assert "3 products and 3 images added" in more.output
     listing = client.get("/api/v1/products?per_page=100").get_json()
@@ -32,6 +33,8 @@ def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
     assert client.get("/api/v1/categories").get_json()[0]["children"]
     login = client.post("/api/v1/auth/login", json={"email": "supplier@duka.test", "password": "Duka-Supplier-2026!"})
     assert login.status_code == 200 and login.get_json()["user"]["role"] == "supplier"
+    quote = client.post("/api/v1/delivery-zones/quote", json={"county": "Nairobi", "town": "Westlands"})
+    assert quote.get_json()["zone"]["name"] == "Nairobi Metro"
 
 
 def test_create_admin(app, client):

@@ -159,11 +159,15 @@ def _problems(line: CartLine, offer: Offer) -> list[LineProblem]:
     return found
 
 
-def _view(cart: Cart | None, token: str | None = None) -> CartView:
+def _view(cart: Cart | None, token: str | None = None, known: dict[int, Offer] | None = None) -> CartView:
+    """The cart as GET /cart shows it; `known` offers (read by the caller already) are not read again."""
     currency = current_app.config["STORE_CURRENCY"]
     if cart is None:
         return CartView([], [], Decimal("0.00"), currency, 0, token)
-    found = offers({line.product_id for line in cart.lines})
+    wanted = {line.product_id for line in cart.lines}
+    found = {pid: offer for pid, offer in (known or {}).items() if pid in wanted}
+    if wanted - found.keys():
+        found.update(offers(wanted - found.keys()))
     in_cart: list[LineView] = []
     saved: list[LineView] = []
     for line in cart.lines:
@@ -236,7 +240,7 @@ def add_line(owner: Owner, product_id: int, quantity: int) -> CartView:
         line.saved_for_later = False
         line.added_price = offer.price  # the buyer has just seen today's price
     db.session.flush()
-    return _view(cart, token)
+    return _view(cart, token, {offer.id: offer})
 
 
 def _line_of(owner: Owner, line_id: int) -> tuple[Cart, CartLine]:

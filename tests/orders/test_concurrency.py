@@ -86,3 +86,41 @@ def test_ten_requests_with_one_key_make_one_order(app, committed):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Order)) == 1
         assert db.session.get(Product, product_id).stock == 4
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+@pytest.mark.parametrize("round_", range(3))
+def test_a_cancel_racing_the_expiry_job_restocks_once(app, committed, round_):
+    from datetime import timedelta
+
+    import time_machine
+
+    from app.common.types import utcnow
+    from app.orders.errors import InvalidTransition
+    from app.orders.services.orders import cancel, expire_unpaid
+    from app.orders.status import OrderStatus
+    from tests.helpers import run_together
+
+    product_id, [buyer] = _buyers(app, 1, stock=5)
+    client = app.test_client()
+    order = client.post(ORDERS, json=buyer["body"], headers={**buyer["headers"], "Idempotency-Key": "race"}).get_json()
+    with app.app_context():
+        user_id = db.session.scalar(select(Order.user_id).where(Order.id == order["id"]))
+
+    def customer_cancels() -> None:
+        from app.auth.models import User
+
+        cancel(db.session.get(User, user_id), order["id"], "race")
+
+    later = utcnow() + timedelta(minutes=app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"] + 1)
+    with time_machine.travel(later, tick=False):
+        errors = run_together(app, [customer_cancels, expire_unpaid])
+    # Either the cancel won (the job found nothing to do, or lost the conditional UPDATE) or
+    # the job won (the cancel is refused); never both, and the stock is back exactly once.
+    assert all(isinstance(error, InvalidTransition) for error in errors), errors
+    with app.app_context():
+        assert db.session.get(Product, product_id).stock == 5
+        placed = db.session.get(Order, order["id"])
+        assert placed.status == OrderStatus.CANCELLED.value
+        assert [e.to_status for e in placed.events].count("cancelled") == 1

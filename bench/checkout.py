@@ -1,0 +1,371 @@
+"""Checkout benchmark: the app under gunicorn on PostgreSQL, virtual customers buying.
+
+    .venv/bin/python bench/checkout.py [--database-url URL] [--concurrency 8] [--seconds 20]
+                                       [--workers 2] [--threads 1]
+
+1. Migrates a database of its own (`duka_bench_checkout`), loads a small demo catalog, a delivery
+   zone, and per virtual customer an account, an address and a login.
+2. Serves the app (`gunicorn run:app`) and runs `--concurrency` virtual customers in threads of
+   this process for `--seconds` per scenario; each in a loop adds one product to its cart
+   (`POST /cart/lines`), reads the cart (`GET /cart`) and checks out (`POST /orders` with a
+   fresh Idempotency-Key):
+   - distinct: each customer buys products of its own (no two checkouts touch one stock row);
+   - contended: everyone buys the same product.
+3. Prints checkouts/s, p50/p95/p99 of `POST /orders` and of `GET /cart`, errors, and the CPU the
+   gunicorn workers and PostgreSQL's backends spent per checkout (a checkout = the three
+   requests). Then checks for oversell: the contended product's stock went down by exactly the
+   units the orders hold, and a last phase sells a product of 200 units to everyone at once:
+   exactly 200 units sold, stock 0, the rest 409.
+
+Targets (2-core machine): distinct >= 100 checkouts/s with POST /orders p95 < 150 ms; contended
+>= 50 checkouts/s, no oversell; GET /cart p95 < 20 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import brotli
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.catalog import BIN, DatabaseCpu, ensure_database, serve, server_cpu  # noqa: E402
+
+DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/duka_bench_checkout"
+PASSWORD = "Bench-Buyer-2026!"
+EXHAUST_STOCK = 200
+
+
+def prepare(env: dict[str, str], customers: int) -> dict[str, Any]:
+    """Schema, demo catalog, a zone, the customers and the products they buy (idempotent)."""
+    flask = [str(BIN / "flask"), "--app", "run:app"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([*flask, "seed-demo", "--products", "40"], cwd=ROOT, env=env, check=True, capture_output=True)
+    os.environ.update(env)
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.auth.models import Role, User
+    from app.catalog.models import Category, Product
+    from app.cli import ensure_user
+    from app.common.db import unit_of_work
+    from app.extensions import db
+    from app.users.models import Address
+
+    app = create_app()
+    with app.app_context(), unit_of_work():
+        supplier = db.session.scalar(select(User).where(User.role == Role.SUPPLIER.value))
+        category = db.session.scalar(select(Category).where(Category.parent_id.is_not(None)).order_by(Category.id))
+
+        def product(name: str, stock: int) -> int:
+            found = db.session.scalar(select(Product).where(Product.slug == name))
+            if found is None:
+                found = Product(
+                    supplier_id=supplier.id,
+                    category_id=category.id,
+                    name=name,
+                    slug=name,
+                    sku=name,
+                    price=Decimal("499.00"),
+                    currency="KES",
+                    stock=stock,
+                    condition="new",
+                    specifications={},
+                )
+                db.session.add(found)
+            found.stock, found.is_active = stock, True
+            db.session.flush()
+            return found.id
+
+        buyers = []
+        for i in range(customers):
+            user, _ = ensure_user(f"buyer{i}@bench.test", PASSWORD, f"Buyer {i}", Role.CUSTOMER)
+            db.session.flush()
+            address = db.session.scalar(select(Address).where(Address.user_id == user.id))
+            if address is None:
+                address = Address(
+                    user_id=user.id,
+                    label="Home",
+                    recipient=user.name,
+                    phone="+254712345678",
+                    county="Nairobi",
+                    town="Nairobi",
+                    street=f"Bench Road {i}",
+                    is_default=True,
+                )
+                db.session.add(address)
+                db.session.flush()
+            buyers.append(
+                {
+                    "email": user.email,
+                    "address_id": address.id,
+                    # Many products per buyer, so the distinct run never exhausts one.
+                    "own": [product(f"bench-own-{i}-{k}", 1_000_000) for k in range(5)],
+                }
+            )
+        contended = product("bench-contended", 1_000_000)
+        exhaust = product("bench-exhaust", EXHAUST_STOCK)
+    return {"buyers": buyers, "contended": contended, "exhaust": exhaust}
+
+
+class Client:
+    """One virtual customer's HTTP/1.1 keep-alive connection, as an app would hold one."""
+
+    def __init__(self, base: str) -> None:
+        host, port = base.removeprefix("http://").split(":")
+        self.host, self.port = host, int(port)
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        self.headers: dict[str, str] = {"Content-Type": "application/json", "Accept-Encoding": "gzip, br"}
+
+    def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, Any, float]:
+        data = json.dumps(body) if body is not None else None
+        started = time.perf_counter()
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=data, headers={**self.headers, **(headers or {})})
+                response = self.conn.getresponse()
+                raw = response.read()
+                break
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        elapsed = time.perf_counter() - started
+        encoding = response.getheader("Content-Encoding")
+        if encoding == "gzip":
+            raw = gzip.decompress(raw)
+        elif encoding == "br":
+            raw = brotli.decompress(raw)
+        return response.status, json.loads(raw) if raw else None, elapsed
+
+
+def login(base: str, buyers: list[dict[str, Any]]) -> list[Client]:
+    clients = []
+    for buyer in buyers:
+        client = Client(base)
+        status, body, _ = client.call("POST", "/api/v1/auth/login", {"email": buyer["email"], "password": PASSWORD})
+        if status != 200:
+            raise SystemExit(f"login failed: {status} {body}")
+        client.headers["Authorization"] = f"Bearer {body['access_token']}"
+        client.call("DELETE", "/api/v1/cart")  # a clean cart
+        clients.append(client)
+    return clients
+
+
+def shop(clients: list[Client], buyers: list[dict[str, Any]], pick: Any, seconds: float) -> dict[str, Any]:
+    """Run every client's add -> read cart -> checkout loop for `seconds`; latencies by call."""
+    deadline = time.perf_counter() + seconds
+    stats: dict[str, list[float]] = {"POST /orders": [], "GET /cart": [], "POST /cart/lines": []}
+    outcome = {"checkouts": 0, "refused": 0, "errors": 0}
+    lock = threading.Lock()
+    start = threading.Barrier(len(clients))
+
+    def run(index: int) -> None:
+        client, buyer = clients[index], buyers[index]
+        mine: dict[str, list[float]] = {name: [] for name in stats}
+        done = refused = errors = 0
+        n = 0
+        start.wait()
+        while time.perf_counter() < deadline:
+            product_id = pick(buyer, n)
+            n += 1
+            status, _, took = client.call("POST", "/api/v1/cart/lines", {"product_id": product_id, "quantity": 1})
+            mine["POST /cart/lines"].append(took)
+            if status != 200:
+                refused += status == 409
+                errors += status != 409
+                continue
+            status, _, took = client.call("GET", "/api/v1/cart")
+            mine["GET /cart"].append(took)
+            errors += status != 200
+            body = {"address_id": buyer["address_id"], "payment_method": "mpesa"}
+            status, _, took = client.call("POST", "/api/v1/orders", body, {"Idempotency-Key": str(uuid.uuid4())})
+            mine["POST /orders"].append(took)
+            if status == 201:
+                done += 1
+            elif status == 409:
+                refused += 1
+                client.call("DELETE", "/api/v1/cart")
+            else:
+                errors += 1
+        with lock:
+            for name, values in mine.items():
+                stats[name].extend(values)
+            outcome["checkouts"] += done
+            outcome["refused"] += refused
+            outcome["errors"] += errors
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcome["seconds"] = time.perf_counter() - started
+    outcome["latencies"] = stats
+    return outcome
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+def stock_and_sold(url: str, product_id: int) -> tuple[int, int]:
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT stock FROM products WHERE id = %s", (product_id,))
+        stock = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT coalesce(sum(l.quantity), 0) FROM order_lines l JOIN orders o ON o.id = l.order_id "
+            "WHERE l.product_id = %s AND o.status <> 'cancelled'",
+            (product_id,),
+        )
+        sold = cursor.fetchone()[0]
+    conn.close()
+    return stock, int(sold)
+
+
+def email_cpu_ms(env: dict[str, str]) -> float:
+    """CPU per confirmation email sent by a worker (the outbox rows the run left pending), and
+    the broker's queue emptied (nobody consumed it)."""
+    os.environ.update(env)
+    from app import create_app
+    from app.notifications.delivery import pending_email_ids, send_outbox_email
+
+    app = create_app()
+    with app.app_context():
+        ids = pending_email_ids()[:200]
+        started = time.process_time()
+        for email_id in ids:
+            send_outbox_email(email_id)
+        spent = (time.process_time() - started) / max(len(ids), 1) * 1000
+    app.extensions["celery"].control.purge()
+    return spent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_CHECKOUT_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20, help="per scenario")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--broker",
+        default="redis://127.0.0.1:6379/14",
+        help="Celery broker, as in production: the confirmation email is queued, not sent in the request "
+        "('' to send it eagerly in the request, as `make run` does)",
+    )
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="duka-bench-checkout-"))
+    env = {
+        **os.environ,
+        "APP_ENV": "development",
+        "DATABASE_URL": args.database_url,
+        "MEDIA_ROOT": str(workdir / "media"),
+        "MAIL_OUTBOX_DIR": str(workdir / "outbox"),
+        "LOG_LEVEL": "WARNING",
+        "CELERY_BROKER_URL": args.broker,
+    }
+    ensure_database(args.database_url)
+    setup = prepare(env, args.concurrency)
+    buyers = setup["buyers"]
+    process, base = serve("run:app", env, args.workers)
+    database = DatabaseCpu(args.database_url)
+    scenarios = {
+        "distinct": lambda buyer, n: buyer["own"][n % len(buyer["own"])],
+        "contended": lambda buyer, n: setup["contended"],
+    }
+    results = {}
+    try:
+        clients = login(base, buyers)
+        shop(clients, buyers, scenarios["distinct"], 3)  # warm-up
+        for name, pick in scenarios.items():
+            stock_before, sold_before = stock_and_sold(args.database_url, setup["contended"])
+            cpu_before, db_before = server_cpu(process), database.sample()
+            outcome = shop(clients, buyers, pick, args.seconds)
+            outcome["cpu"] = server_cpu(process) - cpu_before
+            outcome["db_cpu"] = database.spent(db_before, database.sample())
+            stock_after, sold_after = stock_and_sold(args.database_url, setup["contended"])
+            outcome["consistent"] = stock_before - stock_after == sold_after - sold_before and stock_after >= 0
+            results[name] = outcome
+        _, sold_before = stock_and_sold(args.database_url, setup["exhaust"])
+        exhaust = shop(clients, buyers, lambda buyer, n: setup["exhaust"], 5)
+        exhaust_stock, exhaust_sold = stock_and_sold(args.database_url, setup["exhaust"])
+        exhaust_sold -= sold_before
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+    print(
+        f"\ngunicorn {args.workers} sync workers, {args.concurrency} virtual customers, "
+        f"{args.seconds:.0f} s per scenario; each checkout = POST /cart/lines + GET /cart + POST /orders\n"
+    )
+    header = (
+        f"{'scenario':10} {'checkouts/s':>11} {'orders p50/p95/p99 ms':>22} {'cart p50/p95/p99 ms':>20}"
+        f" {'409':>5} {'errors':>6} {'server CPU ms':>13} {'db CPU ms':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for name, r in results.items():
+        orders, cart = r["latencies"]["POST /orders"], r["latencies"]["GET /cart"]
+        rate = r["checkouts"] / r["seconds"]
+        per = max(r["checkouts"], 1)
+        print(
+            f"{name:10} {rate:11.1f} {pct(orders, 50):6.1f} /{pct(orders, 95):6.1f} /{pct(orders, 99):6.1f}"
+            f" {pct(cart, 50):5.1f} /{pct(cart, 95):5.1f} /{pct(cart, 99):5.1f}"
+            f" {r['refused']:5d} {r['errors']:6d} {r['cpu'] / per * 1000:13.2f} {r['db_cpu'] / per * 1000:9.2f}"
+        )
+        target_rate = 100 if name == "distinct" else 50
+        checks = [rate >= target_rate, pct(cart, 95) < 20, r["errors"] == 0, r["consistent"]]
+        if name == "distinct":
+            checks.append(pct(orders, 95) < 150)
+        ok = ok and all(checks)
+        print(
+            f"{'':10} >= {target_rate}/s: {'yes' if rate >= target_rate else 'NO'}"
+            + (f"   orders p95 < 150 ms: {'yes' if pct(orders, 95) < 150 else 'NO'}" if name == "distinct" else "")
+            + f"   cart p95 < 20 ms: {'yes' if pct(cart, 95) < 20 else 'NO'}"
+            + f"   stock consistent (no oversell): {'yes' if r['consistent'] else 'NO'}"
+        )
+    if args.broker:
+        print(
+            f"\nemails queued on {args.broker}; a worker sends one in {email_cpu_ms(env):.2f} ms of CPU "
+            "(measured in-process)"
+        )
+    exhausted_ok = exhaust_stock == 0 and exhaust_sold == EXHAUST_STOCK
+    ok = ok and exhausted_ok
+    print(
+        f"\n{EXHAUST_STOCK} units, everyone buying for 5 s: {exhaust_sold} sold, stock {exhaust_stock}, "
+        f"{exhaust['refused']} refused (409), {exhaust['errors']} errors: "
+        f"{'no oversell' if exhausted_ok else 'OVERSOLD'}"
+    )
+    print("\nall targets met" if ok else "\nsome targets NOT met")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
