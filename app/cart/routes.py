@@ -19,6 +19,7 @@ from app.cart.schemas import (
 )
 from app.common.blueprint import Blueprint
 from app.common.permissions import login_optional
+from app.common.reads import read_only
 
 blp = Blueprint("cart", __name__, url_prefix="/api/v1/cart", description="The cart, for customers and guests")
 
@@ -31,6 +32,7 @@ def _owner(headers: dict[str, Any]) -> services.Owner:
 
 @blp.route("")
 class CartResource(MethodView):
+    @read_only
     @login_optional
     @blp.arguments(CartHeaders(), location="headers")
     @blp.response(200, CartOut)
@@ -57,6 +59,7 @@ class CartResource(MethodView):
 
 
 @blp.get("/count")
+@read_only
 @login_optional
 @blp.arguments(CartHeaders(), location="headers")
 @blp.response(200, CartCountOut)
@@ -70,6 +73,7 @@ def cart_count(headers: dict[str, Any]) -> Any:
 
 
 @blp.get("/validate")
+@read_only
 @login_optional
 @blp.arguments(CartHeaders(), location="headers")
 @blp.response(200, CartValidationOut)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select
@@ -21,6 +22,7 @@ from app.cart.errors import CartLimit, CartLineNotFound, CartNotFound
 from app.cart.models import Cart, CartLine
 from app.catalog.errors import InsufficientStock, ProductNotFound
 from app.catalog.services.offers import Offer, offers
+from app.common.reads import rows
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -161,16 +163,21 @@ def _problems(line: CartLine, offer: Offer) -> list[LineProblem]:
 
 def _view(cart: Cart | None, token: str | None = None, known: dict[int, Offer] | None = None) -> CartView:
     """The cart as GET /cart shows it; `known` offers (read by the caller already) are not read again."""
+    return _priced(cart.lines if cart is not None else [], token, known)
+
+
+def _priced(lines: Sequence[Any], token: str | None = None, known: dict[int, Offer] | None = None) -> CartView:
+    """Lines (CartLine objects, or rows with the same names) priced at today's prices."""
     currency = current_app.config["STORE_CURRENCY"]
-    if cart is None:
+    if not lines:
         return CartView([], [], Decimal("0.00"), currency, 0, token)
-    wanted = {line.product_id for line in cart.lines}
+    wanted = {line.product_id for line in lines}
     found = {pid: offer for pid, offer in (known or {}).items() if pid in wanted}
     if wanted - found.keys():
         found.update(offers(wanted - found.keys()))
     in_cart: list[LineView] = []
     saved: list[LineView] = []
-    for line in cart.lines:
+    for line in lines:
         offer = found[line.product_id]
         view = LineView(line.id, offer, line.quantity, offer.price, offer.price * line.quantity, _problems(line, offer))
         (saved if line.saved_for_later else in_cart).append(view)
@@ -179,10 +186,27 @@ def _view(cart: Cart | None, token: str | None = None, known: dict[int, Offer] |
     return CartView(in_cart, saved, subtotal, currency, sum(v.quantity for v in in_cart), token)
 
 
+_LINE_COLUMNS = (CartLine.id, CartLine.product_id, CartLine.quantity, CartLine.added_price, CartLine.saved_for_later)
+
+
+def _line_rows(owner: Owner) -> Sequence[Any]:
+    """The owner's lines as rows, in order: one statement for a user (no Cart object needed)."""
+    if owner.user is not None:
+        where = CartLine.cart_id == select(Cart.id).where(Cart.user_id == owner.user.id).scalar_subquery()
+    else:
+        cart = _find(owner)  # a guest's token must be checked (404 when unknown or expired)
+        if cart is None:
+            return []
+        where = CartLine.cart_id == cart.id
+    return rows(select(*_LINE_COLUMNS).where(where).order_by(CartLine.id)).all()
+
+
 def get_cart(owner: Owner) -> CartView:
     """The cart priced at today's prices, each line with its problems (an empty one for an
-    owner who has none yet)."""
-    return _view(_find(owner))
+    owner who has none yet).
+
+    Read as rows, not ORM objects: GET /cart is the hottest read of the purchase path."""
+    return _priced(_line_rows(owner))
 
 
 def count(owner: Owner) -> int:
@@ -363,11 +387,19 @@ def purge_expired_guest_carts() -> int:
 def purchases(user: User) -> list[Purchase]:
     """The lines in `user`'s cart (not saved for later) with their offers now, the cart row
     locked until the caller's transaction ends: a second checkout of the same cart waits, then
-    finds it empty."""
-    cart = _find(Owner(user=user), for_update=True)
-    if cart is None:
+    finds it empty.
+
+    The lock is taken first and the lines read after it, in a statement of their own: read in
+    the locking statement, a waiting checkout would see the lines as they were before the first
+    one removed them."""
+    cart_id = db.session.scalar(select(Cart.id).where(Cart.user_id == user.id).with_for_update())
+    if cart_id is None:
         return []
-    lines = [line for line in cart.lines if not line.saved_for_later]
+    lines = rows(
+        select(CartLine.id, CartLine.product_id, CartLine.quantity)
+        .where(CartLine.cart_id == cart_id, CartLine.saved_for_later.is_(False))
+        .order_by(CartLine.id)
+    ).all()
     found = offers({line.product_id for line in lines})
     return [Purchase(line.id, line.quantity, found[line.product_id]) for line in lines]
 

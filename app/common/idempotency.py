@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from copy import deepcopy
 from datetime import timedelta
 from functools import wraps
@@ -38,7 +39,8 @@ from typing import Any, TypeVar, cast
 from flask import Response, current_app, request
 from flask_jwt_extended import current_user
 from sqlalchemy import CursorResult, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.common.bodies import request_json
 from app.common.db import unit_of_work
@@ -104,19 +106,39 @@ def _replay(record: IdempotencyRecord) -> Response:
     return response
 
 
+def _insert_claim(user_id: int, operation: str, key: str, fingerprint: str, now: Any) -> int | None:
+    """INSERT the claim unless the key is known (ON CONFLICT DO NOTHING, one round trip on
+    PostgreSQL and SQLite alike); its id, or None when the key was there."""
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(IdempotencyRecord)
+        .values(user_id=user_id, operation=operation, key=key, fingerprint=fingerprint, locked_at=now, created_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "operation", "key"])
+        .returning(IdempotencyRecord.id)
+    )
+    return db.session.scalar(stmt)
+
+
+@contextmanager
+def _keeping_loaded_objects() -> Iterator[None]:
+    # The claim's commit changes nothing the request has loaded (the current user): keep it
+    # instead of reloading it on next access, a query per request saved.
+    session = db.session()
+    expiring, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = expiring
+
+
 def _claim(user_id: int, operation: str, key: str, fingerprint: str) -> tuple[int | None, Response | None]:
     """Claim the key (committed at once); returns (claim id, None), or (None, the stored response)."""
     now = utcnow()
-    with unit_of_work():
-        try:
-            with db.session.begin_nested():
-                record = IdempotencyRecord(
-                    user_id=user_id, operation=operation, key=key, fingerprint=fingerprint, locked_at=now
-                )
-                db.session.add(record)
-            return record.id, None
-        except IntegrityError:
-            pass  # the key is known: decide from its record
+    with _keeping_loaded_objects(), unit_of_work():
+        claimed = _insert_claim(user_id, operation, key, fingerprint, now)
+        if claimed is not None:
+            return claimed, None
+        # The key is known: decide from its record.
         found = db.session.scalar(
             select(IdempotencyRecord)
             .where(

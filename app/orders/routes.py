@@ -12,6 +12,7 @@ from app.auth.models import Role
 from app.common.blueprint import Blueprint
 from app.common.idempotency import idempotent
 from app.common.permissions import login_optional, login_required
+from app.common.reads import read_only
 from app.common.schemas import PaginationQuery, page_of
 from app.orders.schemas import (
     CHECKOUT_EXAMPLE,
@@ -46,6 +47,7 @@ def _zone_url(zone: Any) -> str:
 
 @blp.route("/delivery-zones")
 class DeliveryZones(MethodView):
+    @read_only
     @blp.arguments(PaginationQuery(), location="query")
     @blp.response(200, page_of(DeliveryZoneOut))
     @blp.doc(operationId="listDeliveryZones")
@@ -72,6 +74,7 @@ class DeliveryZones(MethodView):
 
 @blp.route("/delivery-zones/<int:zone_id>")
 class DeliveryZoneById(MethodView):
+    @read_only
     @blp.response(200, DeliveryZoneOut)
     @blp.doc(operationId="getDeliveryZone")
     def get(self, zone_id: int) -> Any:
@@ -126,6 +129,7 @@ def quote_delivery(data: dict[str, Any]) -> Any:
 
 @blp.route("/orders")
 class Orders(MethodView):
+    @read_only
     @login_required(Role.CUSTOMER, Role.ADMIN)
     @blp.arguments(OrderQuery(), location="query")
     @blp.response(200, page_of(OrderOut))
@@ -158,6 +162,7 @@ class Orders(MethodView):
 
 @blp.route("/orders/<int:order_id>")
 class OrderById(MethodView):
+    @read_only
     @login_required(Role.CUSTOMER, Role.ADMIN)
     @blp.response(200, OrderOut)
     @blp.doc(operationId="getOrder")
@@ -170,6 +175,7 @@ class OrderById(MethodView):
 
 
 @blp.get("/orders/by-reference/<reference>")
+@read_only
 @login_required(Role.CUSTOMER, Role.ADMIN)
 @blp.response(200, OrderOut)
 @blp.doc(operationId="getOrderByReference")

@@ -286,5 +286,5 @@ def test_the_purge_command_and_task_delete_only_expired_guest_carts(app, client,
         _add(client, product.id, 1)  # a fresh guest cart, kept
         result = CliRunner().invoke(app.cli, ["cart", "purge-expired"], catch_exceptions=False)
         assert result.output.strip() == "purged 1 expired guest carts"
-        assert purge_expired.delay().get() == 0
+        assert purge_expired.delay().result == 0
     assert db.session.scalar(select(func.count()).select_from(Cart)) == 2  # the customer's and the fresh guest's

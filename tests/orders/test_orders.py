@@ -241,7 +241,7 @@ def test_the_expiry_task_runs_the_same_rule(app, place):
 
     place()
     with time_machine.travel(utcnow() + timedelta(minutes=app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"] + 1), tick=False):
-        assert expire_unpaid_orders.delay().get() == 1
+        assert expire_unpaid_orders.delay().result == 1
 
 
 def test_an_order_cancelled_before_the_job_is_left_alone(app, place, client, customer):
