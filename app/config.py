@@ -168,6 +168,17 @@ class Config:
     # longer than any request may run (gunicorn's timeout is 30 s).
     IDEMPOTENCY_LOCK_SECONDS = env_int("IDEMPOTENCY_LOCK_SECONDS", 120)
 
+    # Payments. A provider without credentials is not offered. Base URLs default to sandboxes.
+    PAYMENT_PROVIDER_TIMEOUT_SECONDS = env_int("PAYMENT_PROVIDER_TIMEOUT_SECONDS", 10)
+    MPESA_BASE_URL = env("MPESA_BASE_URL", "https://sandbox.safaricom.co.ke")
+    MPESA_CONSUMER_KEY = env("MPESA_CONSUMER_KEY")
+    MPESA_CONSUMER_SECRET = env("MPESA_CONSUMER_SECRET")
+    MPESA_SHORTCODE = env("MPESA_SHORTCODE", "174379")  # Daraja's sandbox paybill
+    MPESA_PASSKEY = env("MPESA_PASSKEY")
+    # The public base URL Safaricom can reach; the callback path (with the secret) is appended.
+    MPESA_CALLBACK_BASE_URL = env("MPESA_CALLBACK_BASE_URL")
+    MPESA_CALLBACK_SECRET = env("MPESA_CALLBACK_SECRET", "dev-mpesa-callback-secret")
+
 
 class DevelopmentConfig(Config):
     pass
@@ -214,6 +225,12 @@ class ProductionConfig(Config):
                 )
         if get_debug_flag():
             raise RuntimeError("FLASK_DEBUG is on: the debugger is never served in production")
+        if cls.MPESA_CONSUMER_KEY and (
+            cls.MPESA_CALLBACK_SECRET == "dev-mpesa-callback-secret" or secret_bits(cls.MPESA_CALLBACK_SECRET) < 100
+        ):
+            raise RuntimeError(
+                "MPESA_CALLBACK_SECRET must be a long random value: it is the callback's only credential"
+            )
         if cls.RATELIMIT_STORAGE_URI.startswith("memory://") and cls.RATELIMIT_ENABLED:
             raise RuntimeError(
                 "Rate limits in memory are per worker process (N workers allow N times the limit): "

@@ -56,6 +56,8 @@ PUBLIC = {
     ("/api/v1/delivery-zones", "GET"),
     ("/api/v1/delivery-zones/<int:zone_id>", "GET"),
     ("/api/v1/delivery-zones/quote", "POST"),  # login_optional: a saved address needs a login
+    ("/api/v1/payments/methods", "GET"),
+    ("/api/v1/payments/mpesa/callback/<secret>", "POST"),  # Safaricom's: the secret in the path is the guard
 }
 
 
@@ -81,6 +83,24 @@ def _order(owner) -> dict[str, Any]:
     return {"order_id": order.id, "reference": order.reference}
 
 
+def _payment(owner) -> dict[str, Any]:
+    from app.payments.models import Payment
+
+    made = _order(owner)
+    payment = Payment(
+        order_id=made["order_id"],
+        user_id=owner.id,
+        provider="mpesa",
+        status="failed",
+        amount="10.00",
+        currency="KES",
+        order_amount="10.00",
+    )
+    db.session.add(payment)
+    db.session.commit()
+    return {**made, "payment_id": payment.id}
+
+
 def _image(owner) -> dict[str, int]:
     image = ProductImageFactory(product=ProductFactory(supplier=owner))
     return {"product_id": image.product_id, "image_id": image.id}
@@ -99,6 +119,9 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/orders/<int:order_id>": ("customer", _order, "order_not_found"),
     "/api/v1/orders/by-reference/<reference>": ("customer", _order, "order_not_found"),
     "/api/v1/orders/<int:order_id>/cancel": ("customer", _order, "order_not_found"),
+    "/api/v1/orders/<int:order_id>/payments": ("customer", _order, "order_not_found"),
+    "/api/v1/payments/<int:payment_id>": ("customer", _payment, "payment_not_found"),
+    "/api/v1/payments/<int:payment_id>/refresh": ("customer", _payment, "payment_not_found"),
     "/api/v1/cart/lines/<int:line_id>/save-for-later": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/cart/lines/<int:line_id>/move-to-cart": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),

@@ -208,13 +208,15 @@ def _release(claim_id: int) -> None:
         )
 
 
-def idempotent(operation: str) -> Callable[[F], F]:
-    """Honour `Idempotency-Key` on a view (below `login_required`: keys are per user). The key is
-    required (400 `idempotency_key_required` without it)."""
+def idempotent(operation: str, *, required: bool = True) -> Callable[[F], F]:
+    """Honour `Idempotency-Key` on a view (below `login_required`: keys are per user). A required
+    key missing is 400 `idempotency_key_required`; an optional one missing runs the view as is."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not required and not request.headers.get(HEADER, "").strip():
+                return view(*args, **kwargs)
             key = _key_from_header()
             claim_id, stored = _claim(current_user.id, operation, key, _fingerprint())
             if stored is not None:
@@ -241,7 +243,7 @@ def idempotent(operation: str) -> Callable[[F], F]:
             {
                 "in": "header",
                 "name": HEADER,
-                "required": True,
+                "required": required,
                 "description": "A fresh unique value (a UUID) per operation, the same on every retry of it. "
                 "The same key and body again returns the first response (`Idempotent-Replayed: true`); "
                 "another body is 422 `idempotency_key_reused`; while the first runs, 409 "
@@ -250,7 +252,8 @@ def idempotent(operation: str) -> Callable[[F], F]:
             }
         )
         responses = manual.setdefault("responses", {})
-        responses["400"] = "BAD_REQUEST"
+        if required:
+            responses["400"] = "BAD_REQUEST"
         responses["409"] = "CONFLICT"
         wrapper._apidoc = doc  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]

@@ -55,15 +55,16 @@ def init_request_context(app: Flask) -> None:
         request_id = g.get("request_id") or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
         started = g.get("started")
+        path = _logged_path()
         access.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "fields": {
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
                     "request_id": request_id,
@@ -73,3 +74,11 @@ def init_request_context(app: Flask) -> None:
             },
         )
         return response
+
+
+def _logged_path() -> str:
+    """The request path, with any `secret` URL argument (a provider's callback secret) replaced by
+    its name: secrets never reach a log line."""
+    if request.view_args and "secret" in request.view_args and request.url_rule is not None:
+        return request.url_rule.rule
+    return request.path

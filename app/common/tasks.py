@@ -21,6 +21,7 @@ from app.extensions import celery
 # runs on its own: cron the matching `flask` command instead (README, "Background work").
 BEAT_SCHEDULE = {
     "expire-unpaid-orders": {"task": "orders.expire_unpaid", "schedule": crontab(minute="*/5")},
+    "reconcile-pending-payments": {"task": "payments.reconcile_pending", "schedule": crontab(minute="*/2")},
     "purge-expired-guest-carts": {"task": "cart.purge_expired", "schedule": crontab(hour=3, minute=15)},
     "purge-idempotency-keys": {"task": "orders.purge_idempotency_keys", "schedule": crontab(minute=40)},
 }

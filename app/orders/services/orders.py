@@ -184,3 +184,30 @@ def expire_unpaid(now: datetime | None = None) -> int:
         except InvalidTransition:
             log.info("order %s changed before it could expire", order_id)
     return expired
+
+
+# For payments (app/payments): which orders can be paid, and marking one paid ----------------------
+
+
+def order_to_pay(user: User, order_id: int) -> Order:
+    """The user's order, its row locked until the caller's transaction ends (so two payment
+    attempts for one order run one after the other); someone else's is 404."""
+    stmt = select(Order).where(Order.id == order_id, Order.user_id == user.id).with_for_update()
+    order = db.session.scalar(stmt)
+    if order is None:
+        raise OrderNotFound("No such order.")
+    return order
+
+
+def mark_paid(order_id: int, note: str) -> bool:
+    """Move an order to `paid` (the system actor, for payments). False when it is no longer
+    waiting for payment (paid by another attempt, cancelled, expired): the caller then owes a
+    refund."""
+    order = db.session.get(Order, order_id, with_for_update=True, populate_existing=True)
+    if order is None or order.status != OrderStatus.PENDING_PAYMENT.value:
+        return False
+    try:
+        transition(order, OrderStatus.PAID, SYSTEM, note)
+    except InvalidTransition:
+        return False
+    return True

@@ -1,0 +1,87 @@
+"""Payments of orders, and every provider callback as it was received."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.common.money import Money
+from app.common.types import UTCDateTime, utcnow
+from app.extensions import db
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class Provider(enum.StrEnum):
+    MPESA = "mpesa"
+    PAYSTACK = "paystack"
+    PAYPAL = "paypal"
+    CASH = "cash"
+
+
+class Payment(db.Model):
+    """One attempt to pay an order. Several per order; at most one settles it. A second success
+    for a paid order is kept and flagged `needs_refund`: money is never taken twice silently."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        Index("ix_payments_order_created", "order_id", "created_at"),
+        Index("ix_payments_status_created", "status", "created_at"),
+        UniqueConstraint("provider", "provider_reference", name="uq_payments_provider_reference"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    provider: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), default=PaymentStatus.PENDING.value)
+    # What was asked of the provider, in the provider's currency (KES for M-Pesa, whole shillings).
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    # The order's total in the store currency this payment is for.
+    order_amount: Mapped[Decimal] = mapped_column(Money)
+    # The provider's id of the attempt (M-Pesa CheckoutRequestID, Paystack reference, PayPal order).
+    provider_reference: Mapped[str | None] = mapped_column(String(100))
+    # The provider's id of the money movement (M-Pesa receipt, PayPal capture), once paid.
+    receipt: Mapped[str | None] = mapped_column(String(100), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(16))
+    amount_paid: Mapped[Decimal | None] = mapped_column(Money)
+    failure_code: Mapped[str | None] = mapped_column(String(40))
+    failure_reason: Mapped[str | None] = mapped_column(String(300))
+    needs_review: Mapped[bool] = mapped_column(default=False)  # e.g. paid another amount than asked
+    needs_refund: Mapped[bool] = mapped_column(default=False)  # paid an order already paid
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PaymentEvent(db.Model):
+    """A callback or webhook exactly as received, written before it is acted on, so a dispute can
+    be settled from this log alone. `dedupe_key` makes a provider event count once."""
+
+    __tablename__ = "payment_events"
+    __table_args__ = (UniqueConstraint("provider", "dedupe_key", name="uq_payment_events_provider_dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(40))  # callback | webhook | query
+    dedupe_key: Mapped[str | None] = mapped_column(String(150))
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"), index=True)
+    raw_body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    authenticated: Mapped[bool]
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,111 @@
+"""`/api/v1/payments`: methods, M-Pesa STK Push and its callback, payments of an order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_jwt_extended import current_user, get_jwt_identity
+
+from app.auth.models import Role
+from app.auth.ratelimit import documented
+from app.common.blueprint import Blueprint
+from app.common.idempotency import idempotent
+from app.common.permissions import login_required
+from app.extensions import limiter
+from app.payments import services
+from app.payments.schemas import CallbackAckOut, MethodOut, PaymentOut, StkPushIn
+
+blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Paying orders")
+
+
+def _per_user() -> str:
+    return f"user:{get_jwt_identity()}"
+
+
+# Initiations ring phones and cost money: a few a minute per user.
+initiation_rate = documented(
+    limiter.limit(lambda: "5/minute", key_func=_per_user, scope="payment-initiation", methods=["POST"])
+)
+
+
+@blp.get("/payments/methods")
+@blp.response(200, MethodOut(many=True))
+@blp.doc(operationId="listPaymentMethods")
+def payment_methods() -> Any:
+    """List the payment methods this shop offers.
+
+    A provider without credentials is not offered; M-Pesa takes KES 1 to 250,000 a transaction.
+    """
+    return services.available_methods()
+
+
+@blp.post("/payments/mpesa/stk-push")
+@login_required(Role.CUSTOMER)
+@initiation_rate
+@idempotent("mpesaStkPush", required=False)
+@blp.arguments(StkPushIn())
+@blp.response(202, PaymentOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(502, response="DEFAULT_ERROR")
+@blp.doc(operationId="startMpesaPayment")
+def stk_push(data: dict[str, Any]) -> Any:
+    """Pay an order with M-Pesa: prompt the customer's phone.
+
+    202 with the payment, `pending`, and its `checkout_request_id`; the callback (or
+    `refreshPayment`) settles it. While a prompt for the order is pending and recent, 409
+    `payment_in_progress`; M-Pesa unreachable is 502 `provider_unavailable` (nothing charged).
+    """
+    return services.start_mpesa(current_user, data["order_id"], data.get("phone"))
+
+
+@blp.post("/payments/mpesa/callback/<secret>")
+@blp.response(200, CallbackAckOut)
+@blp.doc(operationId="mpesaCallback")
+def mpesa_callback(secret: str) -> Any:
+    """Receive Safaricom's STK Push result (called by Safaricom, not by apps).
+
+    The path carries the shared secret (MPESA_CALLBACK_SECRET; a wrong one is 404). Every body is
+    logged before it is acted on; a repeated callback changes nothing; a body that is no STK
+    callback is 422.
+    """
+    services.handle_mpesa_callback(secret, request.get_data(cache=True))
+    return {"ResultCode": 0, "ResultDesc": "Accepted"}
+
+
+@blp.get("/payments/<int:payment_id>")
+@login_required(Role.CUSTOMER, Role.ADMIN)
+@blp.response(200, PaymentOut)
+@blp.doc(operationId="getPayment")
+def get_payment(payment_id: int) -> Any:
+    """Read a payment.
+
+    Its customer's or any for an admin; someone else's is 404 `payment_not_found`.
+    """
+    return services.get_payment(current_user, payment_id)
+
+
+@blp.post("/payments/<int:payment_id>/refresh")
+@login_required(Role.CUSTOMER, Role.ADMIN)
+@blp.response(200, PaymentOut)
+@blp.alt_response(502, response="DEFAULT_ERROR")
+@blp.doc(operationId="refreshPayment")
+def refresh_payment(payment_id: int) -> Any:
+    """Ask the provider where a pending payment stands.
+
+    Settles it when the provider's answer is final (a lost callback); a settled payment is
+    returned as it is.
+    """
+    return services.refresh(current_user, payment_id)
+
+
+@blp.get("/orders/<int:order_id>/payments")
+@login_required(Role.CUSTOMER, Role.ADMIN)
+@blp.response(200, PaymentOut(many=True))
+@blp.doc(operationId="listOrderPayments")
+def order_payments(order_id: int) -> Any:
+    """List the payment attempts of an order, oldest first.
+
+    The order's customer or an admin; someone else's order is 404.
+    """
+    return services.payments_of_order(current_user, order_id)

@@ -1,0 +1,56 @@
+"""Request and response schemas of payments."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from app.common.fields import KenyanPhone
+from app.common.money import MoneyField
+from app.common.schemas import BaseSchema, OutSchema
+from app.payments.models import PaymentStatus, Provider
+
+STATUSES = [status.value for status in PaymentStatus]
+PROVIDERS = [provider.value for provider in Provider]
+
+
+class MethodOut(OutSchema):
+    method = fields.String(validate=validate.OneOf(PROVIDERS))
+    currency = fields.String()
+    min_amount = MoneyField(allow_none=True)
+    max_amount = MoneyField(allow_none=True)
+
+
+class StkPushIn(BaseSchema):
+    order_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    phone = KenyanPhone(
+        metadata={"description": "The M-Pesa number to prompt; the order's delivery phone when omitted"}
+    )
+
+
+class PaymentOut(OutSchema):
+    id = fields.Integer()
+    order_id = fields.Integer()
+    provider = fields.String(validate=validate.OneOf(PROVIDERS))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    amount = MoneyField(metadata={"description": "Asked of the provider (M-Pesa: whole shillings, rounded up)"})
+    currency = fields.String()
+    order_amount = MoneyField(metadata={"description": "The order's total in the store currency"})
+    amount_paid = MoneyField(allow_none=True)
+    checkout_request_id = fields.String(
+        attribute="provider_reference", allow_none=True, metadata={"description": "M-Pesa's CheckoutRequestID"}
+    )
+    receipt = fields.String(allow_none=True, metadata={"description": "M-Pesa receipt number, once paid"})
+    phone = fields.String(allow_none=True)
+    failure_code = fields.String(allow_none=True)
+    failure_reason = fields.String(allow_none=True)
+    needs_review = fields.Boolean()
+    needs_refund = fields.Boolean()
+    created_at = fields.AwareDateTime()
+    settled_at = fields.AwareDateTime(allow_none=True)
+
+
+class CallbackAckOut(OutSchema):
+    """What Safaricom expects back from a callback URL."""
+
+    ResultCode = fields.Integer()
+    ResultDesc = fields.String()

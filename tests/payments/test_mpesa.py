@@ -1,0 +1,394 @@
+"""M-Pesa Express (STK Push) end to end, Daraja stubbed at the `requests` layer with its
+documented payloads."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import requests
+import responses
+import time_machine
+from sqlalchemy import func, select
+
+from app.common.types import utcnow
+from app.extensions import db
+from app.orders.models import Order
+from app.payments.gateways.mpesa import NAIROBI, MpesaGateway
+from app.payments.models import Payment, PaymentEvent
+from tests.factories import ProductFactory
+from tests.helpers import ORDERS, add_to_cart, assert_problem, checkout, emails_to
+
+SANDBOX = "https://sandbox.safaricom.co.ke"
+TOKEN_URL = f"{SANDBOX}/oauth/v1/generate"
+PUSH_URL = f"{SANDBOX}/mpesa/stkpush/v1/processrequest"
+QUERY_URL = f"{SANDBOX}/mpesa/stkpushquery/v1/query"
+PUSH = "/api/v1/payments/mpesa/stk-push"
+SECRET = "test-callback-secret-0123456789"
+CALLBACK = f"/api/v1/payments/mpesa/callback/{SECRET}"
+CHECKOUT_ID = "ws_CO_191220191020363925"
+
+
+@pytest.fixture
+def daraja(app, monkeypatch):
+    """Daraja credentials (the sandbox's shortcode and a passkey) and a stubbed network."""
+    for name, value in {
+        "MPESA_CONSUMER_KEY": "consumer-key",
+        "MPESA_CONSUMER_SECRET": "consumer-secret",
+        "MPESA_SHORTCODE": "174379",
+        "MPESA_PASSKEY": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
+        "MPESA_CALLBACK_BASE_URL": "https://shop.example.co.ke",
+        "MPESA_CALLBACK_SECRET": SECRET,
+    }.items():
+        monkeypatch.setitem(app.config, name, value)
+    MpesaGateway.forget_tokens()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(TOKEN_URL, json={"access_token": "c9SQxWWhmdVRlyh0zh8gZDTkubVF", "expires_in": "3599"})
+        yield mock
+    MpesaGateway.forget_tokens()
+
+
+def accepted(checkout_id: str = CHECKOUT_ID) -> dict:
+    return {
+        "MerchantRequestID": "29115-34620561-1",
+        "CheckoutRequestID": checkout_id,
+        "ResponseCode": "0",
+        "ResponseDescription": "Success. Request accepted for processing",
+        "CustomerMessage": "Success. Request accepted for processing",
+    }
+
+
+def success_callback(checkout_id: str = CHECKOUT_ID, amount=1500, receipt: str = "NLJ7RT61SV") -> dict:
+    return {
+        "Body": {
+            "stkCallback": {
+                "MerchantRequestID": "29115-34620561-1",
+                "CheckoutRequestID": checkout_id,
+                "ResultCode": 0,
+                "ResultDesc": "The service request is processed successfully.",
+                "CallbackMetadata": {
+                    "Item": [
+                        {"Name": "Amount", "Value": amount},
+                        {"Name": "MpesaReceiptNumber", "Value": receipt},
+                        {"Name": "Balance"},
+                        {"Name": "TransactionDate", "Value": 20191219102115},
+                        {"Name": "PhoneNumber", "Value": 254708374149},
+                    ]
+                },
+            }
+        }
+    }
+
+
+def failed_callback(code: int, desc: str, checkout_id: str = CHECKOUT_ID) -> dict:
+    return {
+        "Body": {
+            "stkCallback": {
+                "MerchantRequestID": "29115-34620561-1",
+                "CheckoutRequestID": checkout_id,
+                "ResultCode": code,
+                "ResultDesc": desc,
+            }
+        }
+    }
+
+
+@pytest.fixture
+def order(client, customer, address, zone):
+    """An M-Pesa order of KES 1,500.00 (1,250.00 of goods and 250.00 delivery)."""
+    add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
+    response = checkout(client, customer, address)
+    assert response.status_code == 201
+    return response.get_json()
+
+
+def push(client, customer, order, phone: str = "0708374149"):
+    return client.post(PUSH, json={"order_id": order["id"], "phone": phone}, headers=customer.headers)
+
+
+def test_methods_offer_mpesa_only_when_configured(client, app, daraja, monkeypatch):
+    methods = client.get("/api/v1/payments/methods").get_json()
+    assert {"method": "mpesa", "currency": "KES", "min_amount": "1.00", "max_amount": "250000.00"} in methods
+    monkeypatch.setitem(app.config, "MPESA_CONSUMER_KEY", None)
+    assert [m["method"] for m in client.get("/api/v1/payments/methods").get_json()] == ["cash"]
+
+
+def test_the_stk_push_is_sent_exactly_as_daraja_documents(client, customer, order, daraja):
+    daraja.post(PUSH_URL, json=accepted())
+    moment = (datetime.now(NAIROBI) + timedelta(minutes=1)).replace(microsecond=0)  # after the token's iat
+    with time_machine.travel(moment, tick=False):
+        response = push(client, customer, order, phone="+254 708 374 149")
+    assert response.status_code == 202, response.get_json()
+    payment = response.get_json()
+    assert payment["status"] == "pending" and payment["checkout_request_id"] == CHECKOUT_ID
+    assert payment["amount"] == "1500.00" and payment["currency"] == "KES" and payment["phone"] == "254708374149"
+
+    token_call, push_call = daraja.calls[0], daraja.calls[1]
+    expected_basic = base64.b64encode(b"consumer-key:consumer-secret").decode()
+    assert token_call.request.headers["Authorization"] == f"Basic {expected_basic}"
+    assert "grant_type=client_credentials" in token_call.request.url
+    assert push_call.request.headers["Authorization"] == "Bearer c9SQxWWhmdVRlyh0zh8gZDTkubVF"
+    sent = json.loads(push_call.request.body)
+    stamp = moment.strftime("%Y%m%d%H%M%S")  # Nairobi time, whatever the server's zone
+    passkey = "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919"
+    assert sent == {
+        "BusinessShortCode": "174379",
+        "Password": base64.b64encode(f"174379{passkey}{stamp}".encode()).decode(),
+        "Timestamp": stamp,
+        "TransactionType": "CustomerPayBillOnline",
+        "Amount": 1500,
+        "PartyA": "254708374149",
+        "PartyB": "174379",
+        "PhoneNumber": "254708374149",
+        "CallBackURL": f"https://shop.example.co.ke{CALLBACK}",
+        "AccountReference": order["reference"],
+        "TransactionDesc": f"Order {order['reference']}"[:13],
+    }
+    assert len(sent["AccountReference"]) <= 12 and len(sent["TransactionDesc"]) <= 13
+
+
+def test_a_total_with_cents_is_asked_rounded_up_to_the_shilling(client, customer, address, zone, daraja):
+    add_to_cart(client, customer, ProductFactory(price=Decimal("99.50"), stock=5))
+    order = checkout(client, customer, address).get_json()  # 349.50 with delivery
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    assert payment["amount"] == "350.00" and payment["order_amount"] == "349.50"
+    assert json.loads(daraja.calls[-1].request.body)["Amount"] == 350
+
+
+def test_the_token_is_cached_until_shortly_before_it_expires(client, customer, address, zone, daraja):
+    orders = []
+    for _ in range(2):
+        add_to_cart(client, customer, ProductFactory(stock=5))
+        orders.append(checkout(client, customer, address).get_json())
+    daraja.post(PUSH_URL, json=accepted("ws_CO_1"))
+    daraja.post(PUSH_URL, json=accepted("ws_CO_2"))
+    push(client, customer, orders[0])
+    push(client, customer, orders[1])
+    assert sum(1 for call in daraja.calls if call.request.url.startswith(TOKEN_URL)) == 1
+
+
+def test_a_second_push_while_one_is_pending_is_409_and_allowed_after_a_cancel(client, customer, order, daraja):
+    daraja.post(PUSH_URL, json=accepted())
+    first = push(client, customer, order).get_json()
+    body = assert_problem(push(client, customer, order), 409, "payment_in_progress")
+    assert body["payment_id"] == first["id"]
+    assert client.post(CALLBACK, json=failed_callback(1032, "Request cancelled by user")).status_code == 200
+    daraja.post(PUSH_URL, json=accepted("ws_CO_again"))
+    assert push(client, customer, order).status_code == 202
+
+
+def test_a_successful_callback_pays_the_order_once(client, customer, order, daraja):
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    response = client.post(CALLBACK, json=success_callback())
+    assert response.status_code == 200 and response.get_json() == {"ResultCode": 0, "ResultDesc": "Accepted"}
+    again = client.post(CALLBACK, json=success_callback())
+    assert again.status_code == 200
+
+    settled = client.get(f"/api/v1/payments/{payment['id']}", headers=customer.headers).get_json()
+    assert settled["status"] == "succeeded" and settled["receipt"] == "NLJ7RT61SV"
+    assert settled["amount_paid"] == "1500.00" and settled["settled_at"] is not None
+    paid = client.get(f"{ORDERS}/{order['id']}", headers=customer.headers).get_json()
+    assert paid["status"] == "paid" and paid["paid_at"] is not None
+    assert [(e["to_status"], e["actor_kind"]) for e in paid["history"]][-1] == ("paid", "system")
+    assert sum(e["to_status"] == "paid" for e in paid["history"]) == 1
+    assert len([e for e in emails_to(customer.user.email) if e.subject == "Payment received"]) == 1
+    assert db.session.scalar(select(func.count()).select_from(PaymentEvent)) == 1  # the duplicate: not again
+
+
+@pytest.mark.parametrize(
+    "code,desc,status,failure",
+    [
+        (1032, "Request cancelled by user", "cancelled", "cancelled"),
+        (1, "The balance is insufficient for the transaction.", "failed", "insufficient_funds"),
+        (2001, "The initiator information is invalid.", "failed", "wrong_pin"),
+        (1037, "DS timeout user cannot be reached", "failed", "phone_unreachable"),
+        (1019, "Transaction has expired", "failed", "expired"),
+        (9999, "Something new", "failed", "mpesa_9999"),
+    ],
+)
+def test_failures_are_read_from_the_result_code(client, customer, order, daraja, code, desc, status, failure):
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    client.post(CALLBACK, json=failed_callback(code, desc))
+    settled = client.get(f"/api/v1/payments/{payment['id']}", headers=customer.headers).get_json()
+    assert (settled["status"], settled["failure_code"]) == (status, failure)
+    assert db.session.get(Order, order["id"]).status == "pending_payment"
+
+
+def test_a_result_code_sent_as_a_string_works_too(client, customer, order, daraja):
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    body = success_callback(amount="1500.00")
+    body["Body"]["stkCallback"]["ResultCode"] = "0"
+    client.post(CALLBACK, json=body)
+    assert db.session.get(Payment, payment["id"]).status == "succeeded"
+
+
+def test_a_wrong_amount_is_flagged_and_does_not_pay(client, customer, order, daraja):
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    client.post(CALLBACK, json=success_callback(amount=1))
+    flagged = client.get(f"/api/v1/payments/{payment['id']}", headers=customer.headers).get_json()
+    assert flagged["status"] == "failed" and flagged["failure_code"] == "amount_mismatch" and flagged["needs_review"]
+    assert db.session.get(Order, order["id"]).status == "pending_payment"
+
+
+def test_a_wrong_secret_is_404_and_records_nothing(client, customer, order, daraja):
+    daraja.post(PUSH_URL, json=accepted())
+    push(client, customer, order)
+    response = client.post("/api/v1/payments/mpesa/callback/guessed", json=success_callback())
+    assert_problem(response, 404, "payment_not_found")
+    assert db.session.scalar(select(func.count()).select_from(PaymentEvent)) == 0
+    assert db.session.get(Order, order["id"]).status == "pending_payment"
+
+
+@pytest.mark.parametrize("body", [b"not json", b"{}", b'{"Body": {"stkCallback": {"ResultCode": "x"}}}'])
+def test_garbage_is_422_and_kept_in_the_log(client, daraja, body):
+    response = client.post(CALLBACK, data=body, content_type="application/json")
+    assert response.status_code == 422
+    [event] = db.session.scalars(select(PaymentEvent)).all()
+    assert event.raw_body == body.decode() and event.outcome.startswith("rejected")
+
+
+def test_a_callback_for_an_unknown_payment_is_accepted_and_logged(client, daraja):
+    response = client.post(CALLBACK, json=success_callback("ws_CO_nobody"))
+    assert response.status_code == 200
+    [event] = db.session.scalars(select(PaymentEvent)).all()
+    assert event.outcome == "unknown payment" and event.payment_id is None
+
+
+def test_the_secret_never_reaches_the_access_log(client, daraja, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="duka.access"):
+        client.post(CALLBACK, json=success_callback("ws_CO_nobody"))
+    assert caplog.records and all(SECRET not in record.getMessage() for record in caplog.records)
+    assert all(SECRET not in json.dumps(getattr(r, "fields", {})) for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "stub,status,code",
+    [
+        ({"body": requests.exceptions.ConnectTimeout()}, 502, "provider_unavailable"),
+        ({"status": 503, "body": "<html>Service Unavailable</html>"}, 502, "provider_unavailable"),
+        ({"status": 500, "json": {"requestId": "1", "errorCode": "500.001.1001", "errorMessage": "x"}}, 502, None),
+        (
+            {
+                "status": 400,
+                "json": {"requestId": "1", "errorCode": "400.002.02", "errorMessage": "Invalid PhoneNumber"},
+            },
+            422,
+            "provider_refused",
+        ),
+    ],
+)
+def test_provider_failures_leave_nothing_behind(client, customer, order, daraja, stub, status, code):
+    daraja.post(PUSH_URL, **stub)
+    response = push(client, customer, order)
+    assert response.status_code == status
+    if code:
+        assert response.get_json()["code"] == code
+    assert "consumer-secret" not in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
+    assert db.session.get(Order, order["id"]).status == "pending_payment"
+
+
+def test_a_lost_callback_is_recovered_by_the_query(client, customer, order, daraja):
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    processing = {
+        "requestId": "ws_1",
+        "errorCode": "500.001.1001",
+        "errorMessage": "The transaction is being processed",
+    }
+    daraja.post(QUERY_URL, status=500, json=processing)
+    still = client.post(f"/api/v1/payments/{payment['id']}/refresh", headers=customer.headers).get_json()
+    assert still["status"] == "pending"
+    daraja.replace(
+        responses.POST,
+        QUERY_URL,
+        json={
+            "ResponseCode": "0",
+            "ResponseDescription": "The service request has been accepted successsfully",
+            "MerchantRequestID": "29115-34620561-1",
+            "CheckoutRequestID": CHECKOUT_ID,
+            "ResultCode": "0",
+            "ResultDesc": "The service request is processed successfully.",
+        },
+    )
+    done = client.post(f"/api/v1/payments/{payment['id']}/refresh", headers=customer.headers).get_json()
+    assert done["status"] == "succeeded" and done["amount_paid"] == "1500.00"
+    assert db.session.get(Order, order["id"]).status == "paid"
+    sent = json.loads(daraja.calls[-1].request.body)
+    assert sent["CheckoutRequestID"] == CHECKOUT_ID and set(sent) == {
+        "BusinessShortCode",
+        "Password",
+        "Timestamp",
+        "CheckoutRequestID",
+    }
+
+
+def test_the_reconciliation_task_settles_pending_payments(client, customer, order, daraja):
+    from app.payments.tasks import reconcile_pending_payments
+
+    daraja.post(PUSH_URL, json=accepted())
+    push(client, customer, order)
+    daraja.post(QUERY_URL, json={"ResponseCode": "0", "ResultCode": "1032", "ResultDesc": "Request cancelled by user"})
+    assert reconcile_pending_payments.delay().result == 0  # too young to ask about
+    with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
+        assert reconcile_pending_payments.delay().result == 1
+    assert db.session.scalar(select(Payment.status)) == "cancelled"
+
+
+def test_a_paid_order_is_never_paid_twice(client, customer, order, daraja):
+    daraja.post(PUSH_URL, json=accepted("ws_CO_first"))
+    first = push(client, customer, order).get_json()
+    # The first prompt seemed lost; a second one is sent once the first is old.
+    with time_machine.travel(utcnow() + timedelta(minutes=4), tick=False):
+        daraja.post(PUSH_URL, json=accepted("ws_CO_second"))
+        second = push(client, customer, order).get_json()
+        client.post(CALLBACK, json=success_callback("ws_CO_second", receipt="RCPT2"))
+        client.post(CALLBACK, json=success_callback("ws_CO_first", receipt="RCPT1"))
+    late = db.session.get(Payment, first["id"])
+    assert db.session.get(Payment, second["id"]).status == "succeeded"
+    assert late.status == "succeeded" and late.needs_refund is True
+    paid = client.get(f"{ORDERS}/{order['id']}", headers=customer.headers).get_json()
+    assert sum(e["to_status"] == "paid" for e in paid["history"]) == 1
+    assert_problem(push(client, customer, order), 409, "order_not_payable")
+
+
+def test_payments_are_their_customers(client, customer, other_customer, order, daraja, admin):
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    for url in (f"/api/v1/payments/{payment['id']}", f"/api/v1/payments/{payment['id']}/refresh"):
+        method = client.post if url.endswith("refresh") else client.get
+        assert_problem(method(url, headers=other_customer.headers), 404, "payment_not_found")
+    listing = client.get(f"{ORDERS}/{order['id']}/payments", headers=other_customer.headers)
+    assert_problem(listing, 404, "order_not_found")
+    assert [p["id"] for p in client.get(f"{ORDERS}/{order['id']}/payments", headers=customer.headers).get_json()] == [
+        payment["id"]
+    ]
+    assert client.get(f"/api/v1/payments/{payment['id']}", headers=admin.headers).status_code == 200
+    assert_problem(push(client, other_customer, order), 404, "order_not_found")
+
+
+def test_a_cash_order_is_not_paid_by_mpesa(client, customer, address, zone, daraja):
+    add_to_cart(client, customer, ProductFactory(stock=5))
+    cash = checkout(client, customer, address, payment_method="cash").get_json()
+    assert_problem(push(client, customer, cash), 409, "order_not_payable")
+
+
+def test_phone_numbers_are_normalised_or_refused():
+    from app.payments.gateways.mpesa import msisdn
+
+    for raw in ("0708374149", "+254708374149", "254708374149", "708374149", "0110 123 456"):
+        assert re.fullmatch(r"254[17]\d{8}", msisdn(raw)), raw
+    for bad in ("0208374149", "12345", ""):
+        with pytest.raises(ValueError):
+            msisdn(bad)
