@@ -130,6 +130,40 @@ def register_cli(app: Flask) -> None:
             purged = purge_expired_keys()
         click.echo(f"purged {purged} idempotency keys")
 
+    @app.cli.group("payments")
+    def payments() -> None:
+        """Payments."""
+
+    @payments.command("reconcile")
+    def reconcile_payments() -> None:
+        """Ask M-Pesa about pending payments older than a minute (cron it when no beat runs)."""
+        from app.payments.services import reconcile_pending
+
+        click.echo(f"settled {reconcile_pending()} pending payments")
+
+    @payments.command("simulate-callback")
+    @click.argument("payment_id", type=int)
+    @click.option("--result", type=click.Choice(["success", "cancelled", "insufficient", "wrong-pin", "unreachable"]))
+    @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True, help="Where the API runs")
+    def simulate_callback(payment_id: int, result: str | None, base_url: str) -> None:
+        """Post Safaricom's documented STK callback for a pending M-Pesa payment to our own
+        callback URL (as Safaricom would), to try a payment end to end locally."""
+        import requests
+        from flask import url_for
+
+        from app.payments.models import Payment
+        from app.payments.simulate import callback_body
+
+        payment = db.session.get(Payment, payment_id)
+        if payment is None or payment.provider != "mpesa" or not payment.provider_reference:
+            raise click.ClickException(f"no M-Pesa payment {payment_id}")
+        with app.test_request_context():
+            path = url_for("payments.mpesa_callback", secret=app.config["MPESA_CALLBACK_SECRET"])
+        response = requests.post(
+            base_url.rstrip("/") + path, json=callback_body(payment, result or "success"), timeout=10
+        )
+        click.echo(f"callback answered {response.status_code}: {response.text.strip()}")
+
     @app.cli.command("send-outbox")
     def send_outbox() -> None:
         """Send every pending email of the outbox (after an SMTP or broker outage)."""

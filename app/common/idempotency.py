@@ -39,11 +39,9 @@ from typing import Any, TypeVar, cast
 from flask import Response, current_app, request
 from flask_jwt_extended import current_user
 from sqlalchemy import CursorResult, delete, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.common.bodies import request_json
-from app.common.db import unit_of_work
+from app.common.db import insert_unless_exists, unit_of_work
 from app.common.models import MAX_KEY_LENGTH, IdempotencyRecord
 from app.common.types import utcnow
 from app.errors import AppError, Conflict, ValidationFailed
@@ -106,19 +104,6 @@ def _replay(record: IdempotencyRecord) -> Response:
     return response
 
 
-def _insert_claim(user_id: int, operation: str, key: str, fingerprint: str, now: Any) -> int | None:
-    """INSERT the claim unless the key is known (ON CONFLICT DO NOTHING, one round trip on
-    PostgreSQL and SQLite alike); its id, or None when the key was there."""
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (
-        insert(IdempotencyRecord)
-        .values(user_id=user_id, operation=operation, key=key, fingerprint=fingerprint, locked_at=now, created_at=now)
-        .on_conflict_do_nothing(index_elements=["user_id", "operation", "key"])
-        .returning(IdempotencyRecord.id)
-    )
-    return db.session.scalar(stmt)
-
-
 @contextmanager
 def _keeping_loaded_objects() -> Iterator[None]:
     # The claim's commit changes nothing the request has loaded (the current user): keep it
@@ -135,7 +120,15 @@ def _claim(user_id: int, operation: str, key: str, fingerprint: str) -> tuple[in
     """Claim the key (committed at once); returns (claim id, None), or (None, the stored response)."""
     now = utcnow()
     with _keeping_loaded_objects(), unit_of_work():
-        claimed = _insert_claim(user_id, operation, key, fingerprint, now)
+        values = {
+            "user_id": user_id,
+            "operation": operation,
+            "key": key,
+            "fingerprint": fingerprint,
+            "locked_at": now,
+            "created_at": now,
+        }
+        claimed = insert_unless_exists(IdempotencyRecord, values, ["user_id", "operation", "key"])
         if claimed is not None:
             return claimed, None
         # The key is known: decide from its record.

@@ -13,7 +13,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from app.auth.models import Role, User
-from app.common.db import unit_of_work
+from app.common.db import insert_unless_exists, unit_of_work
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -156,19 +156,20 @@ def handle_mpesa_callback(secret: str, raw_body: bytes) -> str:
 
 
 def _record_event(kind: str, dedupe: str | None, text: str, outcome: str | None = None) -> PaymentEvent | None:
-    """Write the event before acting on it; None when its dedupe key was seen before."""
-    event = PaymentEvent(
-        provider=Provider.MPESA.value, kind=kind, dedupe_key=dedupe, raw_body=text, authenticated=True, outcome=outcome
-    )
-    if dedupe is not None:
-        seen = db.session.scalar(
-            select(PaymentEvent.id).where(PaymentEvent.provider == event.provider, PaymentEvent.dedupe_key == dedupe)
-        )
-        if seen is not None:
-            return None
-    db.session.add(event)
-    db.session.flush()  # a concurrent duplicate meets the unique constraint here
-    return event
+    """Write the event before acting on it; None when its dedupe key was seen before (also by a
+    concurrent delivery of the same callback, which waits for the first and then finds it)."""
+    values: dict[str, Any] = {
+        "provider": Provider.MPESA.value,
+        "kind": kind,
+        "dedupe_key": dedupe,
+        "raw_body": text,
+        "headers": {},
+        "authenticated": True,
+        "outcome": outcome,
+        "received_at": utcnow(),
+    }
+    event_id = insert_unless_exists(PaymentEvent, values, ["provider", "dedupe_key"])
+    return db.session.get(PaymentEvent, event_id) if event_id is not None else None
 
 
 def _settle_by_reference(outcome: Outcome, event: PaymentEvent) -> str:

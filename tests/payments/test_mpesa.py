@@ -392,3 +392,30 @@ def test_phone_numbers_are_normalised_or_refused():
     for bad in ("0208374149", "12345", ""):
         with pytest.raises(ValueError):
             msisdn(bad)
+
+
+@pytest.mark.parametrize(
+    "result,status", [("success", "succeeded"), ("cancelled", "cancelled"), ("insufficient", "failed")]
+)
+def test_simulate_callback_posts_safaricoms_payload_to_our_callback(
+    app, client, customer, order, daraja, result, status
+):
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    posted = []
+
+    def forward(request):
+        # What the command sent, handed to the app as Safaricom's post would be.
+        answer = client.post(request.path_url, data=request.body, content_type="application/json")
+        posted.append(json.loads(request.body))
+        return answer.status_code, {}, answer.get_data()
+
+    daraja.add_callback(responses.POST, f"http://127.0.0.1:5000{CALLBACK}", callback=forward)
+    result_run = app.test_cli_runner().invoke(
+        args=["payments", "simulate-callback", str(payment["id"]), "--result", result]
+    )
+    assert result_run.exit_code == 0, result_run.output
+    assert "callback answered 200" in result_run.output
+    [body] = posted
+    assert body["Body"]["stkCallback"]["CheckoutRequestID"] == CHECKOUT_ID
+    assert db.session.get(Payment, payment["id"]).status == status

@@ -1,0 +1,133 @@
+"""Settling payments under concurrency (PostgreSQL, real commits, threads)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+import responses
+from sqlalchemy import func, select
+
+from app.cart.services import Owner, add_line
+from app.extensions import db
+from app.notifications.models import OutboxEmail
+from app.orders.models import Order, OrderEvent
+from app.orders.services.checkout import place_order
+from app.payments.gateways.mpesa import MpesaGateway
+from app.payments.models import Payment, PaymentEvent
+from tests.factories import AddressFactory, DeliveryZoneFactory, ProductFactory, UserFactory
+from tests.payments.test_mpesa import CALLBACK, CHECKOUT_ID, QUERY_URL, SECRET, success_callback
+
+
+def _pending_payment(app) -> tuple[int, int]:
+    """A committed order of KES 1,500.00 with a pending M-Pesa payment; (order id, payment id)."""
+    with app.app_context():
+        DeliveryZoneFactory(counties=["Nairobi"], fee="250.00")
+        user = UserFactory(role="customer")
+        address = AddressFactory(user_id=user.id, county="Nairobi", town="Nairobi")
+        add_line(Owner(user=user), ProductFactory(price=Decimal("1250.00"), stock=5).id, 1)
+        order = place_order(user, {"address_id": address.id, "payment_method": "mpesa"})
+        db.session.flush()
+        payment = Payment(
+            order_id=order.id,
+            user_id=user.id,
+            provider="mpesa",
+            amount=Decimal("1500.00"),
+            currency="KES",
+            order_amount=order.total,
+            provider_reference=CHECKOUT_ID,
+        )
+        db.session.add(payment)
+        db.session.commit()
+        return order.id, payment.id
+
+
+def _together(jobs) -> list:
+    results: list = []
+    start = threading.Barrier(len(jobs))
+
+    def run(job):
+        start.wait()
+        results.append(job())
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def _settled_once(app, order_id: int, payment_id: int) -> None:
+    with app.app_context():
+        assert db.session.get(Payment, payment_id).status == "succeeded"
+        assert db.session.get(Order, order_id).status == "paid"
+        paid_events = select(func.count()).where(OrderEvent.order_id == order_id, OrderEvent.to_status == "paid")
+        assert db.session.scalar(paid_events) == 1
+        receipts = select(func.count()).where(OutboxEmail.subject == "Payment received")
+        assert db.session.scalar(receipts) == 1
+
+
+@pytest.fixture
+def daraja_secret(app, monkeypatch):
+    for name, value in {
+        "MPESA_CONSUMER_KEY": "consumer-key",
+        "MPESA_CONSUMER_SECRET": "consumer-secret",
+        "MPESA_PASSKEY": "passkey",
+        "MPESA_CALLBACK_SECRET": SECRET,
+    }.items():
+        monkeypatch.setitem(app.config, name, value)
+    MpesaGateway.forget_tokens()
+    yield
+    MpesaGateway.forget_tokens()
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_one_callback_delivered_ten_times_at_once_settles_once(app, committed, daraja_secret):
+    order_id, payment_id = _pending_payment(app)
+
+    def deliver():
+        return app.test_client().post(CALLBACK, json=success_callback()).status_code
+
+    assert Counter(_together([deliver] * 10)) == Counter({200: 10})
+    _settled_once(app, order_id, payment_id)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PaymentEvent)) == 1
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_a_callback_racing_the_reconciliation_query_settles_once(app, committed, daraja_secret):
+    from datetime import timedelta
+
+    import time_machine
+
+    from app.common.types import utcnow
+    from app.payments.services import reconcile_pending
+
+    order_id, payment_id = _pending_payment(app)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get("https://sandbox.safaricom.co.ke/oauth/v1/generate", json={"access_token": "t", "expires_in": "3599"})
+        mock.post(
+            QUERY_URL,
+            json={
+                "ResponseCode": "0",
+                "ResultCode": "0",
+                "ResultDesc": "The service request is processed successfully.",
+            },
+        )
+
+        def callback():
+            return app.test_client().post(CALLBACK, json=success_callback()).status_code
+
+        def query():
+            with app.app_context():
+                return reconcile_pending(older_than=timedelta(0))
+
+        with time_machine.travel(utcnow() + timedelta(seconds=5), tick=False):
+            results = _together([callback, query] * 3)
+    assert results.count(200) == 3
+    _settled_once(app, order_id, payment_id)
