@@ -178,6 +178,10 @@ class Config:
     # The public base URL Safaricom can reach; the callback path (with the secret) is appended.
     MPESA_CALLBACK_BASE_URL = env("MPESA_CALLBACK_BASE_URL")
     MPESA_CALLBACK_SECRET = env("MPESA_CALLBACK_SECRET", "dev-mpesa-callback-secret")
+    PAYSTACK_BASE_URL = env("PAYSTACK_BASE_URL", "https://api.paystack.co")  # test keys select test mode
+    PAYSTACK_SECRET_KEY = env("PAYSTACK_SECRET_KEY")
+    # Where Paystack sends the customer back after paying (FRONTEND_URL/orders?reference=... when unset).
+    PAYSTACK_CALLBACK_URL = env("PAYSTACK_CALLBACK_URL")
 
 
 class DevelopmentConfig(Config):

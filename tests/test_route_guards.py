@@ -58,6 +58,7 @@ PUBLIC = {
     ("/api/v1/delivery-zones/quote", "POST"),  # login_optional: a saved address needs a login
     ("/api/v1/payments/methods", "GET"),
     ("/api/v1/payments/mpesa/callback/<secret>", "POST"),  # Safaricom's: the secret in the path is the guard
+    ("/api/v1/payments/paystack/webhook", "POST"),  # Paystack's: its HMAC signature is the guard
 }
 
 
@@ -83,14 +84,15 @@ def _order(owner) -> dict[str, Any]:
     return {"order_id": order.id, "reference": order.reference}
 
 
-def _payment(owner) -> dict[str, Any]:
+def _payment(owner, provider: str = "mpesa") -> dict[str, Any]:
     from app.payments.models import Payment
 
     made = _order(owner)
     payment = Payment(
         order_id=made["order_id"],
         user_id=owner.id,
-        provider="mpesa",
+        provider=provider,
+        provider_reference=f"{made['reference']}-TEST",
         status="failed",
         amount="10.00",
         currency="KES",
@@ -98,7 +100,7 @@ def _payment(owner) -> dict[str, Any]:
     )
     db.session.add(payment)
     db.session.commit()
-    return {**made, "payment_id": payment.id}
+    return {**made, "payment_id": payment.id, "reference": payment.provider_reference}
 
 
 def _image(owner) -> dict[str, int]:
@@ -122,6 +124,11 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/orders/<int:order_id>/payments": ("customer", _order, "order_not_found"),
     "/api/v1/payments/<int:payment_id>": ("customer", _payment, "payment_not_found"),
     "/api/v1/payments/<int:payment_id>/refresh": ("customer", _payment, "payment_not_found"),
+    "/api/v1/payments/paystack/verify/<reference>": (
+        "customer",
+        lambda owner: _payment(owner, "paystack"),
+        "payment_not_found",
+    ),
     "/api/v1/cart/lines/<int:line_id>/save-for-later": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/cart/lines/<int:line_id>/move-to-cart": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),

@@ -21,6 +21,10 @@ class MethodUnavailable(Conflict):
     code, title = "payment_method_unavailable", "Payment method not available"
 
 
+class InvalidSignature(AppError):
+    status, code, title = 401, "invalid_signature", "Invalid webhook signature"
+
+
 class ProviderUnavailable(AppError):
     status, code, title = 502, "provider_unavailable", "Payment provider unavailable"
 

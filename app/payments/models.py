@@ -67,6 +67,11 @@ class Payment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @property
+    def checkout_request_id(self) -> str | None:
+        """M-Pesa's name for the attempt's id (null for other providers)."""
+        return self.provider_reference if self.provider == Provider.MPESA.value else None
+
 
 class PaymentEvent(db.Model):
     """A callback or webhook exactly as received, written before it is acted on, so a dispute can

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import request, url_for
 from flask_jwt_extended import current_user, get_jwt_identity
 
 from app.auth.models import Role
 from app.auth.ratelimit import documented
 from app.common.blueprint import Blueprint
+from app.common.db import unit_of_work
 from app.common.idempotency import idempotent
 from app.common.permissions import login_required
 from app.extensions import limiter
 from app.payments import services
-from app.payments.schemas import CallbackAckOut, MethodOut, PaymentOut, StkPushIn
+from app.payments.schemas import (
+    CallbackAckOut,
+    MethodOut,
+    PaymentOut,
+    PaystackInitializeIn,
+    PaystackInitializeOut,
+    StkPushIn,
+    WebhookAckOut,
+)
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Paying orders")
 
@@ -71,6 +80,56 @@ def mpesa_callback(secret: str) -> Any:
     """
     services.handle_mpesa_callback(secret, request.get_data(cache=True))
     return {"ResultCode": 0, "ResultDesc": "Accepted"}
+
+
+@blp.post("/payments/paystack/initialize")
+@login_required(Role.CUSTOMER)
+@initiation_rate
+@idempotent("paystackInitialize", required=False)
+@blp.arguments(PaystackInitializeIn())
+@blp.response(
+    201, PaystackInitializeOut, location=lambda made: url_for("payments.get_payment", payment_id=made["payment"].id)
+)
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(502, response="DEFAULT_ERROR")
+@blp.doc(operationId="startPaystackPayment")
+def paystack_initialize(data: dict[str, Any]) -> Any:
+    """Pay a card order with Paystack: open a transaction.
+
+    201 with `authorization_url` (send the customer there), the transaction's `reference` and the
+    payment, `pending`. Amounts go to Paystack in the currency's subunit (KES cents). The webhook
+    or `verifyPaystackPayment` settles it.
+    """
+    return services.start_paystack(current_user, data["order_id"])
+
+
+@blp.get("/payments/paystack/verify/<reference>")
+@login_required(Role.CUSTOMER, Role.ADMIN)
+@blp.response(200, PaymentOut)
+@blp.alt_response(502, response="DEFAULT_ERROR")
+@blp.doc(operationId="verifyPaystackPayment")
+@unit_of_work()  # a GET that writes (as Paystack's flow has it): the Blueprint opens units only for writes
+def paystack_verify(reference: str) -> Any:
+    """Verify a Paystack transaction and settle its payment.
+
+    Call it when the customer is back from Paystack's page. Someone else's reference is 404.
+    """
+    return services.verify_paystack(current_user, reference)
+
+
+@blp.post("/payments/paystack/webhook")
+@blp.response(200, WebhookAckOut)
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.doc(operationId="paystackWebhook")
+def paystack_webhook() -> Any:
+    """Receive Paystack's events (called by Paystack, not by apps).
+
+    `x-paystack-signature` must be the HMAC-SHA512 of the raw body keyed with the secret key
+    (else 401, nothing changes). `charge.success` settles when reference, amount and currency
+    match; a repeated event changes nothing.
+    """
+    services.handle_paystack_webhook(request.get_data(cache=True), request.headers.get("x-paystack-signature"))
+    return {"received": True}
 
 
 @blp.get("/payments/<int:payment_id>")

@@ -7,14 +7,16 @@ from marshmallow import fields, validate
 from app.common.fields import KenyanPhone
 from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, OutSchema
+from app.orders.status import PaymentMethod
 from app.payments.models import PaymentStatus, Provider
 
 STATUSES = [status.value for status in PaymentStatus]
 PROVIDERS = [provider.value for provider in Provider]
+METHODS = [method.value for method in PaymentMethod]
 
 
 class MethodOut(OutSchema):
-    method = fields.String(validate=validate.OneOf(PROVIDERS))
+    method = fields.String(validate=validate.OneOf(METHODS), metadata={"description": "As checkout's payment_method"})
     currency = fields.String()
     min_amount = MoneyField(allow_none=True)
     max_amount = MoneyField(allow_none=True)
@@ -36,10 +38,15 @@ class PaymentOut(OutSchema):
     currency = fields.String()
     order_amount = MoneyField(metadata={"description": "The order's total in the store currency"})
     amount_paid = MoneyField(allow_none=True)
-    checkout_request_id = fields.String(
-        attribute="provider_reference", allow_none=True, metadata={"description": "M-Pesa's CheckoutRequestID"}
+    provider_reference = fields.String(
+        allow_none=True,
+        metadata={"description": "The provider's id of the attempt (M-Pesa CheckoutRequestID, Paystack reference)"},
     )
-    receipt = fields.String(allow_none=True, metadata={"description": "M-Pesa receipt number, once paid"})
+    checkout_request_id = fields.String(allow_none=True, metadata={"description": "M-Pesa's CheckoutRequestID"})
+    receipt = fields.String(
+        allow_none=True,
+        metadata={"description": "The provider's id of the money movement (M-Pesa receipt, Paystack transaction id)"},
+    )
     phone = fields.String(allow_none=True)
     failure_code = fields.String(allow_none=True)
     failure_reason = fields.String(allow_none=True)
@@ -54,3 +61,17 @@ class CallbackAckOut(OutSchema):
 
     ResultCode = fields.Integer()
     ResultDesc = fields.String()
+
+
+class PaystackInitializeIn(BaseSchema):
+    order_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class PaystackInitializeOut(OutSchema):
+    authorization_url = fields.String(metadata={"description": "Send the customer here to pay (Paystack's checkout)"})
+    reference = fields.String(metadata={"description": "The transaction's reference, for verifyPaystackPayment"})
+    payment = fields.Nested(PaymentOut)
+
+
+class WebhookAckOut(OutSchema):
+    received = fields.Boolean()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import secrets
 from datetime import timedelta
 from typing import Any
 
@@ -17,10 +18,11 @@ from app.common.db import insert_unless_exists, unit_of_work
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.notifications.services import queue_email
+from app.notifications.services import frontend_link, queue_email
 from app.orders.services.orders import mark_paid, order_to_pay
 from app.orders.status import OrderStatus
 from app.payments.errors import (
+    InvalidSignature,
     MethodUnavailable,
     NotACallback,
     OrderNotPayable,
@@ -31,6 +33,7 @@ from app.payments.errors import (
 )
 from app.payments.gateways import Outcome, PaymentRequest, ProviderError, ProviderRejection
 from app.payments.gateways.mpesa import MAX_AMOUNT, MIN_AMOUNT, MpesaGateway, msisdn, whole_shillings
+from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentEvent, PaymentStatus, Provider
 
 log = logging.getLogger("duka.payments")
@@ -50,6 +53,8 @@ def available_methods() -> list[dict[str, Any]]:
     methods = []
     if mpesa().configured:
         methods.append({"method": "mpesa", "currency": "KES", "min_amount": MIN_AMOUNT, "max_amount": MAX_AMOUNT})
+    if paystack().configured:
+        methods.append({"method": "card", "currency": currency, "min_amount": None, "max_amount": None})
     methods.append({"method": "cash", "currency": currency, "min_amount": None, "max_amount": None})
     return methods
 
@@ -155,15 +160,23 @@ def handle_mpesa_callback(secret: str, raw_body: bytes) -> str:
     return _settle_by_reference(outcome, event)
 
 
-def _record_event(kind: str, dedupe: str | None, text: str, outcome: str | None = None) -> PaymentEvent | None:
+def _record_event(
+    kind: str,
+    dedupe: str | None,
+    text: str,
+    outcome: str | None = None,
+    *,
+    provider: Provider = Provider.MPESA,
+    headers: dict[str, str] | None = None,
+) -> PaymentEvent | None:
     """Write the event before acting on it; None when its dedupe key was seen before (also by a
     concurrent delivery of the same callback, which waits for the first and then finds it)."""
     values: dict[str, Any] = {
-        "provider": Provider.MPESA.value,
+        "provider": provider.value,
         "kind": kind,
         "dedupe_key": dedupe,
         "raw_body": text,
-        "headers": {},
+        "headers": headers or {},
         "authenticated": True,
         "outcome": outcome,
         "received_at": utcnow(),
@@ -172,15 +185,15 @@ def _record_event(kind: str, dedupe: str | None, text: str, outcome: str | None 
     return db.session.get(PaymentEvent, event_id) if event_id is not None else None
 
 
-def _settle_by_reference(outcome: Outcome, event: PaymentEvent) -> str:
+def _settle_by_reference(outcome: Outcome, event: PaymentEvent, provider: Provider = Provider.MPESA) -> str:
     payment = db.session.scalar(
         select(Payment)
-        .where(Payment.provider == Provider.MPESA.value, Payment.provider_reference == outcome.provider_reference)
+        .where(Payment.provider == provider.value, Payment.provider_reference == outcome.provider_reference)
         .with_for_update()
     )
     if payment is None:
         event.outcome = "unknown payment"
-        log.warning("M-Pesa callback for an unknown CheckoutRequestID %s", outcome.provider_reference)
+        log.warning("%s event for an unknown payment %s", provider.value, outcome.provider_reference)
         return event.outcome
     event.payment_id = payment.id
     event.outcome = settle(payment, outcome)
@@ -200,13 +213,14 @@ def settle(payment: Payment, outcome: Outcome) -> str:
         payment.settled_at = now
         return payment.status
     paid = outcome.amount if outcome.amount is not None else payment.amount
+    currency = outcome.details.get("currency") or payment.currency
     payment.amount_paid = paid
     payment.receipt = outcome.receipt or payment.receipt
     payment.settled_at = now
-    if paid != payment.amount:
+    if paid != payment.amount or currency != payment.currency:
         payment.status = PaymentStatus.FAILED.value
         payment.failure_code = "amount_mismatch"
-        payment.failure_reason = f"Paid {paid}, asked {payment.amount}."
+        payment.failure_reason = f"Paid {currency} {paid}, asked {payment.currency} {payment.amount}."
         payment.needs_review = True
         return "amount mismatch: flagged for review"
     payment.status = PaymentStatus.SUCCEEDED.value
@@ -219,8 +233,8 @@ def settle(payment: Payment, outcome: Outcome) -> str:
         queue_email(
             user.email,
             "Payment received",
-            f"Hello,\n\nWe received KES {paid} for your order (M-Pesa receipt {payment.receipt or 'pending'}).\n"
-            "We are preparing it now.\n",
+            f"Hello,\n\nWe received {payment.currency} {paid} for your order ({payment.provider} reference "
+            f"{payment.receipt or payment.provider_reference}).\nWe are preparing it now.\n",
         )
     return "succeeded"
 
@@ -272,3 +286,101 @@ def reconcile_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
         except ProviderUnavailable:
             continue
     return settled
+
+
+# Paystack (cards) ------------------------------------------------------------------------------
+
+
+def paystack() -> PaystackGateway:
+    return PaystackGateway(current_app.config)
+
+
+def start_paystack(user: User, order_id: int) -> dict[str, Any]:
+    """Open a Paystack transaction for a card order; the customer pays at `authorization_url`."""
+    gateway = paystack()
+    if not gateway.configured:
+        raise MethodUnavailable("Card payments (Paystack) are not configured on this shop.")
+    order = order_to_pay(user, order_id)
+    if order.status != OrderStatus.PENDING_PAYMENT.value:
+        raise OrderNotPayable(f"This order is {order.status}: there is nothing to pay.")
+    if order.payment_method != "card":
+        raise OrderNotPayable(f"This order is to be paid by {order.payment_method}, not by card.")
+    # One reference per attempt (Paystack refuses a reused one): the order's, and a random tail.
+    reference = f"{order.reference}-{secrets.token_hex(3).upper()}"
+    currency = current_app.config["STORE_CURRENCY"]
+    callback = current_app.config.get("PAYSTACK_CALLBACK_URL") or frontend_link("orders", reference=order.reference)
+    try:
+        started = gateway.initialize(
+            reference, order.total, currency, user.email, callback, {"order_reference": order.reference}
+        )
+    except ProviderRejection as refused:
+        raise ProviderRefused(f"Paystack refused the request: {refused.message}", provider_code=refused.code) from None
+    except ProviderError as exc:
+        log.warning("Paystack initialize failed for order %s: %s", order.id, exc)
+        raise ProviderUnavailable("Paystack did not answer; nothing was charged. Try again shortly.") from None
+    payment = Payment(
+        order_id=order.id,
+        user_id=user.id,
+        provider=Provider.PAYSTACK.value,
+        amount=order.total,
+        currency=currency,
+        order_amount=order.total,
+        provider_reference=reference,
+        details=started.details,
+    )
+    db.session.add(payment)
+    db.session.flush()
+    return {"authorization_url": started.details["authorization_url"], "reference": reference, "payment": payment}
+
+
+def verify_paystack(user: User, reference: str) -> Payment:
+    """Ask Paystack about a transaction of ours and settle it (the customer is back from paying)."""
+    stmt = select(Payment).where(Payment.provider == Provider.PAYSTACK.value, Payment.provider_reference == reference)
+    if user.role != Role.ADMIN.value:
+        stmt = stmt.where(Payment.user_id == user.id)
+    payment = db.session.scalar(stmt.with_for_update())
+    if payment is None:
+        raise PaymentNotFound("No such payment.")
+    if payment.status == PaymentStatus.PENDING.value:
+        try:
+            outcome = paystack().verify(reference)
+        except (ProviderError, ProviderRejection, ValueError) as exc:
+            log.warning("Paystack verify of %s failed: %s", reference, exc)
+            raise ProviderUnavailable("Paystack did not answer; try again shortly.") from None
+        event = PaymentEvent(
+            provider=Provider.PAYSTACK.value,
+            kind="query",
+            raw_body=json.dumps({"reference": reference, "state": outcome.state}),
+            authenticated=True,
+            payment_id=payment.id,
+        )
+        db.session.add(event)
+        event.outcome = settle(payment, outcome)
+    return payment
+
+
+def handle_paystack_webhook(raw_body: bytes, signature: str | None) -> str:
+    """Authenticate (HMAC-SHA512 of the raw body), log, and act on a Paystack event once."""
+    gateway = paystack()
+    if not gateway.signature_ok(raw_body, signature):
+        raise InvalidSignature("The x-paystack-signature does not match this body.")
+    text = raw_body.decode("utf-8", errors="replace")
+    try:
+        body = json.loads(text)
+        kind, data = str(body["event"]), body["data"]
+        dedupe = f"{kind}:{data.get('id')}:{data.get('reference')}"
+    except (ValueError, KeyError, TypeError, AttributeError):
+        _record_event("webhook", None, text, "rejected: not a Paystack event", provider=Provider.PAYSTACK)
+        raise NotACallback("This is not a Paystack event.") from None
+    event = _record_event("webhook", dedupe, text, provider=Provider.PAYSTACK)
+    if event is None:
+        return "duplicate"
+    if kind != "charge.success":
+        event.outcome = f"ignored: {kind}"
+        return event.outcome
+    try:
+        outcome = gateway.outcome_of(data)
+    except ValueError:
+        event.outcome = "rejected: not a transaction"
+        return event.outcome
+    return _settle_by_reference(outcome, event, Provider.PAYSTACK)
