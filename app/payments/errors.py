@@ -36,3 +36,11 @@ class ProviderRefused(AppError):
 class NotACallback(ValidationFailed):
     code, title = "not_a_callback", "Not a payment callback"
     keeps_changes = True  # the body is kept in the event log, for whoever sent it
+
+
+class RefundExceedsPayment(Conflict):
+    code, title = "refund_exceeds_payment", "Refund exceeds what was paid"
+
+
+class NotRefundable(Conflict):
+    code, title = "not_refundable", "This payment cannot be refunded"

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.money import Money
 from app.common.types import UTCDateTime, utcnow
@@ -67,6 +67,8 @@ class Payment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    refunds: Mapped[list[Refund]] = relationship(order_by="Refund.id", viewonly=True)
+
     @property
     def checkout_request_id(self) -> str | None:
         """M-Pesa's name for the attempt's id (null for other providers)."""
@@ -90,3 +92,28 @@ class PaymentEvent(db.Model):
     authenticated: Mapped[bool]
     outcome: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RefundStatus(enum.StrEnum):
+    REQUESTED = "requested"  # recorded, not yet sent to the provider
+    PENDING = "pending"  # the provider accepted it and is processing it
+    SUCCEEDED = "succeeded"  # done (a manual refund: done outside, its reference entered)
+    FAILED = "failed"
+
+
+class Refund(db.Model):
+    """Money given back on a payment. The sum of a payment's refunds that did not fail never
+    exceeds what it captured (checked under the payment's row lock)."""
+
+    __tablename__ = "refunds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(20), default=RefundStatus.REQUESTED.value)
+    provider_reference: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(300))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))  # None: the system
+    failure_reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

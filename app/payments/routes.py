@@ -13,14 +13,18 @@ from app.common.blueprint import Blueprint
 from app.common.db import unit_of_work
 from app.common.idempotency import idempotent
 from app.common.permissions import login_required
+from app.common.schemas import page_of
 from app.extensions import limiter
-from app.payments import services
+from app.payments import refunds, services
 from app.payments.schemas import (
     CallbackAckOut,
     MethodOut,
     PaymentOut,
+    PaymentQuery,
     PaystackInitializeIn,
     PaystackInitializeOut,
+    RefundIn,
+    RefundOut,
     StkPushIn,
     WebhookAckOut,
 )
@@ -130,6 +134,36 @@ def paystack_webhook() -> Any:
     """
     services.handle_paystack_webhook(request.get_data(cache=True), request.headers.get("x-paystack-signature"))
     return {"received": True}
+
+
+@blp.get("/payments")
+@login_required(Role.ADMIN)
+@blp.arguments(PaymentQuery(), location="query")
+@blp.response(200, page_of(PaymentOut))
+@blp.doc(operationId="listPayments")
+def list_payments(query: dict[str, Any]) -> Any:
+    """List payments, newest first (admin).
+
+    Filter by `status` (repeatable), `provider`, `order_id` and `needs_refund` (paid twice, or
+    paid for an order since cancelled).
+    """
+    return services.list_payments(query)
+
+
+@blp.post("/payments/<int:payment_id>/refunds")
+@login_required(Role.ADMIN)
+@blp.arguments(RefundIn())
+@blp.response(201, RefundOut, location=lambda made: url_for("payments.get_payment", payment_id=made.payment_id))
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(502, response="DEFAULT_ERROR")
+@blp.doc(operationId="refundPayment")
+def refund_payment(data: dict[str, Any], payment_id: int) -> Any:
+    """Refund a payment, wholly or in part (admin).
+
+    Paystack refunds are sent to Paystack; M-Pesa and cash ones are made by hand and recorded
+    with their `reference`. More than what is left is 409 `refund_exceeds_payment`.
+    """
+    return refunds.refund(current_user, payment_id, data.get("amount"), data["reason"], data.get("reference"))
 
 
 @blp.get("/payments/<int:payment_id>")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from app.common.fields import KenyanPhone
+from app.common.fields import KenyanPhone, Trimmed
 from app.common.money import MoneyField
-from app.common.schemas import BaseSchema, OutSchema
+from app.common.schemas import BaseSchema, OutSchema, PaginationQuery
 from app.orders.status import PaymentMethod
-from app.payments.models import PaymentStatus, Provider
+from app.payments.models import PaymentStatus, Provider, RefundStatus
 
 STATUSES = [status.value for status in PaymentStatus]
 PROVIDERS = [provider.value for provider in Provider]
@@ -27,6 +27,37 @@ class StkPushIn(BaseSchema):
     phone = KenyanPhone(
         metadata={"description": "The M-Pesa number to prompt; the order's delivery phone when omitted"}
     )
+
+
+REFUND_STATUSES = [status.value for status in RefundStatus]
+
+
+class RefundOut(OutSchema):
+    id = fields.Integer()
+    payment_id = fields.Integer()
+    amount = MoneyField()
+    status = fields.String(validate=validate.OneOf(REFUND_STATUSES))
+    provider_reference = fields.String(allow_none=True)
+    reason = fields.String()
+    requested_by_id = fields.Integer(allow_none=True, metadata={"description": "Null: the system (a cancelled order)"})
+    failure_reason = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class RefundIn(BaseSchema):
+    amount = MoneyField(metadata={"description": "The whole remainder when omitted"})
+    reason = Trimmed(required=True, validate=validate.Length(min=1, max=300))
+    reference = Trimmed(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "M-Pesa and cash: the reference of the refund made by hand (required for them)"},
+    )
+
+
+class PaymentQuery(PaginationQuery):
+    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), metadata={"description": "Repeatable"})
+    provider = fields.String(validate=validate.OneOf(PROVIDERS))
+    order_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    needs_refund = fields.Boolean()
 
 
 class PaymentOut(OutSchema):
@@ -52,6 +83,7 @@ class PaymentOut(OutSchema):
     failure_reason = fields.String(allow_none=True)
     needs_review = fields.Boolean()
     needs_refund = fields.Boolean()
+    refunds = fields.List(fields.Nested(RefundOut))
     created_at = fields.AwareDateTime()
     settled_at = fields.AwareDateTime(allow_none=True)
 

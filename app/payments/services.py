@@ -384,3 +384,19 @@ def handle_paystack_webhook(raw_body: bytes, signature: str | None) -> str:
         event.outcome = "rejected: not a transaction"
         return event.outcome
     return _settle_by_reference(outcome, event, Provider.PAYSTACK)
+
+
+def list_payments(query: dict[str, Any]) -> dict[str, Any]:
+    """Admins: payments newest first, filtered by status, provider, order and needs_refund."""
+    from app.common.pagination import paginate
+
+    stmt = select(Payment).order_by(Payment.created_at.desc(), Payment.id.desc())
+    if query.get("status"):
+        stmt = stmt.where(Payment.status.in_(query["status"]))
+    if query.get("provider"):
+        stmt = stmt.where(Payment.provider == query["provider"])
+    if query.get("order_id") is not None:
+        stmt = stmt.where(Payment.order_id == query["order_id"])
+    if query.get("needs_refund") is not None:
+        stmt = stmt.where(Payment.needs_refund.is_(query["needs_refund"]))
+    return paginate(stmt, query["page"], query["per_page"])

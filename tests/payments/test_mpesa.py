@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from app.common.types import utcnow
 from app.extensions import db
 from app.orders.models import Order
-from app.payments.gateways.mpesa import NAIROBI, MpesaGateway
+from app.payments.gateways.mpesa import NAIROBI
 from app.payments.models import Payment, PaymentEvent
 from tests.factories import ProductFactory
 from tests.helpers import ORDERS, add_to_cart, assert_problem, checkout, emails_to
@@ -31,25 +31,6 @@ PUSH = "/api/v1/payments/mpesa/stk-push"
 SECRET = "test-callback-secret-0123456789"
 CALLBACK = f"/api/v1/payments/mpesa/callback/{SECRET}"
 CHECKOUT_ID = "ws_CO_191220191020363925"
-
-
-@pytest.fixture
-def daraja(app, monkeypatch):
-    """Daraja credentials (the sandbox's shortcode and a passkey) and a stubbed network."""
-    for name, value in {
-        "MPESA_CONSUMER_KEY": "consumer-key",
-        "MPESA_CONSUMER_SECRET": "consumer-secret",
-        "MPESA_SHORTCODE": "174379",
-        "MPESA_PASSKEY": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
-        "MPESA_CALLBACK_BASE_URL": "https://shop.example.co.ke",
-        "MPESA_CALLBACK_SECRET": SECRET,
-    }.items():
-        monkeypatch.setitem(app.config, name, value)
-    MpesaGateway.forget_tokens()
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.get(TOKEN_URL, json={"access_token": "c9SQxWWhmdVRlyh0zh8gZDTkubVF", "expires_in": "3599"})
-        yield mock
-    MpesaGateway.forget_tokens()
 
 
 def accepted(checkout_id: str = CHECKOUT_ID) -> dict:
@@ -95,15 +76,6 @@ def failed_callback(code: int, desc: str, checkout_id: str = CHECKOUT_ID) -> dic
             }
         }
     }
-
-
-@pytest.fixture
-def order(client, customer, address, zone):
-    """An M-Pesa order of KES 1,500.00 (1,250.00 of goods and 250.00 delivery)."""
-    add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
-    response = checkout(client, customer, address)
-    assert response.status_code == 201
-    return response.get_json()
 
 
 def push(client, customer, order, phone: str = "0708374149"):

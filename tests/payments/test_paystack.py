@@ -24,22 +24,6 @@ INIT = "/api/v1/payments/paystack/initialize"
 WEBHOOK = "/api/v1/payments/paystack/webhook"
 
 
-@pytest.fixture
-def paystack_api(app, monkeypatch):
-    monkeypatch.setitem(app.config, "PAYSTACK_SECRET_KEY", SECRET_KEY)
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
-
-
-@pytest.fixture
-def card_order(client, customer, address, zone):
-    """A card order of KES 1,500.00."""
-    add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
-    response = checkout(client, customer, address, payment_method="card")
-    assert response.status_code == 201
-    return response.get_json()
-
-
 def _initialized(reference: str) -> dict:
     return {
         "status": True,

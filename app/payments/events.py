@@ -1,0 +1,17 @@
+"""Payments' reactions to other domains' signals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.common.db import after_commit
+from app.orders.signals import order_cancelled
+from app.payments.refunds import order_cancelled_after_payment
+from app.payments.tasks import send_refund
+
+
+@order_cancelled.connect
+def _refund_cancelled_order(order: Any, *, previous: str, **_: Any) -> None:
+    # Recorded in the cancellation's transaction, sent to the provider once it has committed.
+    for refund_id in order_cancelled_after_payment(order.id, previous):
+        after_commit(send_refund.delay, refund_id)

@@ -1,0 +1,154 @@
+"""Refunds: never more than was captured, sent to the provider where it has a refund API,
+recorded by hand where it has none (M-Pesa reversals are a separate Daraja product; cash)."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.orders.status import OrderStatus
+from app.payments.errors import (
+    NotRefundable,
+    PaymentNotFound,
+    ProviderRefused,
+    ProviderUnavailable,
+    RefundExceedsPayment,
+)
+from app.payments.gateways import ProviderError, ProviderRejection
+from app.payments.gateways.paystack import PaystackGateway
+from app.payments.models import Payment, PaymentStatus, Provider, Refund, RefundStatus
+
+log = logging.getLogger("duka.payments")
+
+
+def paystack() -> PaystackGateway:
+    return PaystackGateway(current_app.config)
+
+
+AUTOMATIC_REFUNDS = {Provider.PAYSTACK.value}  # the others are refunded by hand, then recorded
+
+
+def _refundable_left(payment: Payment) -> Decimal:
+    refunded = db.session.scalar(
+        select(func.coalesce(func.sum(Refund.amount), 0)).where(
+            Refund.payment_id == payment.id, Refund.status != RefundStatus.FAILED.value
+        )
+    )
+    return (payment.amount_paid or Decimal("0.00")) - Decimal(str(refunded or 0))
+
+
+def _record_refunded(payment: Payment) -> None:
+    left = _refundable_left(payment)
+    payment.status = (PaymentStatus.REFUNDED if left <= 0 else PaymentStatus.PARTIALLY_REFUNDED).value
+    if left <= 0:
+        payment.needs_refund = False
+
+
+def refund(
+    actor: User | None, payment_id: int, amount: Decimal | None, reason: str, reference: str | None = None
+) -> Refund:
+    """Give back `amount` (the whole remainder when None) of a succeeded payment.
+
+    Paystack refunds go to Paystack (`POST /refund`); M-Pesa and cash are refunded by hand (an
+    M-Pesa reversal is a separate Daraja product) and recorded here with the `reference` the admin
+    enters. The payment's row is locked, so two refunds racing never exceed what it captured.
+    """
+    payment = db.session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
+    if payment is None:
+        raise PaymentNotFound("No such payment.")
+    if payment.status not in (PaymentStatus.SUCCEEDED.value, PaymentStatus.PARTIALLY_REFUNDED.value):
+        raise NotRefundable(f"This payment is {payment.status}: only a paid one can be refunded.")
+    left = _refundable_left(payment)
+    amount = left if amount is None else amount
+    if amount <= 0 or amount > left:
+        raise RefundExceedsPayment(
+            f"At most {payment.currency} {left} of this payment can be refunded.", refundable=str(left)
+        )
+    manual = payment.provider not in AUTOMATIC_REFUNDS
+    if manual and not reference:
+        raise ValidationFailed.field(
+            "reference", f"Refund {payment.provider} payments by hand, then enter its reference."
+        )
+    record = Refund(
+        payment_id=payment.id,
+        amount=amount,
+        reason=reason,
+        requested_by_id=actor.id if actor else None,
+        provider_reference=reference,
+        status=RefundStatus.SUCCEEDED.value if manual else RefundStatus.REQUESTED.value,
+    )
+    db.session.add(record)
+    db.session.flush()
+    if not manual:
+        _send_refund(payment, record)
+    _record_refunded(payment)
+    return record
+
+
+def _send_refund(payment: Payment, record: Refund) -> None:
+    whole = record.amount == payment.amount_paid
+    try:
+        result = paystack().refund(payment.provider_reference or "", None if whole else record.amount)
+    except ProviderRejection as refused:
+        raise ProviderRefused(f"Paystack refused the refund: {refused.message}", provider_code=refused.code) from None
+    except ProviderError as exc:
+        log.warning("Paystack refund for payment %s failed: %s", payment.id, exc)
+        raise ProviderUnavailable("Paystack did not answer; nothing was refunded. Try again shortly.") from None
+    record.provider_reference = result.reference or None
+    record.status = RefundStatus.SUCCEEDED.value if result.status == "processed" else RefundStatus.PENDING.value
+
+
+def refunds_of(payment: Payment) -> list[Refund]:
+    return list(db.session.scalars(select(Refund).where(Refund.payment_id == payment.id).order_by(Refund.id)))
+
+
+def order_cancelled_after_payment(order_id: int, previous: str) -> list[int]:
+    """A paid order was cancelled (orders' `order_cancelled` seam): the full refund of each
+    succeeded payment is requested. Paystack's is recorded now and sent to Paystack by a task
+    after the commit (a provider being down must not stop a cancellation); M-Pesa and cash ones
+    are flagged `needs_refund` for an admin to refund by hand and record. Returns the ids of the
+    refunds to send."""
+    requested: list[int] = []
+    if previous not in (OrderStatus.PAID.value, OrderStatus.PROCESSING.value):
+        return requested
+    payments = db.session.scalars(
+        select(Payment)
+        .where(Payment.order_id == order_id, Payment.status == PaymentStatus.SUCCEEDED.value)
+        .with_for_update()
+    ).all()
+    for payment in payments:
+        payment.needs_refund = True
+        if payment.provider not in AUTOMATIC_REFUNDS:
+            continue
+        left = _refundable_left(payment)
+        if left <= 0:
+            continue
+        record = Refund(
+            payment_id=payment.id, amount=left, reason="Order cancelled", status=RefundStatus.REQUESTED.value
+        )
+        db.session.add(record)
+        db.session.flush()
+        requested.append(record.id)
+    return requested
+
+
+def send_requested_refund(refund_id: int) -> str:
+    """Send a requested (automatic) refund to its provider; returns its status."""
+    record = db.session.get(Refund, refund_id, with_for_update=True)
+    if record is None or record.status != RefundStatus.REQUESTED.value:
+        return record.status if record else "missing"
+    payment = db.session.get(Payment, record.payment_id, with_for_update=True)
+    assert payment is not None
+    try:
+        _send_refund(payment, record)
+    except (ProviderUnavailable, ProviderRefused) as exc:
+        record.failure_reason = exc.detail[:300]
+        return record.status  # still requested: `flask payments send-refunds` or the task's retry sends it
+    _record_refunded(payment)
+    return record.status

@@ -1,0 +1,60 @@
+"""Fixtures of the payment tests: providers stubbed at the `requests` layer, orders to pay."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+import responses
+
+from app.payments.gateways.mpesa import MpesaGateway
+from tests.factories import ProductFactory
+from tests.helpers import add_to_cart, checkout
+
+SECRET = "test-callback-secret-0123456789"
+TOKEN_URL = "https://sandbox.safaricom.co.ke/oauth/v1/generate"
+PAYSTACK_SECRET_KEY = "sk_test_0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.fixture
+def daraja(app, monkeypatch):
+    """Daraja credentials (the sandbox's shortcode and a passkey) and a stubbed network."""
+    for name, value in {
+        "MPESA_CONSUMER_KEY": "consumer-key",
+        "MPESA_CONSUMER_SECRET": "consumer-secret",
+        "MPESA_SHORTCODE": "174379",
+        "MPESA_PASSKEY": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
+        "MPESA_CALLBACK_BASE_URL": "https://shop.example.co.ke",
+        "MPESA_CALLBACK_SECRET": SECRET,
+    }.items():
+        monkeypatch.setitem(app.config, name, value)
+    MpesaGateway.forget_tokens()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.get(TOKEN_URL, json={"access_token": "c9SQxWWhmdVRlyh0zh8gZDTkubVF", "expires_in": "3599"})
+        yield mock
+    MpesaGateway.forget_tokens()
+
+
+@pytest.fixture
+def order(client, customer, address, zone):
+    """An M-Pesa order of KES 1,500.00 (1,250.00 of goods and 250.00 delivery)."""
+    add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
+    response = checkout(client, customer, address)
+    assert response.status_code == 201
+    return response.get_json()
+
+
+@pytest.fixture
+def paystack_api(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAYSTACK_SECRET_KEY", PAYSTACK_SECRET_KEY)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def card_order(client, customer, address, zone):
+    """A card order of KES 1,500.00."""
+    add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
+    response = checkout(client, customer, address, payment_method="card")
+    assert response.status_code == 201
+    return response.get_json()
