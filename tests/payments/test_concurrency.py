@@ -131,3 +131,29 @@ def test_a_callback_racing_the_reconciliation_query_settles_once(app, committed,
             results = _together([callback, query] * 3)
     assert results.count(200) == 3
     _settled_once(app, order_id, payment_id)
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_two_refunds_racing_never_exceed_what_was_captured(app, committed):
+    from app.errors import AppError
+    from app.payments.refunds import refund
+    from tests.helpers import run_together
+
+    _, payment_id = _pending_payment(app)
+    with app.app_context():
+        payment = db.session.get(Payment, payment_id)
+        payment.provider = "cash"  # refunded by hand: no provider call in the race
+        payment.status, payment.amount_paid = "succeeded", Decimal("1500.00")
+        db.session.commit()
+
+    def refund_1000(reference: str):
+        return lambda: refund(None, payment_id, Decimal("1000.00"), "race", reference)
+
+    errors = run_together(app, [refund_1000("A"), refund_1000("B"), refund_1000("C")])
+    assert len(errors) == 2 and all(isinstance(e, AppError) and e.code == "refund_exceeds_payment" for e in errors)
+    with app.app_context():
+        from app.payments.models import Refund
+
+        assert db.session.scalar(select(func.sum(Refund.amount))) == Decimal("1000.00")
+        assert db.session.get(Payment, payment_id).status == "partially_refunded"
