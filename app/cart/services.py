@@ -128,8 +128,8 @@ def _cart_to_change(owner: Owner) -> tuple[Cart, str | None]:
             cart = Cart(token_hash=_digest(token), expires_at=utcnow() + _guest_lifetime())
         db.session.add(cart)
         db.session.flush()
-    elif cart.token_hash is not None:
-        cart.expires_at = utcnow() + _guest_lifetime()  # a guest cart lives GUEST_CART_DAYS from its last change
+    else:
+        _touch(cart)
     return cart, token
 
 
@@ -276,6 +276,7 @@ def _line_of(owner: Owner, line_id: int) -> tuple[Cart, CartLine]:
 
 
 def _touch(cart: Cart) -> None:
+    # A guest cart lives GUEST_CART_DAYS from its last change.
     if cart.token_hash is not None:
         cart.expires_at = utcnow() + _guest_lifetime()
 

@@ -128,7 +128,7 @@ def _claim(user_id: int, operation: str, key: str, fingerprint: str) -> tuple[in
             "locked_at": now,
             "created_at": now,
         }
-        claimed = insert_unless_exists(IdempotencyRecord, values, ["user_id", "operation", "key"])
+        claimed = _insert_claim(values)
         if claimed is not None:
             return claimed, None
         # The key is known: decide from its record.
@@ -142,11 +142,11 @@ def _claim(user_id: int, operation: str, key: str, fingerprint: str) -> tuple[in
             .execution_options(populate_existing=True)
         )
         if found is None:  # its first request failed and freed it in between: ours now
-            return _claim_again(user_id, operation, key, fingerprint)
+            return _claim_again(values)
         if found.created_at <= now - _lifetime():  # expired: the key starts afresh
             db.session.delete(found)
             db.session.flush()
-            return _claim_again(user_id, operation, key, fingerprint)
+            return _claim_again(values)
         if found.fingerprint != fingerprint:
             raise IdempotencyKeyReused(
                 f"This {HEADER} was used with another request body: use a new key for a new request.",
@@ -169,13 +169,16 @@ def _claim(user_id: int, operation: str, key: str, fingerprint: str) -> tuple[in
         return found.id, None
 
 
-def _claim_again(user_id: int, operation: str, key: str, fingerprint: str) -> tuple[int | None, Response | None]:
-    record = IdempotencyRecord(
-        user_id=user_id, operation=operation, key=key, fingerprint=fingerprint, locked_at=utcnow()
-    )
-    db.session.add(record)
-    db.session.flush()  # a concurrent claimer meets the unique constraint: 409 conflict, no double run
-    return record.id, None
+def _insert_claim(values: dict[str, Any]) -> int | None:
+    return insert_unless_exists(IdempotencyRecord, values, ["user_id", "operation", "key"])
+
+
+def _claim_again(values: dict[str, Any]) -> tuple[int | None, Response | None]:
+    """Claim a key whose record was just freed or expired; a concurrent claimer got it first: 409."""
+    claimed = _insert_claim(values)
+    if claimed is None:
+        raise IdempotencyKeyInProgress("Another request with this key is running; retry shortly.")
+    return claimed, None
 
 
 def _complete(claim_id: int, response: Response) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -25,10 +24,6 @@ from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentStatus, Provider, Refund, RefundStatus
 
 log = logging.getLogger("duka.payments")
-
-
-def paystack() -> PaystackGateway:
-    return PaystackGateway(current_app.config)
 
 
 AUTOMATIC_REFUNDS = {Provider.PAYSTACK.value}  # the others are refunded by hand, then recorded
@@ -94,7 +89,7 @@ def refund(
 def _send_refund(payment: Payment, record: Refund) -> None:
     whole = record.amount == payment.amount_paid
     try:
-        result = paystack().refund(payment.provider_reference or "", None if whole else record.amount)
+        result = PaystackGateway.of_app().refund(payment.provider_reference or "", None if whole else record.amount)
     except ProviderRejection as refused:
         raise ProviderRefused(f"Paystack refused the refund: {refused.message}", provider_code=refused.code) from None
     except ProviderError as exc:

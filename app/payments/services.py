@@ -43,17 +43,13 @@ log = logging.getLogger("duka.payments")
 MPESA_PENDING_WINDOW = timedelta(minutes=3)
 
 
-def mpesa() -> MpesaGateway:
-    return MpesaGateway(current_app.config)
-
-
 def available_methods() -> list[dict[str, Any]]:
     """The payment methods this deployment offers (a provider without credentials is not)."""
     currency = current_app.config["STORE_CURRENCY"]
     methods = []
-    if mpesa().configured:
+    if MpesaGateway.of_app().configured:
         methods.append({"method": "mpesa", "currency": "KES", "min_amount": MIN_AMOUNT, "max_amount": MAX_AMOUNT})
-    if paystack().configured:
+    if PaystackGateway.of_app().configured:
         methods.append({"method": "card", "currency": currency, "min_amount": None, "max_amount": None})
     methods.append({"method": "cash", "currency": currency, "min_amount": None, "max_amount": None})
     return methods
@@ -81,19 +77,19 @@ def payments_of_order(user: User, order_id: int) -> list[Payment]:
 
 
 def mpesa_callback_url() -> str:
-    base = current_app.config.get("MPESA_CALLBACK_BASE_URL") or ""
-    path = url_for("payments.mpesa_callback", secret=current_app.config["MPESA_CALLBACK_SECRET"])
-    return (
-        base.rstrip("/") + path
-        if base
-        else url_for("payments.mpesa_callback", secret=current_app.config["MPESA_CALLBACK_SECRET"], _external=True)
-    )
+    """Where Safaricom posts results: MPESA_CALLBACK_BASE_URL (public) + the route with its secret,
+    or this request's own host when no public base is set (development)."""
+    base = current_app.config.get("MPESA_CALLBACK_BASE_URL")
+    secret = current_app.config["MPESA_CALLBACK_SECRET"]
+    if base:
+        return base.rstrip("/") + url_for("payments.mpesa_callback", secret=secret)
+    return url_for("payments.mpesa_callback", secret=secret, _external=True)
 
 
 def start_mpesa(user: User, order_id: int, phone: str | None) -> Payment:
     """Prompt the customer's phone to pay the order (M-Pesa Express). 409 while an earlier
     prompt for the order is pending and recent; a failed or cancelled one may be retried."""
-    gateway = mpesa()
+    gateway = MpesaGateway.of_app()
     if not gateway.configured:
         raise MethodUnavailable("M-Pesa is not configured on this shop.")
     order = order_to_pay(user, order_id)  # locked: two pushes for one order queue here
@@ -149,7 +145,7 @@ def handle_mpesa_callback(secret: str, raw_body: bytes) -> str:
         raise PaymentNotFound("Not found.")
     text = raw_body.decode("utf-8", errors="replace")
     try:
-        outcome = mpesa().parse_callback(json.loads(text))
+        outcome = MpesaGateway.of_app().parse_callback(json.loads(text))
     except ValueError as exc:
         _record_event("callback", None, text, outcome=f"rejected: {exc}")
         raise NotACallback("This is not an M-Pesa STK callback.") from None
@@ -249,7 +245,7 @@ def refresh(user: User, payment_id: int) -> Payment:
 
 def _query_and_settle(payment: Payment) -> str:
     try:
-        outcome = mpesa().query(payment.provider_reference or "")
+        outcome = MpesaGateway.of_app().query(payment.provider_reference or "")
     except ProviderError as exc:
         log.warning("M-Pesa query for payment %s failed: %s", payment.id, exc)
         raise ProviderUnavailable("M-Pesa did not answer; try again shortly.") from None
@@ -291,13 +287,9 @@ def reconcile_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
 # Paystack (cards) ------------------------------------------------------------------------------
 
 
-def paystack() -> PaystackGateway:
-    return PaystackGateway(current_app.config)
-
-
 def start_paystack(user: User, order_id: int) -> dict[str, Any]:
     """Open a Paystack transaction for a card order; the customer pays at `authorization_url`."""
-    gateway = paystack()
+    gateway = PaystackGateway.of_app()
     if not gateway.configured:
         raise MethodUnavailable("Card payments (Paystack) are not configured on this shop.")
     order = order_to_pay(user, order_id)
@@ -343,7 +335,7 @@ def verify_paystack(user: User, reference: str) -> Payment:
         raise PaymentNotFound("No such payment.")
     if payment.status == PaymentStatus.PENDING.value:
         try:
-            outcome = paystack().verify(reference)
+            outcome = PaystackGateway.of_app().verify(reference)
         except (ProviderError, ProviderRejection, ValueError) as exc:
             log.warning("Paystack verify of %s failed: %s", reference, exc)
             raise ProviderUnavailable("Paystack did not answer; try again shortly.") from None
@@ -361,7 +353,7 @@ def verify_paystack(user: User, reference: str) -> Payment:
 
 def handle_paystack_webhook(raw_body: bytes, signature: str | None) -> str:
     """Authenticate (HMAC-SHA512 of the raw body), log, and act on a Paystack event once."""
-    gateway = paystack()
+    gateway = PaystackGateway.of_app()
     if not gateway.signature_ok(raw_body, signature):
         raise InvalidSignature("The x-paystack-signature does not match this body.")
     text = raw_body.decode("utf-8", errors="replace")

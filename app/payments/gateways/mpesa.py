@@ -83,6 +83,13 @@ class MpesaGateway:
         self.passkey = config.get("MPESA_PASSKEY") or ""
         self.timeout = float(config.get("PAYMENT_PROVIDER_TIMEOUT_SECONDS") or 10)
 
+    @classmethod
+    def of_app(cls) -> MpesaGateway:
+        """The gateway configured by the current app's settings."""
+        from flask import current_app
+
+        return cls(current_app.config)
+
     @property
     def configured(self) -> bool:
         return bool(self.key and self.secret and self.shortcode and self.passkey)

@@ -54,6 +54,13 @@ class PaystackGateway:
         self.secret = config.get("PAYSTACK_SECRET_KEY") or ""
         self.timeout = float(config.get("PAYMENT_PROVIDER_TIMEOUT_SECONDS") or 10)
 
+    @classmethod
+    def of_app(cls) -> PaystackGateway:
+        """The gateway configured by the current app's settings."""
+        from flask import current_app
+
+        return cls(current_app.config)
+
     @property
     def configured(self) -> bool:
         return bool(self.secret)
