@@ -182,6 +182,16 @@ class Config:
     PAYSTACK_SECRET_KEY = env("PAYSTACK_SECRET_KEY")
     # Where Paystack sends the customer back after paying (FRONTEND_URL/orders?reference=... when unset).
     PAYSTACK_CALLBACK_URL = env("PAYSTACK_CALLBACK_URL")
+    PAYPAL_BASE_URL = env("PAYPAL_BASE_URL", "https://api-m.sandbox.paypal.com")
+    PAYPAL_CLIENT_ID = env("PAYPAL_CLIENT_ID")
+    PAYPAL_CLIENT_SECRET = env("PAYPAL_CLIENT_SECRET")
+    PAYPAL_WEBHOOK_ID = env("PAYPAL_WEBHOOK_ID")  # the id PayPal gave the webhook registered for this shop
+    # KES is not a PayPal currency: orders are charged in PAYPAL_CURRENCY at PAYPAL_FX_RATE (store
+    # currency per unit, e.g. 129.50 KES per USD); PayPal is not offered without a rate.
+    PAYPAL_CURRENCY = env("PAYPAL_CURRENCY", "USD")
+    PAYPAL_FX_RATE = env("PAYPAL_FX_RATE")
+    # Where PayPal sends the buyer back (FRONTEND_URL/orders?reference=...&paypal=approved|cancelled when unset).
+    PAYPAL_RETURN_URL = env("PAYPAL_RETURN_URL")
 
 
 class DevelopmentConfig(Config):

@@ -59,6 +59,7 @@ PUBLIC = {
     ("/api/v1/payments/methods", "GET"),
     ("/api/v1/payments/mpesa/callback/<secret>", "POST"),  # Safaricom's: the secret in the path is the guard
     ("/api/v1/payments/paystack/webhook", "POST"),  # Paystack's: its HMAC signature is the guard
+    ("/api/v1/payments/paypal/webhook", "POST"),  # PayPal's: PayPal verifies its signature
 }
 
 
@@ -127,6 +128,11 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/payments/paystack/verify/<reference>": (
         "customer",
         lambda owner: _payment(owner, "paystack"),
+        "payment_not_found",
+    ),
+    "/api/v1/payments/paypal/orders/<paypal_order_id>/capture": (
+        "customer",
+        lambda owner: {"paypal_order_id": _payment(owner, "paypal")["reference"]},
         "payment_not_found",
     ),
     "/api/v1/cart/lines/<int:line_id>/save-for-later": ("customer", _cart_line, "cart_line_not_found"),

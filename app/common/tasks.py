@@ -13,7 +13,7 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.schedules import crontab
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 
 from app.extensions import celery
 
@@ -31,8 +31,10 @@ def init_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             # A fresh app context, even inside a request: Flask-SQLAlchemy scopes sessions by
-            # app context, so the task never shares (or commits) the request's session.
-            with app.app_context():
+            # app context, so the task never shares (or commits) the request's session. Run
+            # eagerly inside an app, it is that app's (its settings), not the last one created.
+            target = current_app._get_current_object() if has_app_context() else app  # type: ignore[attr-defined]
+            with target.app_context():
                 return self.run(*args, **kwargs)
 
     broker = app.config.get("CELERY_BROKER_URL")

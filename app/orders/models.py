@@ -65,7 +65,7 @@ class Order(db.Model):
     delivery_zone: Mapped[dict[str, Any]] = mapped_column(JSON)  # the zone as it was: name, fee, days
     notes: Mapped[str | None] = mapped_column(Text)
     payment_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # unpaid after this: expired
-    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # cash orders: on delivery
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # cash orders: when the cash is confirmed
     # Set, once, when the stock the order took goes back (cancel, expiry): never twice.
     stock_returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

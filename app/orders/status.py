@@ -1,7 +1,7 @@
 """The order status machine: one table of allowed transitions, and who may take each.
 
     pending_payment -> paid -> processing -> shipped -> out_for_delivery -> delivered -> returned
-    pending_payment -> processing                 (cash on delivery, when an admin confirms it)
+    pending_payment -> processing                 (cash on delivery, when an admin confirms the order)
     pending_payment | paid | processing -> cancelled
 
 `paid` is set by the payments domain and `returned` by returns (the `system` actor); admins move

@@ -44,3 +44,11 @@ class RefundExceedsPayment(Conflict):
 
 class NotRefundable(Conflict):
     code, title = "not_refundable", "This payment cannot be refunded"
+
+
+class InvalidWebhook(AppError):
+    status, code, title = 400, "invalid_webhook", "Not a webhook delivery"
+
+
+class OrderAlreadyPaid(Conflict):
+    code, title = "order_already_paid", "This order is already paid"

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.money import Money
@@ -52,7 +52,9 @@ class Payment(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     # The order's total in the store currency this payment is for.
     order_amount: Mapped[Decimal] = mapped_column(Money)
-    # The provider's id of the attempt (M-Pesa CheckoutRequestID, Paystack reference, PayPal order).
+    # Store currency per unit of `currency` when converted (PayPal charges USD for a KES order).
+    exchange_rate: Mapped[Decimal | None] = mapped_column(Numeric(18, 6))
+    # The provider's id of the attempt (M-Pesa CheckoutRequestID, Paystack reference, PayPal order id).
     provider_reference: Mapped[str | None] = mapped_column(String(100))
     # The provider's id of the money movement (M-Pesa receipt, PayPal capture), once paid.
     receipt: Mapped[str | None] = mapped_column(String(100), unique=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -20,13 +21,25 @@ from app.payments.errors import (
     RefundExceedsPayment,
 )
 from app.payments.gateways import ProviderError, ProviderRejection
+from app.payments.gateways.paypal import PaypalGateway
 from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentStatus, Provider, Refund, RefundStatus
+
+if TYPE_CHECKING:
+    from app.payments.models import PaymentEvent
 
 log = logging.getLogger("duka.payments")
 
 
-AUTOMATIC_REFUNDS = {Provider.PAYSTACK.value}  # the others are refunded by hand, then recorded
+AUTOMATIC_REFUNDS = {Provider.PAYSTACK.value, Provider.PAYPAL.value}  # the others: by hand, then recorded
+_NAMES = {Provider.PAYSTACK.value: "Paystack", Provider.PAYPAL.value: "PayPal"}
+# A PayPal refund's `status` -> ours.
+PAYPAL_REFUND_STATES = {
+    "COMPLETED": RefundStatus.SUCCEEDED,
+    "PENDING": RefundStatus.PENDING,
+    "FAILED": RefundStatus.FAILED,
+    "CANCELLED": RefundStatus.FAILED,
+}
 
 
 def _refundable_left(payment: Payment) -> Decimal:
@@ -50,9 +63,10 @@ def refund(
 ) -> Refund:
     """Give back `amount` (the whole remainder when None) of a succeeded payment.
 
-    Paystack refunds go to Paystack (`POST /refund`); M-Pesa and cash are refunded by hand (an
-    M-Pesa reversal is a separate Daraja product) and recorded here with the `reference` the admin
-    enters. The payment's row is locked, so two refunds racing never exceed what it captured.
+    Paystack refunds go to Paystack (`POST /refund`) and PayPal ones to the capture's refund; M-Pesa
+    and cash are refunded by hand (an M-Pesa reversal is a separate Daraja product) and recorded
+    here with the `reference` the admin enters. `amount` is in the payment's currency (USD for
+    PayPal). The payment's row is locked, so two refunds racing never exceed what it captured.
     """
     payment = db.session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
     if payment is None:
@@ -88,15 +102,23 @@ def refund(
 
 def _send_refund(payment: Payment, record: Refund) -> None:
     whole = record.amount == payment.amount_paid
+    name = _NAMES[payment.provider]
     try:
-        result = PaystackGateway.of_app().refund(payment.provider_reference or "", None if whole else record.amount)
+        if payment.provider == Provider.PAYPAL.value:
+            sent = PaypalGateway.of_app().refund(
+                payment.receipt or "", None if whole else record.amount, payment.currency, f"duka-refund-{record.id}"
+            )
+            status = PAYPAL_REFUND_STATES.get(sent.status, RefundStatus.PENDING)
+        else:
+            sent = PaystackGateway.of_app().refund(payment.provider_reference or "", None if whole else record.amount)
+            status = RefundStatus.SUCCEEDED if sent.status == "processed" else RefundStatus.PENDING
     except ProviderRejection as refused:
-        raise ProviderRefused(f"Paystack refused the refund: {refused.message}", provider_code=refused.code) from None
+        raise ProviderRefused(f"{name} refused the refund: {refused.message}", provider_code=refused.code) from None
     except ProviderError as exc:
-        log.warning("Paystack refund for payment %s failed: %s", payment.id, exc)
-        raise ProviderUnavailable("Paystack did not answer; nothing was refunded. Try again shortly.") from None
-    record.provider_reference = result.reference or None
-    record.status = RefundStatus.SUCCEEDED.value if result.status == "processed" else RefundStatus.PENDING.value
+        log.warning("%s refund for payment %s failed: %s", name, payment.id, exc)
+        raise ProviderUnavailable(f"{name} did not answer; nothing was refunded. Try again shortly.") from None
+    record.provider_reference = sent.reference or None
+    record.status = status.value
 
 
 def refunds_of(payment: Payment) -> list[Refund]:
@@ -147,3 +169,46 @@ def send_requested_refund(refund_id: int) -> str:
         return record.status  # still requested: `flask payments send-refunds` or the task's retry sends it
     _record_refunded(payment)
     return record.status
+
+
+def record_paypal_refund(resource: dict[str, Any], event: PaymentEvent) -> str:
+    """A PAYMENT.CAPTURE.REFUNDED event: the refund we asked for is done, or one made in
+    PayPal's dashboard is recorded (money already went back: it is kept even beyond what we
+    think is left, and then flagged for review)."""
+    try:
+        refund_id = str(resource["id"])
+        amount = Decimal(str(resource["amount"]["value"]))
+        status = str(resource.get("status") or "COMPLETED")
+        up = next(link["href"] for link in resource.get("links") or [] if link.get("rel") == "up")
+        capture_id = str(up).rstrip("/").rsplit("/", 1)[-1]
+    except (KeyError, TypeError, StopIteration, ArithmeticError) as exc:
+        raise ValueError("not a PayPal refund") from exc
+    payment = db.session.scalar(
+        select(Payment)
+        .where(Payment.provider == Provider.PAYPAL.value, Payment.receipt == capture_id)
+        .with_for_update()
+    )
+    if payment is None:
+        return "unknown payment"
+    event.payment_id = payment.id
+    mine = db.session.scalar(
+        select(Refund).where(Refund.payment_id == payment.id, Refund.provider_reference == refund_id)
+    )
+    state = PAYPAL_REFUND_STATES.get(status, RefundStatus.PENDING).value
+    if mine is not None:
+        mine.status = state
+        _record_refunded(payment)
+        return f"refund {mine.id} {state}"
+    if amount > _refundable_left(payment):
+        payment.needs_review = True
+    record = Refund(
+        payment_id=payment.id,
+        amount=amount,
+        status=state,
+        provider_reference=refund_id,
+        reason="Refunded in PayPal",
+    )
+    db.session.add(record)
+    db.session.flush()
+    _record_refunded(payment)
+    return f"refund {record.id} recorded ({state})"

@@ -1,4 +1,4 @@
-"""`/api/v1/payments`: methods, M-Pesa STK Push and its callback, payments of an order."""
+"""`/api/v1/payments`: methods; M-Pesa, Paystack and PayPal with their callbacks; cash; refunds."""
 
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ from app.extensions import limiter
 from app.payments import refunds, services
 from app.payments.schemas import (
     CallbackAckOut,
+    CashConfirmIn,
     MethodOut,
     PaymentOut,
     PaymentQuery,
+    PaypalOrderIn,
+    PaypalOrderOut,
     PaystackInitializeIn,
     PaystackInitializeOut,
     RefundIn,
@@ -134,6 +137,74 @@ def paystack_webhook() -> Any:
     """
     services.handle_paystack_webhook(request.get_data(cache=True), request.headers.get("x-paystack-signature"))
     return {"received": True}
+
+
+@blp.post("/payments/paypal/orders")
+@login_required(Role.CUSTOMER)
+@initiation_rate
+@idempotent("paypalCreateOrder", required=False)
+@blp.arguments(PaypalOrderIn())
+@blp.response(201, PaypalOrderOut, location=lambda made: url_for("payments.get_payment", payment_id=made["payment"].id))
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(502, response="DEFAULT_ERROR")
+@blp.doc(operationId="startPaypalPayment")
+def paypal_create_order(data: dict[str, Any]) -> Any:
+    """Pay a PayPal order: create the PayPal order the buyer approves.
+
+    201 with `approve_url` (send the buyer there), `paypal_order_id` and the payment, `pending`.
+    The total is charged in PAYPAL_CURRENCY at the payment's `exchange_rate`, rounded up to the
+    cent. Back from PayPal, call `capturePaypalOrder`.
+    """
+    return services.start_paypal(current_user, data["order_id"])
+
+
+@blp.post("/payments/paypal/orders/<paypal_order_id>/capture")
+@login_required(Role.CUSTOMER, Role.ADMIN)
+@blp.response(200, PaymentOut)
+@blp.alt_response(502, response="DEFAULT_ERROR")
+@blp.doc(operationId="capturePaypalOrder")
+def paypal_capture(paypal_order_id: str) -> Any:
+    """Capture an approved PayPal order and settle its payment.
+
+    Call it when the buyer is back from PayPal. A declined funding source is 422
+    `provider_refused` (the buyer may approve again at the approve URL); calling it twice is
+    harmless. Someone else's PayPal order is 404.
+    """
+    return services.capture_paypal(current_user, paypal_order_id)
+
+
+@blp.post("/payments/paypal/webhook")
+@blp.response(200, WebhookAckOut)
+@blp.alt_response(400, response="DEFAULT_ERROR")
+@blp.alt_response(401, response="UNAUTHORIZED")
+@blp.alt_response(502, response="DEFAULT_ERROR")
+@blp.doc(operationId="paypalWebhook")
+def paypal_webhook() -> Any:
+    """Receive PayPal's events (called by PayPal, not by apps).
+
+    Each delivery is verified with PayPal (`verify-webhook-signature`, with PAYPAL_WEBHOOK_ID):
+    missing PAYPAL-* headers or a body that is no event is 400, a signature PayPal does not verify
+    401; nothing changes then. PAYMENT.CAPTURE.COMPLETED settles, .DENIED fails the attempt,
+    .REFUNDED records the refund; a repeated event (by its id) changes nothing.
+    """
+    services.handle_paypal_webhook(request.get_data(cache=True), request.headers)
+    return {"received": True}
+
+
+@blp.post("/payments/cash/confirm")
+@login_required(Role.ADMIN)
+@blp.arguments(CashConfirmIn())
+@blp.response(201, PaymentOut, location=lambda made: url_for("payments.get_payment", payment_id=made.id))
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="confirmCashPayment")
+def cash_confirm(data: dict[str, Any]) -> Any:
+    """Record the cash received for a cash-on-delivery order (admin).
+
+    The amount must be the order's total. The order becomes paid: waiting for payment it moves to
+    `paid`, out for delivery to `delivered`; otherwise it keeps its state. Confirmed already is
+    409 `order_already_paid`.
+    """
+    return services.confirm_cash(current_user, data["order_id"], data["amount"])
 
 
 @blp.get("/payments")

@@ -15,9 +15,16 @@ PROVIDERS = [provider.value for provider in Provider]
 METHODS = [method.value for method in PaymentMethod]
 
 
+ExchangeRate = lambda **kw: fields.Decimal(as_string=True, places=6, **kw)
+
+
 class MethodOut(OutSchema):
     method = fields.String(validate=validate.OneOf(METHODS), metadata={"description": "As checkout's payment_method"})
-    currency = fields.String()
+    currency = fields.String(metadata={"description": "What the customer is charged in"})
+    exchange_rate = ExchangeRate(
+        allow_none=True,
+        metadata={"description": "Store currency per unit of `currency` when they differ (PayPal: KES per USD)"},
+    )
     min_amount = MoneyField(allow_none=True)
     max_amount = MoneyField(allow_none=True)
 
@@ -45,7 +52,9 @@ class RefundOut(OutSchema):
 
 
 class RefundIn(BaseSchema):
-    amount = MoneyField(metadata={"description": "The whole remainder when omitted"})
+    amount = MoneyField(
+        metadata={"description": "In the payment's currency (USD for PayPal); the whole remainder when omitted"}
+    )
     reason = Trimmed(required=True, validate=validate.Length(min=1, max=300))
     reference = Trimmed(
         validate=validate.Length(min=1, max=100),
@@ -68,15 +77,28 @@ class PaymentOut(OutSchema):
     amount = MoneyField(metadata={"description": "Asked of the provider (M-Pesa: whole shillings, rounded up)"})
     currency = fields.String()
     order_amount = MoneyField(metadata={"description": "The order's total in the store currency"})
+    exchange_rate = ExchangeRate(
+        allow_none=True,
+        metadata={
+            "description": "Store currency per unit of `currency` when converted (PayPal); `amount` is "
+            "order_amount / exchange_rate rounded up to the cent"
+        },
+    )
     amount_paid = MoneyField(allow_none=True)
     provider_reference = fields.String(
         allow_none=True,
-        metadata={"description": "The provider's id of the attempt (M-Pesa CheckoutRequestID, Paystack reference)"},
+        metadata={
+            "description": "The provider's id of the attempt (M-Pesa CheckoutRequestID, Paystack reference, "
+            "PayPal order id)"
+        },
     )
     checkout_request_id = fields.String(allow_none=True, metadata={"description": "M-Pesa's CheckoutRequestID"})
     receipt = fields.String(
         allow_none=True,
-        metadata={"description": "The provider's id of the money movement (M-Pesa receipt, Paystack transaction id)"},
+        metadata={
+            "description": "The provider's id of the money movement (M-Pesa receipt, Paystack transaction id, "
+            "PayPal capture id)"
+        },
     )
     phone = fields.String(allow_none=True)
     failure_code = fields.String(allow_none=True)
@@ -107,3 +129,18 @@ class PaystackInitializeOut(OutSchema):
 
 class WebhookAckOut(OutSchema):
     received = fields.Boolean()
+
+
+class PaypalOrderIn(BaseSchema):
+    order_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+
+
+class PaypalOrderOut(OutSchema):
+    paypal_order_id = fields.String(metadata={"description": "PayPal's order id, for capturePaypalOrder"})
+    approve_url = fields.String(metadata={"description": "Send the buyer here to approve the payment"})
+    payment = fields.Nested(PaymentOut)
+
+
+class CashConfirmIn(BaseSchema):
+    order_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    amount = MoneyField(required=True, metadata={"description": "The cash received: the order's total"})

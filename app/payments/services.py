@@ -8,6 +8,7 @@ import json
 import logging
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app, url_for
@@ -19,20 +20,25 @@ from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.notifications.services import frontend_link, queue_email
-from app.orders.services.orders import mark_paid, order_to_pay
-from app.orders.status import OrderStatus
+from app.orders.models import Order
+from app.orders.services.orders import mark_paid, mark_paid_in_cash, order_to_pay
+from app.orders.status import OrderStatus, PaymentMethod
+from app.payments import refunds
 from app.payments.errors import (
     InvalidSignature,
+    InvalidWebhook,
     MethodUnavailable,
     NotACallback,
+    OrderAlreadyPaid,
     OrderNotPayable,
     PaymentInProgress,
     PaymentNotFound,
     ProviderRefused,
     ProviderUnavailable,
 )
-from app.payments.gateways import Outcome, PaymentRequest, ProviderError, ProviderRejection
+from app.payments.gateways import HeaderLookup, Outcome, PaymentRequest, ProviderError, ProviderRejection
 from app.payments.gateways.mpesa import MAX_AMOUNT, MIN_AMOUNT, MpesaGateway, msisdn, whole_shillings
+from app.payments.gateways.paypal import PaypalGateway, convert
 from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentEvent, PaymentStatus, Provider
 
@@ -48,10 +54,33 @@ def available_methods() -> list[dict[str, Any]]:
     currency = current_app.config["STORE_CURRENCY"]
     methods = []
     if MpesaGateway.of_app().configured:
-        methods.append({"method": "mpesa", "currency": "KES", "min_amount": MIN_AMOUNT, "max_amount": MAX_AMOUNT})
+        methods.append(
+            {
+                "method": "mpesa",
+                "currency": "KES",
+                "exchange_rate": None,
+                "min_amount": MIN_AMOUNT,
+                "max_amount": MAX_AMOUNT,
+            }
+        )
     if PaystackGateway.of_app().configured:
-        methods.append({"method": "card", "currency": currency, "min_amount": None, "max_amount": None})
-    methods.append({"method": "cash", "currency": currency, "min_amount": None, "max_amount": None})
+        methods.append(
+            {"method": "card", "currency": currency, "exchange_rate": None, "min_amount": None, "max_amount": None}
+        )
+    paypal = PaypalGateway.of_app()
+    if paypal.configured:
+        methods.append(
+            {
+                "method": "paypal",
+                "currency": paypal.currency,
+                "exchange_rate": paypal.rate if paypal.currency != currency else None,
+                "min_amount": None,
+                "max_amount": None,
+            }
+        )
+    methods.append(
+        {"method": "cash", "currency": currency, "exchange_rate": None, "min_amount": None, "max_amount": None}
+    )
     return methods
 
 
@@ -73,6 +102,16 @@ def payments_of_order(user: User, order_id: int) -> list[Payment]:
     return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
 
 
+def _payable_order(user: User, order_id: int, method: PaymentMethod) -> Order:
+    """The user's order, locked, if it awaits payment by `method` (409 otherwise)."""
+    order = order_to_pay(user, order_id)
+    if order.status != OrderStatus.PENDING_PAYMENT.value:
+        raise OrderNotPayable(f"This order is {order.status}: there is nothing to pay.")
+    if order.payment_method != method.value:
+        raise OrderNotPayable(f"This order is to be paid by {order.payment_method}, not {method.value}.")
+    return order
+
+
 # M-Pesa STK Push -------------------------------------------------------------------------------
 
 
@@ -92,11 +131,7 @@ def start_mpesa(user: User, order_id: int, phone: str | None) -> Payment:
     gateway = MpesaGateway.of_app()
     if not gateway.configured:
         raise MethodUnavailable("M-Pesa is not configured on this shop.")
-    order = order_to_pay(user, order_id)  # locked: two pushes for one order queue here
-    if order.status != OrderStatus.PENDING_PAYMENT.value:
-        raise OrderNotPayable(f"This order is {order.status}: there is nothing to pay.")
-    if order.payment_method != Provider.MPESA.value:
-        raise OrderNotPayable(f"This order is to be paid by {order.payment_method}, not M-Pesa.")
+    order = _payable_order(user, order_id, PaymentMethod.MPESA)  # locked: two pushes for one order queue here
     recent = db.session.scalar(
         select(Payment).where(
             Payment.order_id == order.id,
@@ -197,10 +232,15 @@ def _settle_by_reference(outcome: Outcome, event: PaymentEvent, provider: Provid
 
 
 def settle(payment: Payment, outcome: Outcome) -> str:
-    """Apply what the provider says of a pending payment (once: a settled payment stays as it
-    is). A success for the amount asked pays the order; another amount is flagged for review;
-    a success for an order already paid or cancelled is flagged `needs_refund`."""
-    if payment.status != PaymentStatus.PENDING.value or outcome.state == "pending":
+    """Apply what the provider says of a payment, once. A success for the amount asked pays the
+    order; another amount is flagged for review; a success for an order already paid or cancelled
+    is flagged `needs_refund`. A settled payment stays as it is, except that a provider's success
+    after a failure we recorded (a query that timed out, a card retried on the same transaction)
+    is money taken: it is recorded as such."""
+    late = payment.status in (PaymentStatus.FAILED.value, PaymentStatus.CANCELLED.value) and (
+        outcome.state == "succeeded" and payment.failure_code != "amount_mismatch"
+    )
+    if outcome.state == "pending" or (payment.status != PaymentStatus.PENDING.value and not late):
         return f"no change ({payment.status})"
     now = utcnow()
     if outcome.state in ("failed", "cancelled"):
@@ -220,10 +260,16 @@ def settle(payment: Payment, outcome: Outcome) -> str:
         payment.needs_review = True
         return "amount mismatch: flagged for review"
     payment.status = PaymentStatus.SUCCEEDED.value
+    payment.failure_code = payment.failure_reason = None
     note = f"{payment.provider} {payment.receipt or payment.provider_reference}"
     if not mark_paid(payment.order_id, note):
         payment.needs_refund = True  # the order was paid by another attempt, or cancelled
         return "succeeded for an order not awaiting payment: needs refund"
+    _email_receipt(payment, paid)
+    return "succeeded after a recorded failure" if late else "succeeded"
+
+
+def _email_receipt(payment: Payment, paid: Decimal) -> None:
     user = db.session.get(User, payment.user_id)
     if user is not None:
         queue_email(
@@ -232,45 +278,73 @@ def settle(payment: Payment, outcome: Outcome) -> str:
             f"Hello,\n\nWe received {payment.currency} {paid} for your order ({payment.provider} reference "
             f"{payment.receipt or payment.provider_reference}).\nWe are preparing it now.\n",
         )
-    return "succeeded"
+
+
+QUERYABLE = (Provider.MPESA.value, Provider.PAYSTACK.value, Provider.PAYPAL.value)
 
 
 def refresh(user: User, payment_id: int) -> Payment:
     """Ask the provider where a pending payment stands and settle it (a lost callback)."""
     payment = get_payment(user, payment_id)
-    if payment.status == PaymentStatus.PENDING.value and payment.provider == Provider.MPESA.value:
+    if payment.status == PaymentStatus.PENDING.value and payment.provider in QUERYABLE:
         _query_and_settle(payment)
     return payment
 
 
+def _ask_provider(payment: Payment) -> Outcome:
+    """The provider's word on an attempt: M-Pesa's STK Push Query, Paystack's verify, PayPal's
+    order (captured here when the buyer approved it and the capture call never came)."""
+    reference = payment.provider_reference or ""
+    if payment.provider == Provider.MPESA.value:
+        return MpesaGateway.of_app().query(reference)
+    if payment.provider == Provider.PAYSTACK.value:
+        return PaystackGateway.of_app().verify(reference)
+    gateway = PaypalGateway.of_app()
+    outcome = gateway.get_order(reference)
+    if outcome.state == "pending" and outcome.details.get("paypal_status") == "APPROVED":
+        outcome = gateway.capture(reference)
+    return outcome
+
+
 def _query_and_settle(payment: Payment) -> str:
     try:
-        outcome = MpesaGateway.of_app().query(payment.provider_reference or "")
-    except ProviderError as exc:
-        log.warning("M-Pesa query for payment %s failed: %s", payment.id, exc)
-        raise ProviderUnavailable("M-Pesa did not answer; try again shortly.") from None
+        outcome = _ask_provider(payment)
+    except (ProviderError, ProviderRejection, ValueError) as exc:
+        log.warning("%s query for payment %s failed: %s", payment.provider, payment.id, exc)
+        raise ProviderUnavailable(f"{_NAMES[payment.provider]} did not answer; try again shortly.") from None
     locked = db.session.get(Payment, payment.id, with_for_update=True, populate_existing=True)
     assert locked is not None
-    text = json.dumps(outcome.details.get("query", {}))
+    answer = outcome.details.get("query") or {
+        "reference": outcome.provider_reference,
+        "state": outcome.state,
+        "receipt": outcome.receipt,
+        "amount": str(outcome.amount) if outcome.amount is not None else None,
+        "provider_status": outcome.details.get("paypal_status") or outcome.details.get("capture_status"),
+    }
     event = PaymentEvent(
-        provider=Provider.MPESA.value, kind="query", raw_body=text, authenticated=True, payment_id=payment.id
+        provider=payment.provider, kind="query", raw_body=json.dumps(answer), authenticated=True, payment_id=payment.id
     )
     db.session.add(event)
     event.outcome = settle(locked, outcome)
     return event.outcome
 
 
+_NAMES = {"mpesa": "M-Pesa", "paystack": "Paystack", "paypal": "PayPal", "cash": "Cash"}
+
+
 def reconcile_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
-    """Query every pending M-Pesa payment older than `older_than` (and younger than a day), each
-    in its own unit of work; returns how many were settled."""
+    """Ask the providers about every pending payment older than `older_than` (and younger than
+    a day), each in its own unit of work; returns how many were settled."""
     now = utcnow()
     ids = db.session.scalars(
-        select(Payment.id).where(
-            Payment.provider == Provider.MPESA.value,
+        select(Payment.id)
+        .where(
+            Payment.provider.in_(QUERYABLE),
             Payment.status == PaymentStatus.PENDING.value,
             Payment.created_at < now - older_than,
             Payment.created_at > now - timedelta(days=1),
         )
+        .order_by(Payment.id)
     ).all()
     settled = 0
     for payment_id in ids:
@@ -292,11 +366,7 @@ def start_paystack(user: User, order_id: int) -> dict[str, Any]:
     gateway = PaystackGateway.of_app()
     if not gateway.configured:
         raise MethodUnavailable("Card payments (Paystack) are not configured on this shop.")
-    order = order_to_pay(user, order_id)
-    if order.status != OrderStatus.PENDING_PAYMENT.value:
-        raise OrderNotPayable(f"This order is {order.status}: there is nothing to pay.")
-    if order.payment_method != "card":
-        raise OrderNotPayable(f"This order is to be paid by {order.payment_method}, not by card.")
+    order = _payable_order(user, order_id, PaymentMethod.CARD)
     # One reference per attempt (Paystack refuses a reused one): the order's, and a random tail.
     reference = f"{order.reference}-{secrets.token_hex(3).upper()}"
     currency = current_app.config["STORE_CURRENCY"]
@@ -325,29 +395,22 @@ def start_paystack(user: User, order_id: int) -> dict[str, Any]:
     return {"authorization_url": started.details["authorization_url"], "reference": reference, "payment": payment}
 
 
-def verify_paystack(user: User, reference: str) -> Payment:
-    """Ask Paystack about a transaction of ours and settle it (the customer is back from paying)."""
-    stmt = select(Payment).where(Payment.provider == Provider.PAYSTACK.value, Payment.provider_reference == reference)
+def _payment_by_reference(user: User, provider: Provider, reference: str) -> Payment:
+    """The user's (any, for an admin) attempt with this provider reference, locked; else 404."""
+    stmt = select(Payment).where(Payment.provider == provider.value, Payment.provider_reference == reference)
     if user.role != Role.ADMIN.value:
         stmt = stmt.where(Payment.user_id == user.id)
     payment = db.session.scalar(stmt.with_for_update())
     if payment is None:
         raise PaymentNotFound("No such payment.")
+    return payment
+
+
+def verify_paystack(user: User, reference: str) -> Payment:
+    """Ask Paystack about a transaction of ours and settle it (the customer is back from paying)."""
+    payment = _payment_by_reference(user, Provider.PAYSTACK, reference)
     if payment.status == PaymentStatus.PENDING.value:
-        try:
-            outcome = PaystackGateway.of_app().verify(reference)
-        except (ProviderError, ProviderRejection, ValueError) as exc:
-            log.warning("Paystack verify of %s failed: %s", reference, exc)
-            raise ProviderUnavailable("Paystack did not answer; try again shortly.") from None
-        event = PaymentEvent(
-            provider=Provider.PAYSTACK.value,
-            kind="query",
-            raw_body=json.dumps({"reference": reference, "state": outcome.state}),
-            authenticated=True,
-            payment_id=payment.id,
-        )
-        db.session.add(event)
-        event.outcome = settle(payment, outcome)
+        _query_and_settle(payment)
     return payment
 
 
@@ -376,6 +439,177 @@ def handle_paystack_webhook(raw_body: bytes, signature: str | None) -> str:
         event.outcome = "rejected: not a transaction"
         return event.outcome
     return _settle_by_reference(outcome, event, Provider.PAYSTACK)
+
+
+# PayPal ----------------------------------------------------------------------------------------
+
+PAYPAL_EVENTS = ("PAYMENT.CAPTURE.COMPLETED", "PAYMENT.CAPTURE.DENIED", "PAYMENT.CAPTURE.PENDING")
+PAYPAL_REFUNDED = "PAYMENT.CAPTURE.REFUNDED"
+
+
+def start_paypal(user: User, order_id: int) -> dict[str, Any]:
+    """Create a PayPal order for a PayPal order of ours; the buyer approves it at `approve_url`.
+
+    The store currency is converted at PAYPAL_FX_RATE into PAYPAL_CURRENCY, rounded up to the
+    cent (the shop never receives less than the total); the rate is kept on the payment."""
+    gateway = PaypalGateway.of_app()
+    if not gateway.configured:
+        raise MethodUnavailable("PayPal is not configured on this shop.")
+    order = _payable_order(user, order_id, PaymentMethod.PAYPAL)
+    assert gateway.rate is not None  # configured
+    amount = convert(order.total, gateway.rate, gateway.currency)
+    invoice_id = f"{order.reference}-{secrets.token_hex(3).upper()}"  # one per attempt, as PayPal wants
+    back = current_app.config.get("PAYPAL_RETURN_URL")
+    return_url = back or frontend_link("orders", reference=order.reference, paypal="approved")
+    cancel_url = back or frontend_link("orders", reference=order.reference, paypal="cancelled")
+    try:
+        started = gateway.create_order(
+            amount=amount,
+            order_reference=order.reference,
+            invoice_id=invoice_id,
+            request_id=invoice_id,
+            return_url=return_url,
+            cancel_url=cancel_url,
+            description=f"Order {order.reference}",
+        )
+    except ProviderRejection as refused:
+        raise ProviderRefused(f"PayPal refused the request: {refused.message}", provider_code=refused.code) from None
+    except ProviderError as exc:
+        log.warning("PayPal create order failed for order %s: %s", order.id, exc)
+        raise ProviderUnavailable("PayPal did not answer; nothing was charged. Try again shortly.") from None
+    payment = Payment(
+        order_id=order.id,
+        user_id=user.id,
+        provider=Provider.PAYPAL.value,
+        amount=amount,
+        currency=gateway.currency,
+        order_amount=order.total,
+        exchange_rate=gateway.rate if gateway.currency != gateway.store_currency else None,
+        provider_reference=started.provider_reference,
+        details={**started.details, "invoice_id": invoice_id},
+    )
+    db.session.add(payment)
+    db.session.flush()
+    return {
+        "paypal_order_id": started.provider_reference,
+        "approve_url": started.details["approve_url"],
+        "payment": payment,
+    }
+
+
+# PayPal's answers to a capture that the buyer can fix at the approve URL (another card, say).
+PAYPAL_BUYER_FIXABLE = {"INSTRUMENT_DECLINED", "PAYER_ACTION_REQUIRED", "ORDER_NOT_APPROVED"}
+
+
+def capture_paypal(user: User, paypal_order_id: str) -> Payment:
+    """Capture an approved PayPal order and settle its payment (the buyer is back from PayPal).
+
+    A repeated call is harmless: a settled payment is returned as it is, and PayPal answers a
+    second capture of one order with its first (the request id is the order's)."""
+    payment = _payment_by_reference(user, Provider.PAYPAL, paypal_order_id)
+    if payment.status != PaymentStatus.PENDING.value:
+        return payment
+    gateway = PaypalGateway.of_app()
+    try:
+        try:
+            outcome = gateway.capture(paypal_order_id)
+        except ProviderRejection as refused:
+            if refused.code != "ORDER_ALREADY_CAPTURED":
+                raise
+            outcome = gateway.get_order(paypal_order_id)
+    except ProviderRejection as refused:
+        fix = " The buyer can approve it again at the approve URL." if refused.code in PAYPAL_BUYER_FIXABLE else ""
+        raise ProviderRefused(
+            f"PayPal refused the capture: {refused.message}.{fix}", provider_code=refused.code
+        ) from None
+    except (ProviderError, ValueError) as exc:
+        log.warning("PayPal capture of %s failed: %s", paypal_order_id, exc)
+        raise ProviderUnavailable("PayPal did not answer; try again shortly (nothing is charged twice).") from None
+    event = PaymentEvent(
+        provider=Provider.PAYPAL.value,
+        kind="capture",
+        raw_body=json.dumps({"paypal_order_id": paypal_order_id, "capture": outcome.receipt, "state": outcome.state}),
+        authenticated=True,
+        payment_id=payment.id,
+    )
+    db.session.add(event)
+    event.outcome = settle(payment, outcome)
+    return payment
+
+
+def handle_paypal_webhook(raw_body: bytes, headers: HeaderLookup) -> str:
+    """Verify a PayPal event with PayPal (verify-webhook-signature), log it, act on it once."""
+    gateway = PaypalGateway.of_app()
+    signed = gateway.signature_headers(headers)
+    if signed is None:
+        raise InvalidWebhook("A PayPal webhook carries the PAYPAL-TRANSMISSION-* and PAYPAL-AUTH-ALGO headers.")
+    try:
+        text = raw_body.decode("utf-8")
+        body = json.loads(text)
+        event_id, kind, resource = str(body["id"]), str(body["event_type"]), body["resource"]
+        if not isinstance(resource, dict):
+            raise TypeError("resource")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        raise InvalidWebhook("This is not a PayPal event.") from None
+    try:
+        authentic = gateway.verify_webhook(signed, raw_body)
+    except ProviderRejection:
+        authentic = False
+    except ProviderError as exc:
+        log.warning("PayPal webhook verification failed: %s", exc)
+        raise ProviderUnavailable("PayPal did not answer the verification; deliver again later.") from None
+    if not authentic:
+        raise InvalidSignature("PayPal did not verify this delivery's signature.")
+    kept = {name: signed[name] for name in ("transmission_id", "transmission_time", "auth_algo", "cert_url")}
+    event = _record_event("webhook", event_id, text, provider=Provider.PAYPAL, headers=kept)
+    if event is None:
+        return "duplicate"
+    try:
+        if kind in PAYPAL_EVENTS:
+            return _settle_by_reference(gateway.outcome_of_capture(resource), event, Provider.PAYPAL)
+        if kind == PAYPAL_REFUNDED:
+            event.outcome = refunds.record_paypal_refund(resource, event)
+            return event.outcome
+    except ValueError as exc:
+        event.outcome = f"rejected: {exc}"
+        return event.outcome
+    event.outcome = f"ignored: {kind}"
+    return event.outcome
+
+
+# Cash on delivery ------------------------------------------------------------------------------
+
+
+def confirm_cash(admin: User, order_id: int, amount: Decimal) -> Payment:
+    """Record the cash received for a cash-on-delivery order (admin) and move the order along:
+    waiting for payment -> paid, out for delivery -> delivered; otherwise it keeps its state.
+    The amount must be the order's total; an order paid already is 409."""
+    order = order_to_pay(admin, order_id)  # locked: two confirmations queue here
+    if order.payment_method != PaymentMethod.CASH.value:
+        raise OrderNotPayable(f"This order is to be paid by {order.payment_method}, not in cash.")
+    if order.status in (OrderStatus.CANCELLED.value, OrderStatus.RETURNED.value):
+        raise OrderNotPayable(f"This order is {order.status}: there is nothing to pay.")
+    if order.paid_at is not None:
+        raise OrderAlreadyPaid("The cash for this order was confirmed already.")
+    if amount != order.total:
+        raise ValidationFailed.field("amount", f"The order's total is {order.currency} {order.total}.")
+    now = utcnow()
+    payment = Payment(
+        order_id=order.id,
+        user_id=order.user_id,
+        provider=Provider.CASH.value,
+        status=PaymentStatus.SUCCEEDED.value,
+        amount=amount,
+        currency=order.currency,
+        order_amount=order.total,
+        amount_paid=amount,
+        details={"confirmed_by": admin.id},
+        settled_at=now,
+    )
+    db.session.add(payment)
+    mark_paid_in_cash(order, admin, f"Cash {order.currency} {amount} received (confirmed by admin {admin.id}).")
+    db.session.flush()
+    return payment
 
 
 def list_payments(query: dict[str, Any]) -> dict[str, Any]:

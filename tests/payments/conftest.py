@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import responses
 
-from app.payments.gateways.mpesa import MpesaGateway
+from app.payments.gateways import tokens
 from tests.factories import ProductFactory
 from tests.helpers import add_to_cart, checkout
 
@@ -28,11 +28,11 @@ def daraja(app, monkeypatch):
         "MPESA_CALLBACK_SECRET": SECRET,
     }.items():
         monkeypatch.setitem(app.config, name, value)
-    MpesaGateway.forget_tokens()
+    tokens.forget()
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.get(TOKEN_URL, json={"access_token": "c9SQxWWhmdVRlyh0zh8gZDTkubVF", "expires_in": "3599"})
         yield mock
-    MpesaGateway.forget_tokens()
+    tokens.forget()
 
 
 @pytest.fixture
@@ -56,5 +56,44 @@ def card_order(client, customer, address, zone):
     """A card order of KES 1,500.00."""
     add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
     response = checkout(client, customer, address, payment_method="card")
+    assert response.status_code == 201
+    return response.get_json()
+
+
+PAYPAL = "https://api-m.sandbox.paypal.com"
+PAYPAL_TOKEN = {
+    "scope": "https://uri.paypal.com/services/payments/payment https://uri.paypal.com/services/payments/refund",
+    "access_token": "A21AAFEpH4PsADK7qSS7pSRsgzfENtu-Q1ysgEDVDESseMHBYXVJYE8ovjj68elIDy8nF26AwPhfXTIeWAZHSLIsQkSYz9ifg",
+    "token_type": "Bearer",
+    "app_id": "APP-80W284485P519543T",
+    "expires_in": 31668,
+    "nonce": "2020-04-03T15:35:36ZaYZlGvEkV4yVSz8g6bAKFoGSEzuy3CQcz3ljhibkOHg",
+}
+
+
+@pytest.fixture
+def paypal_api(app, monkeypatch):
+    """PayPal sandbox credentials, a webhook id, USD at KES 129.50, and a stubbed network with
+    the OAuth token endpoint answering as PayPal documents."""
+    for name, value in {
+        "PAYPAL_CLIENT_ID": "AeHNq-client-id",
+        "PAYPAL_CLIENT_SECRET": "EGnHDxD-client-secret",
+        "PAYPAL_WEBHOOK_ID": "8PT597110X687430LKGECATA",
+        "PAYPAL_CURRENCY": "USD",
+        "PAYPAL_FX_RATE": "129.50",
+    }.items():
+        monkeypatch.setitem(app.config, name, value)
+    tokens.forget()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(f"{PAYPAL}/v1/oauth2/token", json=PAYPAL_TOKEN)
+        yield mock
+    tokens.forget()
+
+
+@pytest.fixture
+def paypal_order(client, customer, address, zone):
+    """A PayPal order of KES 1,500.00: USD 11.59 at 129.50 (11.583 rounded up)."""
+    add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
+    response = checkout(client, customer, address, payment_method="paypal")
     assert response.status_code == 201
     return response.get_json()

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.notifications.models import OutboxEmail
 from app.orders.models import Order, OrderEvent
 from app.orders.services.checkout import place_order
-from app.payments.gateways.mpesa import MpesaGateway
+from app.payments.gateways import tokens
 from app.payments.models import Payment, PaymentEvent
 from tests.factories import AddressFactory, DeliveryZoneFactory, ProductFactory, UserFactory
 from tests.payments.test_mpesa import CALLBACK, CHECKOUT_ID, QUERY_URL, SECRET, success_callback
@@ -79,9 +79,9 @@ def daraja_secret(app, monkeypatch):
         "MPESA_CALLBACK_SECRET": SECRET,
     }.items():
         monkeypatch.setitem(app.config, name, value)
-    MpesaGateway.forget_tokens()
+    tokens.forget()
     yield
-    MpesaGateway.forget_tokens()
+    tokens.forget()
 
 
 @pytest.mark.own_database

@@ -84,7 +84,14 @@ def push(client, customer, order, phone: str = "0708374149"):
 
 def test_methods_offer_mpesa_only_when_configured(client, app, daraja, monkeypatch):
     methods = client.get("/api/v1/payments/methods").get_json()
-    assert {"method": "mpesa", "currency": "KES", "min_amount": "1.00", "max_amount": "250000.00"} in methods
+    mpesa = {
+        "method": "mpesa",
+        "currency": "KES",
+        "exchange_rate": None,
+        "min_amount": "1.00",
+        "max_amount": "250000.00",
+    }
+    assert mpesa in methods
     monkeypatch.setitem(app.config, "MPESA_CONSUMER_KEY", None)
     assert [m["method"] for m in client.get("/api/v1/payments/methods").get_json()] == ["cash"]
 
@@ -391,3 +398,18 @@ def test_simulate_callback_posts_safaricoms_payload_to_our_callback(
     [body] = posted
     assert body["Body"]["stkCallback"]["CheckoutRequestID"] == CHECKOUT_ID
     assert db.session.get(Payment, payment["id"]).status == status
+
+
+@pytest.mark.parametrize(
+    "stub",
+    [{"body": requests.exceptions.ReadTimeout("slow")}, {"status": 503, "body": "<html>Service Unavailable</html>"}],
+)
+def test_a_refresh_while_mpesa_is_down_is_502_and_the_payment_stays_pending(client, customer, order, daraja, stub):
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    daraja.post(QUERY_URL, **stub)
+    response = client.post(f"/api/v1/payments/{payment['id']}/refresh", headers=customer.headers)
+    assert_problem(response, 502, "provider_unavailable")
+    assert "consumer-secret" not in response.get_data(as_text=True)
+    assert db.session.get(Payment, payment["id"]).status == "pending"
+    assert db.session.get(Order, order["id"]).status == "pending_payment"

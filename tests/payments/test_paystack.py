@@ -5,13 +5,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import requests
 import responses
+import time_machine
 from sqlalchemy import func, select
 
+from app.common.types import utcnow
 from app.extensions import db
 from app.orders.models import Order
 from app.payments.models import Payment, PaymentEvent
@@ -188,3 +191,52 @@ def test_card_is_offered_only_with_a_secret_key(client, app, paystack_api, monke
     assert "card" in [m["method"] for m in client.get("/api/v1/payments/methods").get_json()]
     monkeypatch.setitem(app.config, "PAYSTACK_SECRET_KEY", None)
     assert "card" not in [m["method"] for m in client.get("/api/v1/payments/methods").get_json()]
+
+
+def _verify_answer(reference: str, status: str) -> dict:
+    return {"status": True, "message": "Verification successful", "data": _transaction(reference, status=status)}
+
+
+def test_an_unpaid_transaction_stays_pending(client, customer, card_order, paystack_api):
+    # Paystack reports a transaction nobody has paid yet as "abandoned": the customer may still pay it.
+    reference = _start(client, customer, card_order, paystack_api)["reference"]
+    paystack_api.get(f"{API}/transaction/verify/{reference}", json=_verify_answer(reference, "abandoned"))
+    verified = client.get(f"/api/v1/payments/paystack/verify/{reference}", headers=customer.headers).get_json()
+    assert verified["status"] == "pending"
+    assert db.session.get(Order, card_order["id"]).status == "pending_payment"
+
+
+def test_the_reconciliation_task_verifies_pending_card_payments(client, customer, card_order, paystack_api):
+    from app.payments.tasks import reconcile_pending_payments
+
+    reference = _start(client, customer, card_order, paystack_api)["reference"]
+    paystack_api.get(f"{API}/transaction/verify/{reference}", json=_verify_answer(reference, "success"))
+    with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
+        assert reconcile_pending_payments.delay().result == 1
+    assert db.session.scalar(select(Payment.status)) == "succeeded"
+    assert db.session.get(Order, card_order["id"]).status == "paid"
+    assert paystack_api.calls[-1].request.headers["Authorization"] == f"Bearer {SECRET_KEY}"
+
+
+def test_a_success_after_a_recorded_failure_is_money_taken(client, customer, card_order, paystack_api):
+    reference = _start(client, customer, card_order, paystack_api)["reference"]
+    paystack_api.get(f"{API}/transaction/verify/{reference}", json=_verify_answer(reference, "failed"))
+    client.get(f"/api/v1/payments/paystack/verify/{reference}", headers=customer.headers)
+    assert db.session.scalar(select(Payment.status)) == "failed"
+    # The customer retried the card on the same transaction and it went through: Paystack says so.
+    raw, headers = _signed({"event": "charge.success", "data": _transaction(reference)})
+    assert client.post(WEBHOOK, data=raw, headers=headers, content_type="application/json").status_code == 200
+    payment = db.session.scalar(select(Payment))
+    assert payment.status == "succeeded" and payment.failure_code is None
+    assert db.session.get(Order, card_order["id"]).status == "paid"
+
+
+def test_initiations_are_rate_limited_per_user(client, customer, other_customer, card_order, paystack_api):
+    answers = [_start(client, customer, card_order, paystack_api) for _ in range(5)]
+    assert len({answer["reference"] for answer in answers}) == 5
+    limited = client.post(INIT, json={"order_id": card_order["id"]}, headers=customer.headers)
+    assert_problem(limited, 429, "rate_limited")
+    assert "Retry-After" in limited.headers
+    # Another user is not held back by this one.
+    other = client.post(INIT, json={"order_id": card_order["id"]}, headers=other_customer.headers)
+    assert_problem(other, 404, "order_not_found")

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.orders.errors import InvalidTransition, OrderNotFound
 from app.orders.models import Order, OrderEvent
 from app.orders.signals import order_cancelled
-from app.orders.status import ActorKind, OrderStatus, PaymentMethod, allowed_next, rule_for
+from app.orders.status import ActorKind, OrderStatus, allowed_next, rule_for
 
 log = logging.getLogger("duka.orders")
 
@@ -127,8 +127,6 @@ def transition(order: Order, to: OrderStatus, actor: Actor, note: str | None = N
         order_cancelled.send(order, previous=current, actor=actor)
     elif to is OrderStatus.PAID and order.paid_at is None:
         order.paid_at = utcnow()
-    elif to is OrderStatus.DELIVERED and order.payment_method == PaymentMethod.CASH and order.paid_at is None:
-        order.paid_at = utcnow()  # cash on delivery is settled at the door
     return order
 
 
@@ -190,9 +188,9 @@ def expire_unpaid(now: datetime | None = None) -> int:
 
 
 def order_to_pay(user: User, order_id: int) -> Order:
-    """The user's order, its row locked until the caller's transaction ends (so two payment
-    attempts for one order run one after the other); someone else's is 404."""
-    stmt = select(Order).where(Order.id == order_id, Order.user_id == user.id).with_for_update()
+    """The user's order (any, for an admin), its row locked until the caller's transaction ends
+    (so two payment attempts for one order run one after the other); someone else's is 404."""
+    stmt = _visible_to(user, select(Order).where(Order.id == order_id)).with_for_update()
     order = db.session.scalar(stmt)
     if order is None:
         raise OrderNotFound("No such order.")
@@ -211,3 +209,15 @@ def mark_paid(order_id: int, note: str) -> bool:
     except InvalidTransition:
         return False
     return True
+
+
+def mark_paid_in_cash(order: Order, admin: User, note: str) -> Order:
+    """Cash was received for a cash-on-delivery order (payments' cash confirmation; the order is
+    locked by `order_to_pay`). It becomes paid; waiting for payment it moves to `paid`, out for
+    delivery to `delivered` (the cash is taken at the door); otherwise it keeps its state."""
+    order.paid_at = utcnow()
+    if order.status == OrderStatus.PENDING_PAYMENT.value:
+        transition(order, OrderStatus.PAID, SYSTEM, note)
+    elif order.status == OrderStatus.OUT_FOR_DELIVERY.value:
+        transition(order, OrderStatus.DELIVERED, Actor.of(admin), note)
+    return order

@@ -8,9 +8,13 @@ documents raises `ProviderError` (the client then gets 502 `provider_unavailable
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
+
+TOKEN_MARGIN_SECONDS = 60  # a cached access token is renewed this long before it expires
 
 
 class ProviderError(Exception):
@@ -53,3 +57,49 @@ class Outcome:
     code: str | None = None
     reason: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+
+class HeaderLookup(Protocol):
+    """Request headers, looked up without regard to case (werkzeug's Headers)."""
+
+    def get(self, key: str) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RefundResult:
+    reference: str  # the provider's id of the refund
+    status: str  # as the provider words it (Paystack: pending | processed; PayPal: COMPLETED | PENDING ...)
+
+
+class TokenCache:
+    """OAuth access tokens of the providers, per (base URL, client id), kept until shortly before
+    they expire, for every thread of the process."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> str | None:
+        with self._lock:
+            cached = self._tokens.get(key)
+        return cached[0] if cached and cached[1] > time.monotonic() else None
+
+    def put(self, key: tuple[str, str], token: str, expires_in: Any, default: float = 3599.0) -> None:
+        """Keep `token` for `expires_in` seconds (a number or, as Daraja sends it, a string)."""
+        try:
+            lifetime = float(expires_in)
+        except (TypeError, ValueError):
+            lifetime = default
+        with self._lock:
+            self._tokens[key] = (token, time.monotonic() + lifetime - TOKEN_MARGIN_SECONDS)
+
+    def forget(self, key: tuple[str, str] | None = None) -> None:
+        """Drop one token (revoked early: the provider answered 401) or all of them."""
+        with self._lock:
+            if key is None:
+                self._tokens.clear()
+            else:
+                self._tokens.pop(key, None)
+
+
+tokens = TokenCache()

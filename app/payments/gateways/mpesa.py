@@ -13,8 +13,6 @@ the free-text `ResultDesc`.
 from __future__ import annotations
 
 import base64
-import threading
-import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_CEILING, Decimal
@@ -22,12 +20,11 @@ from typing import Any
 
 import requests
 
-from app.payments.gateways import Initiated, Outcome, PaymentRequest, ProviderError, ProviderRejection
+from app.payments.gateways import Initiated, Outcome, PaymentRequest, ProviderError, ProviderRejection, tokens
 
 SANDBOX = "https://sandbox.safaricom.co.ke"
 NAIROBI = timezone(timedelta(hours=3), "EAT")  # Kenya keeps no daylight saving time
 MIN_AMOUNT, MAX_AMOUNT = Decimal(1), Decimal(250_000)  # KES per transaction
-TOKEN_MARGIN_SECONDS = 60  # a cached token is renewed this long before it expires
 STILL_PROCESSING = "500.001.1001"  # the query's "The transaction is being processed"
 SUCCESS, CANCELLED_BY_USER = 0, 1032
 
@@ -41,9 +38,6 @@ FAILURE_CODES = {
     1037: "phone_unreachable",
     2001: "wrong_pin",
 }
-
-_tokens: dict[tuple[str, str], tuple[str, float]] = {}
-_tokens_lock = threading.Lock()
 
 
 def whole_shillings(amount: Decimal) -> Decimal:
@@ -98,11 +92,9 @@ class MpesaGateway:
 
     def token(self) -> str:
         """An OAuth access token, cached per credentials until shortly before it expires."""
-        cache_key = (self.base, self.key)
-        with _tokens_lock:
-            cached = _tokens.get(cache_key)
-            if cached and cached[1] > time.monotonic():
-                return cached[0]
+        cached = tokens.get(self._token_key)
+        if cached:
+            return cached
         try:
             response = requests.get(
                 f"{self.base}/oauth/v1/generate",
@@ -115,18 +107,12 @@ class MpesaGateway:
         body = self._json(response, "authorization")
         if response.status_code != 200 or "access_token" not in body:
             raise ProviderError(f"M-Pesa authorization refused (HTTP {response.status_code})")
-        try:
-            lifetime = float(body.get("expires_in", 3599))  # documented as a string: "3599"
-        except (TypeError, ValueError):
-            lifetime = 3599.0
-        with _tokens_lock:
-            _tokens[cache_key] = (body["access_token"], time.monotonic() + lifetime - TOKEN_MARGIN_SECONDS)
+        tokens.put(self._token_key, str(body["access_token"]), body.get("expires_in"))  # documented as "3599"
         return str(body["access_token"])
 
-    @staticmethod
-    def forget_tokens() -> None:
-        with _tokens_lock:
-            _tokens.clear()
+    @property
+    def _token_key(self) -> tuple[str, str]:
+        return (self.base, self.key)
 
     # STK Push --------------------------------------------------------------------------------
 
@@ -225,7 +211,7 @@ class MpesaGateway:
         except requests.RequestException as exc:
             raise ProviderError(f"M-Pesa unreachable: {type(exc).__name__}") from None
         if response.status_code == 401:
-            self.forget_tokens()  # revoked or expired early: the next call fetches a new one
+            tokens.forget(self._token_key)  # revoked or expired early: the next call fetches a new one
         return self._json(response, path), response.status_code
 
     @staticmethod

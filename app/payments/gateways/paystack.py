@@ -14,22 +14,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import requests
 
-from app.payments.gateways import Initiated, Outcome, ProviderError, ProviderRejection
+from app.payments.gateways import Initiated, Outcome, ProviderError, ProviderRejection, RefundResult
 
 API = "https://api.paystack.co"
 SUBUNITS = 100  # KES, NGN, GHS, ZAR, USD: two decimal places
 
-# A transaction's `status` -> our state.
+# A transaction's `status` -> our state. "abandoned" is what a transaction nobody has paid yet
+# reports (the customer may still pay it), so it stays pending; so do ongoing, pending, queued.
 STATES = {
     "success": "succeeded",
     "failed": "failed",
-    "abandoned": "cancelled",
     "reversed": "failed",
 }
 
@@ -40,12 +39,6 @@ def to_subunits(amount: Decimal) -> int:
 
 def from_subunits(value: Any) -> Decimal:
     return (Decimal(str(value)) / SUBUNITS).quantize(Decimal("0.01"))
-
-
-@dataclass(frozen=True, slots=True)
-class RefundResult:
-    reference: str
-    status: str  # pending | processed | failed
 
 
 class PaystackGateway:
