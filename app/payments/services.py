@@ -427,7 +427,9 @@ def handle_paystack_webhook(raw_body: bytes, signature: str | None) -> str:
     except (ValueError, KeyError, TypeError, AttributeError):
         _record_event("webhook", None, text, "rejected: not a Paystack event", provider=Provider.PAYSTACK)
         raise NotACallback("This is not a Paystack event.") from None
-    event = _record_event("webhook", dedupe, text, provider=Provider.PAYSTACK)
+    event = _record_event(
+        "webhook", dedupe, text, provider=Provider.PAYSTACK, headers={"x-paystack-signature": signature or ""}
+    )
     if event is None:
         return "duplicate"
     if kind != "charge.success":

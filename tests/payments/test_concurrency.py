@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from decimal import Decimal
@@ -21,23 +22,26 @@ from tests.factories import AddressFactory, DeliveryZoneFactory, ProductFactory,
 from tests.payments.test_mpesa import CALLBACK, CHECKOUT_ID, QUERY_URL, SECRET, success_callback
 
 
-def _pending_payment(app) -> tuple[int, int]:
-    """A committed order of KES 1,500.00 with a pending M-Pesa payment; (order id, payment id)."""
+def _pending_payment(
+    app, method: str = "mpesa", reference: str = CHECKOUT_ID, amount: str = "1500.00", currency: str = "KES"
+) -> tuple[int, int]:
+    """A committed order of KES 1,500.00 with a pending payment (M-Pesa unless told);
+    (order id, payment id)."""
     with app.app_context():
         DeliveryZoneFactory(counties=["Nairobi"], fee="250.00")
         user = UserFactory(role="customer")
         address = AddressFactory(user_id=user.id, county="Nairobi", town="Nairobi")
         add_line(Owner(user=user), ProductFactory(price=Decimal("1250.00"), stock=5).id, 1)
-        order = place_order(user, {"address_id": address.id, "payment_method": "mpesa"})
+        order = place_order(user, {"address_id": address.id, "payment_method": method})
         db.session.flush()
         payment = Payment(
             order_id=order.id,
             user_id=user.id,
-            provider="mpesa",
-            amount=Decimal("1500.00"),
-            currency="KES",
+            provider=method,
+            amount=Decimal(amount),
+            currency=currency,
             order_amount=order.total,
-            provider_reference=CHECKOUT_ID,
+            provider_reference=reference,
         )
         db.session.add(payment)
         db.session.commit()
@@ -157,3 +161,48 @@ def test_two_refunds_racing_never_exceed_what_was_captured(app, committed):
 
         assert db.session.scalar(select(func.sum(Refund.amount))) == Decimal("1000.00")
         assert db.session.get(Payment, payment_id).status == "partially_refunded"
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_a_paypal_capture_racing_its_webhooks_settles_once(app, committed, monkeypatch):
+    from tests.helpers import bearer, tokens_for
+    from tests.payments.conftest import PAYPAL, PAYPAL_TOKEN
+    from tests.payments.test_paypal import (
+        ORDERS_URL,
+        PAYPAL_ORDER_ID,
+        SIGNED,
+        WEBHOOK,
+        capture_resource,
+        captured_order,
+        webhook_event,
+    )
+
+    for name, value in {"PAYPAL_CLIENT_ID": "id", "PAYPAL_CLIENT_SECRET": "secret", "PAYPAL_WEBHOOK_ID": "WH1"}.items():
+        monkeypatch.setitem(app.config, name, value)
+    monkeypatch.setitem(app.config, "PAYPAL_FX_RATE", "129.50")
+    order_id, payment_id = _pending_payment(app, "paypal", PAYPAL_ORDER_ID, "11.59", "USD")
+    with app.app_context():
+        from app.auth.models import User
+
+        owner = db.session.get(User, db.session.get(Payment, payment_id).user_id)
+        headers = bearer(tokens_for(owner)["access_token"])
+    raw = json.dumps(webhook_event("PAYMENT.CAPTURE.COMPLETED", capture_resource()))
+    tokens.forget()
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(f"{PAYPAL}/v1/oauth2/token", json=PAYPAL_TOKEN)
+        mock.post(f"{ORDERS_URL}/{PAYPAL_ORDER_ID}/capture", status=201, json=captured_order())
+        mock.post(f"{PAYPAL}/v1/notifications/verify-webhook-signature", json={"verification_status": "SUCCESS"})
+
+        def capture():
+            url = f"/api/v1/payments/paypal/orders/{PAYPAL_ORDER_ID}/capture"
+            return app.test_client().post(url, headers=headers).status_code
+
+        def webhook():
+            client = app.test_client()
+            return client.post(WEBHOOK, data=raw, content_type="application/json", headers=SIGNED).status_code
+
+        results = _together([capture, webhook] * 3)
+    tokens.forget()
+    assert results.count(200) == 6, results
+    _settled_once(app, order_id, payment_id)

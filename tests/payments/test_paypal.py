@@ -405,3 +405,14 @@ def test_refresh_leaves_an_unapproved_order_pending_and_reports_paypal_down(clie
     paypal_api.replace(responses.GET, f"{ORDERS_URL}/{PAYPAL_ORDER_ID}", status=502, body="Bad Gateway")
     assert_problem(client.post(refresh, headers=customer.headers), 502, "provider_unavailable")
     assert db.session.scalar(select(Payment.status)) == "pending"
+
+
+def test_cancelling_a_paid_paypal_order_refunds_the_capture(client, customer, paypal_order, paypal_api):
+    _paid(client, customer, paypal_order, paypal_api)
+    url = f"{PAYPAL}/v2/payments/captures/{CAPTURE_ID}/refund"
+    paypal_api.post(url, status=201, json={"id": "1JU08902781691411", "status": "PENDING"})
+    response = client.post(f"/api/v1/orders/{paypal_order['id']}/cancel", json={}, headers=customer.headers)
+    assert response.status_code == 200, response.get_json()
+    [refund] = db.session.scalars(select(Refund)).all()
+    assert (refund.amount, refund.status, refund.requested_by_id) == (Decimal("11.59"), "pending", None)
+    assert paypal_api.calls[-1].request.url == url and json.loads(paypal_api.calls[-1].request.body) == {}
