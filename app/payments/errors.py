@@ -1,8 +1,15 @@
-"""Domain errors of payments."""
+"""Domain errors of payments, and how a gateway's failures become them."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
+from app.payments.gateways import ProviderError, ProviderRejection
+
+log = logging.getLogger("duka.payments")
 
 
 class PaymentNotFound(NotFound):
@@ -52,3 +59,17 @@ class InvalidWebhook(AppError):
 
 class OrderAlreadyPaid(Conflict):
     code, title = "order_already_paid", "This order is already paid"
+
+
+@contextmanager
+def calling(provider: str, action: str, unanswered: str = "nothing was charged") -> Iterator[None]:
+    """Around a gateway call: the provider's refusal becomes 422 `provider_refused` (with its
+    code), anything else that went wrong 502 `provider_unavailable`; neither says more than
+    the provider's own message (never a secret)."""
+    try:
+        yield
+    except ProviderRejection as refused:
+        raise ProviderRefused(f"{provider} refused {action}: {refused.message}", provider_code=refused.code) from None
+    except ProviderError as exc:
+        log.warning("%s: %s failed: %s", provider, action, exc)
+        raise ProviderUnavailable(f"{provider} did not answer; {unanswered}. Try again shortly.") from None

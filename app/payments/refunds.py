@@ -19,8 +19,8 @@ from app.payments.errors import (
     ProviderRefused,
     ProviderUnavailable,
     RefundExceedsPayment,
+    calling,
 )
-from app.payments.gateways import ProviderError, ProviderRejection
 from app.payments.gateways.paypal import PaypalGateway
 from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentStatus, Provider, Refund, RefundStatus
@@ -103,7 +103,7 @@ def refund(
 def _send_refund(payment: Payment, record: Refund) -> None:
     whole = record.amount == payment.amount_paid
     name = _NAMES[payment.provider]
-    try:
+    with calling(name, "the refund", unanswered="nothing was refunded"):
         if payment.provider == Provider.PAYPAL.value:
             sent = PaypalGateway.of_app().refund(
                 payment.receipt or "", None if whole else record.amount, payment.currency, f"duka-refund-{record.id}"
@@ -112,11 +112,6 @@ def _send_refund(payment: Payment, record: Refund) -> None:
         else:
             sent = PaystackGateway.of_app().refund(payment.provider_reference or "", None if whole else record.amount)
             status = RefundStatus.SUCCEEDED if sent.status == "processed" else RefundStatus.PENDING
-    except ProviderRejection as refused:
-        raise ProviderRefused(f"{name} refused the refund: {refused.message}", provider_code=refused.code) from None
-    except ProviderError as exc:
-        log.warning("%s refund for payment %s failed: %s", name, payment.id, exc)
-        raise ProviderUnavailable(f"{name} did not answer; nothing was refunded. Try again shortly.") from None
     record.provider_reference = sent.reference or None
     record.status = status.value
 

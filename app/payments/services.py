@@ -35,6 +35,7 @@ from app.payments.errors import (
     PaymentNotFound,
     ProviderRefused,
     ProviderUnavailable,
+    calling,
 )
 from app.payments.gateways import HeaderLookup, Outcome, PaymentRequest, ProviderError, ProviderRejection
 from app.payments.gateways.mpesa import MAX_AMOUNT, MIN_AMOUNT, MpesaGateway, msisdn, whole_shillings
@@ -160,13 +161,8 @@ def start_mpesa(user: User, order_id: int, phone: str | None) -> Payment:
         phone=number,
     )
     request = PaymentRequest(order.reference, amount, "KES", number, f"Order {order.reference}")
-    try:
+    with calling("M-Pesa", "the request"):
         started = gateway.initiate(request, mpesa_callback_url())
-    except ProviderRejection as refused:
-        raise ProviderRefused(f"M-Pesa refused the request: {refused.message}", provider_code=refused.code) from None
-    except ProviderError as exc:
-        log.warning("M-Pesa STK push failed for order %s: %s", order.id, exc)
-        raise ProviderUnavailable("M-Pesa did not answer; nothing was charged. Try again shortly.") from None
     payment.provider_reference = started.provider_reference
     payment.details = started.details
     db.session.add(payment)
@@ -371,15 +367,10 @@ def start_paystack(user: User, order_id: int) -> dict[str, Any]:
     reference = f"{order.reference}-{secrets.token_hex(3).upper()}"
     currency = current_app.config["STORE_CURRENCY"]
     callback = current_app.config.get("PAYSTACK_CALLBACK_URL") or frontend_link("orders", reference=order.reference)
-    try:
+    with calling("Paystack", "the request"):
         started = gateway.initialize(
             reference, order.total, currency, user.email, callback, {"order_reference": order.reference}
         )
-    except ProviderRejection as refused:
-        raise ProviderRefused(f"Paystack refused the request: {refused.message}", provider_code=refused.code) from None
-    except ProviderError as exc:
-        log.warning("Paystack initialize failed for order %s: %s", order.id, exc)
-        raise ProviderUnavailable("Paystack did not answer; nothing was charged. Try again shortly.") from None
     payment = Payment(
         order_id=order.id,
         user_id=user.id,
@@ -464,7 +455,7 @@ def start_paypal(user: User, order_id: int) -> dict[str, Any]:
     back = current_app.config.get("PAYPAL_RETURN_URL")
     return_url = back or frontend_link("orders", reference=order.reference, paypal="approved")
     cancel_url = back or frontend_link("orders", reference=order.reference, paypal="cancelled")
-    try:
+    with calling("PayPal", "the request"):
         started = gateway.create_order(
             amount=amount,
             order_reference=order.reference,
@@ -474,11 +465,6 @@ def start_paypal(user: User, order_id: int) -> dict[str, Any]:
             cancel_url=cancel_url,
             description=f"Order {order.reference}",
         )
-    except ProviderRejection as refused:
-        raise ProviderRefused(f"PayPal refused the request: {refused.message}", provider_code=refused.code) from None
-    except ProviderError as exc:
-        log.warning("PayPal create order failed for order %s: %s", order.id, exc)
-        raise ProviderUnavailable("PayPal did not answer; nothing was charged. Try again shortly.") from None
     payment = Payment(
         order_id=order.id,
         user_id=user.id,

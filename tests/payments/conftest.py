@@ -35,13 +35,18 @@ def daraja(app, monkeypatch):
     tokens.forget()
 
 
-@pytest.fixture
-def order(client, customer, address, zone):
-    """An M-Pesa order of KES 1,500.00 (1,250.00 of goods and 250.00 delivery)."""
+def order_of_1500(client, customer, address, payment_method: str) -> dict:
+    """The customer's order of KES 1,500.00 (1,250.00 of goods and 250.00 delivery)."""
     add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
-    response = checkout(client, customer, address)
+    response = checkout(client, customer, address, payment_method=payment_method)
     assert response.status_code == 201
     return response.get_json()
+
+
+@pytest.fixture
+def order(client, customer, address, zone):
+    """An M-Pesa order of KES 1,500.00."""
+    return order_of_1500(client, customer, address, "mpesa")
 
 
 @pytest.fixture
@@ -54,10 +59,13 @@ def paystack_api(app, monkeypatch):
 @pytest.fixture
 def card_order(client, customer, address, zone):
     """A card order of KES 1,500.00."""
-    add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
-    response = checkout(client, customer, address, payment_method="card")
-    assert response.status_code == 201
-    return response.get_json()
+    return order_of_1500(client, customer, address, "card")
+
+
+@pytest.fixture
+def cash_order(client, customer, address, zone):
+    """A cash-on-delivery order of KES 1,500.00."""
+    return order_of_1500(client, customer, address, "cash")
 
 
 PAYPAL = "https://api-m.sandbox.paypal.com"
@@ -93,7 +101,4 @@ def paypal_api(app, monkeypatch):
 @pytest.fixture
 def paypal_order(client, customer, address, zone):
     """A PayPal order of KES 1,500.00: USD 11.59 at 129.50 (11.583 rounded up)."""
-    add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
-    response = checkout(client, customer, address, payment_method="paypal")
-    assert response.status_code == 201
-    return response.get_json()
+    return order_of_1500(client, customer, address, "paypal")

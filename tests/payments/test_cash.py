@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.orders.models import Order
 from app.payments.models import Payment
-from tests.factories import ProductFactory
-from tests.helpers import ORDERS, add_to_cart, assert_problem, checkout
+from tests.helpers import ORDERS, assert_problem
 
 CONFIRM = "/api/v1/payments/cash/confirm"
-
-
-@pytest.fixture
-def cash_order(client, customer, address, zone):
-    """A cash-on-delivery order of KES 1,500.00."""
-    add_to_cart(client, customer, ProductFactory(price=Decimal("1250.00"), stock=5))
-    response = checkout(client, customer, address, payment_method="cash")
-    assert response.status_code == 201
-    return response.get_json()
 
 
 def _move(client, admin, order, *states):
