@@ -137,7 +137,7 @@ def register_cli(app: Flask) -> None:
     @payments.command("reconcile")
     def reconcile_payments() -> None:
         """Ask M-Pesa about pending payments older than a minute (cron it when no beat runs)."""
-        from app.payments.services import reconcile_pending
+        from app.payments.services.settlement import reconcile_pending
 
         click.echo(f"settled {reconcile_pending()} pending payments")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.common.db import after_commit
 from app.orders.signals import order_cancelled
-from app.payments.refunds import order_cancelled_after_payment
+from app.payments.services.refunds import order_cancelled_after_payment
 from app.payments.tasks import send_refund
 
 

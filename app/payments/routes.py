@@ -15,7 +15,6 @@ from app.common.idempotency import idempotent
 from app.common.permissions import login_required
 from app.common.schemas import page_of
 from app.extensions import limiter
-from app.payments import refunds, services
 from app.payments.schemas import (
     CallbackAckOut,
     CashConfirmIn,
@@ -31,6 +30,7 @@ from app.payments.schemas import (
     StkPushIn,
     WebhookAckOut,
 )
+from app.payments.services import cash, mpesa, payments, paypal, paystack, refunds, settlement
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Paying orders")
 
@@ -53,7 +53,7 @@ def payment_methods() -> Any:
 
     A provider without credentials is not offered; M-Pesa takes KES 1 to 250,000 a transaction.
     """
-    return services.available_methods()
+    return payments.available_methods()
 
 
 @blp.post("/payments/mpesa/stk-push")
@@ -72,7 +72,7 @@ def stk_push(data: dict[str, Any]) -> Any:
     `refreshPayment`) settles it. While a prompt for the order is pending and recent, 409
     `payment_in_progress`; M-Pesa unreachable is 502 `provider_unavailable` (nothing charged).
     """
-    return services.start_mpesa(current_user, data["order_id"], data.get("phone"))
+    return mpesa.start_mpesa(current_user, data["order_id"], data.get("phone"))
 
 
 @blp.post("/payments/mpesa/callback/<secret>")
@@ -85,7 +85,7 @@ def mpesa_callback(secret: str) -> Any:
     logged before it is acted on; a repeated callback changes nothing; a body that is no STK
     callback is 422.
     """
-    services.handle_mpesa_callback(secret, request.get_data(cache=True))
+    mpesa.handle_mpesa_callback(secret, request.get_data(cache=True))
     return {"ResultCode": 0, "ResultDesc": "Accepted"}
 
 
@@ -107,7 +107,7 @@ def paystack_initialize(data: dict[str, Any]) -> Any:
     payment, `pending`. Amounts go to Paystack in the currency's subunit (KES cents). The webhook
     or `verifyPaystackPayment` settles it.
     """
-    return services.start_paystack(current_user, data["order_id"])
+    return paystack.start_paystack(current_user, data["order_id"])
 
 
 @blp.get("/payments/paystack/verify/<reference>")
@@ -121,7 +121,7 @@ def paystack_verify(reference: str) -> Any:
 
     Call it when the customer is back from Paystack's page. Someone else's reference is 404.
     """
-    return services.verify_paystack(current_user, reference)
+    return paystack.verify_paystack(current_user, reference)
 
 
 @blp.post("/payments/paystack/webhook")
@@ -135,7 +135,7 @@ def paystack_webhook() -> Any:
     (else 401, nothing changes). `charge.success` settles when reference, amount and currency
     match; a repeated event changes nothing.
     """
-    services.handle_paystack_webhook(request.get_data(cache=True), request.headers.get("x-paystack-signature"))
+    paystack.handle_paystack_webhook(request.get_data(cache=True), request.headers.get("x-paystack-signature"))
     return {"received": True}
 
 
@@ -155,7 +155,7 @@ def paypal_create_order(data: dict[str, Any]) -> Any:
     The total is charged in PAYPAL_CURRENCY at the payment's `exchange_rate`, rounded up to the
     cent. Back from PayPal, call `capturePaypalOrder`.
     """
-    return services.start_paypal(current_user, data["order_id"])
+    return paypal.start_paypal(current_user, data["order_id"])
 
 
 @blp.post("/payments/paypal/orders/<paypal_order_id>/capture")
@@ -170,7 +170,7 @@ def paypal_capture(paypal_order_id: str) -> Any:
     `provider_refused` (the buyer may approve again at the approve URL); calling it twice is
     harmless. Someone else's PayPal order is 404.
     """
-    return services.capture_paypal(current_user, paypal_order_id)
+    return paypal.capture_paypal(current_user, paypal_order_id)
 
 
 @blp.post("/payments/paypal/webhook")
@@ -187,7 +187,7 @@ def paypal_webhook() -> Any:
     401; nothing changes then. PAYMENT.CAPTURE.COMPLETED settles, .DENIED fails the attempt,
     .REFUNDED records the refund; a repeated event (by its id) changes nothing.
     """
-    services.handle_paypal_webhook(request.get_data(cache=True), request.headers)
+    paypal.handle_paypal_webhook(request.get_data(cache=True), request.headers)
     return {"received": True}
 
 
@@ -204,7 +204,7 @@ def cash_confirm(data: dict[str, Any]) -> Any:
     `paid`, out for delivery to `delivered`; otherwise it keeps its state. Confirmed already is
     409 `order_already_paid`.
     """
-    return services.confirm_cash(current_user, data["order_id"], data["amount"])
+    return cash.confirm_cash(current_user, data["order_id"], data["amount"])
 
 
 @blp.get("/payments")
@@ -218,7 +218,7 @@ def list_payments(query: dict[str, Any]) -> Any:
     Filter by `status` (repeatable), `provider`, `order_id` and `needs_refund` (paid twice, or
     paid for an order since cancelled).
     """
-    return services.list_payments(query)
+    return payments.list_payments(query)
 
 
 @blp.post("/payments/<int:payment_id>/refunds")
@@ -246,7 +246,7 @@ def get_payment(payment_id: int) -> Any:
 
     Its customer's or any for an admin; someone else's is 404 `payment_not_found`.
     """
-    return services.get_payment(current_user, payment_id)
+    return payments.get_payment(current_user, payment_id)
 
 
 @blp.post("/payments/<int:payment_id>/refresh")
@@ -260,7 +260,7 @@ def refresh_payment(payment_id: int) -> Any:
     Settles it when the provider's answer is final (a lost callback); a settled payment is
     returned as it is.
     """
-    return services.refresh(current_user, payment_id)
+    return settlement.refresh(current_user, payment_id)
 
 
 @blp.get("/orders/<int:order_id>/payments")
@@ -272,4 +272,4 @@ def order_payments(order_id: int) -> Any:
 
     The order's customer or an admin; someone else's order is 404.
     """
-    return services.payments_of_order(current_user, order_id)
+    return payments.payments_of_order(current_user, order_id)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from app.common.db import unit_of_work
 from app.extensions import celery
 from app.payments.models import RefundStatus
-from app.payments.refunds import send_requested_refund
-from app.payments.services import reconcile_pending
+from app.payments.services.refunds import send_requested_refund
+from app.payments.services.settlement import reconcile_pending
 
 
 @celery.task(name="payments.reconcile_pending")

@@ -110,7 +110,7 @@ def test_a_callback_racing_the_reconciliation_query_settles_once(app, committed,
     import time_machine
 
     from app.common.types import utcnow
-    from app.payments.services import reconcile_pending
+    from app.payments.services.settlement import reconcile_pending
 
     order_id, payment_id = _pending_payment(app)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -141,7 +141,7 @@ def test_a_callback_racing_the_reconciliation_query_settles_once(app, committed,
 @pytest.mark.postgres
 def test_two_refunds_racing_never_exceed_what_was_captured(app, committed):
     from app.errors import AppError
-    from app.payments.refunds import refund
+    from app.payments.services.refunds import refund
     from tests.helpers import run_together
 
     _, payment_id = _pending_payment(app)

@@ -1,7 +1,7 @@
 """One module per payment provider behind one interface; plain dataclasses in and out.
 
 Gateways know their provider's URLs, units, formats and authentication; they never touch the
-database session or decide an order's state (app/payments/services.py does). Provider calls use
+database session or decide an order's state (app/payments/services/ does). Provider calls use
 `requests` with explicit timeouts; a timeout, a 5xx or an answer that is not what the provider
 documents raises `ProviderError` (the client then gets 502 `provider_unavailable`).
 """

@@ -3,7 +3,6 @@ recorded by hand where it has none (M-Pesa reversals are a separate Daraja produ
 
 from __future__ import annotations
 
-import logging
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +26,6 @@ from app.payments.models import Payment, PaymentStatus, Provider, Refund, Refund
 
 if TYPE_CHECKING:
     from app.payments.models import PaymentEvent
-
-log = logging.getLogger("duka.payments")
-
 
 AUTOMATIC_REFUNDS = {Provider.PAYSTACK.value, Provider.PAYPAL.value}  # the others: by hand, then recorded
 _NAMES = {Provider.PAYSTACK.value: "Paystack", Provider.PAYPAL.value: "PayPal"}

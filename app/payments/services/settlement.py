@@ -1,0 +1,197 @@
+"""Settling payments: the event log, applying a provider's outcome (once), and asking the providers
+about pending attempts (refresh, reconciliation). The one place that moves an order to paid."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.common.db import insert_unless_exists, unit_of_work
+from app.common.types import utcnow
+from app.extensions import db
+from app.notifications.services import queue_email
+from app.orders.services.orders import mark_paid
+from app.payments.errors import (
+    ProviderUnavailable,
+)
+from app.payments.gateways import Outcome, ProviderError, ProviderRejection
+from app.payments.gateways.mpesa import MpesaGateway
+from app.payments.gateways.paypal import PaypalGateway
+from app.payments.gateways.paystack import PaystackGateway
+from app.payments.models import Payment, PaymentEvent, PaymentStatus, Provider
+from app.payments.services.payments import get_payment
+
+log = logging.getLogger("duka.payments")
+
+
+def record_event(
+    kind: str,
+    dedupe: str | None,
+    text: str,
+    outcome: str | None = None,
+    *,
+    provider: Provider = Provider.MPESA,
+    headers: dict[str, str] | None = None,
+) -> PaymentEvent | None:
+    """Write the event before acting on it; None when its dedupe key was seen before (also by a
+    concurrent delivery of the same callback, which waits for the first and then finds it)."""
+    values: dict[str, Any] = {
+        "provider": provider.value,
+        "kind": kind,
+        "dedupe_key": dedupe,
+        "raw_body": text,
+        "headers": headers or {},
+        "authenticated": True,
+        "outcome": outcome,
+        "received_at": utcnow(),
+    }
+    event_id = insert_unless_exists(PaymentEvent, values, ["provider", "dedupe_key"])
+    return db.session.get(PaymentEvent, event_id) if event_id is not None else None
+
+
+def settle_by_reference(outcome: Outcome, event: PaymentEvent, provider: Provider = Provider.MPESA) -> str:
+    payment = db.session.scalar(
+        select(Payment)
+        .where(Payment.provider == provider.value, Payment.provider_reference == outcome.provider_reference)
+        .with_for_update()
+    )
+    if payment is None:
+        event.outcome = "unknown payment"
+        log.warning("%s event for an unknown payment %s", provider.value, outcome.provider_reference)
+        return event.outcome
+    event.payment_id = payment.id
+    event.outcome = settle(payment, outcome)
+    return event.outcome
+
+
+def settle(payment: Payment, outcome: Outcome) -> str:
+    """Apply what the provider says of a payment, once. A success for the amount asked pays the
+    order; another amount is flagged for review; a success for an order already paid or cancelled
+    is flagged `needs_refund`. A settled payment stays as it is, except that a provider's success
+    after a failure we recorded (a query that timed out, a card retried on the same transaction)
+    is money taken: it is recorded as such."""
+    late = payment.status in (PaymentStatus.FAILED.value, PaymentStatus.CANCELLED.value) and (
+        outcome.state == "succeeded" and payment.failure_code != "amount_mismatch"
+    )
+    if outcome.state == "pending" or (payment.status != PaymentStatus.PENDING.value and not late):
+        return f"no change ({payment.status})"
+    now = utcnow()
+    if outcome.state in ("failed", "cancelled"):
+        payment.status = PaymentStatus.CANCELLED.value if outcome.state == "cancelled" else PaymentStatus.FAILED.value
+        payment.failure_code, payment.failure_reason = outcome.code, outcome.reason
+        payment.settled_at = now
+        return payment.status
+    paid = outcome.amount if outcome.amount is not None else payment.amount
+    currency = outcome.details.get("currency") or payment.currency
+    payment.amount_paid = paid
+    payment.receipt = outcome.receipt or payment.receipt
+    payment.settled_at = now
+    if paid != payment.amount or currency != payment.currency:
+        payment.status = PaymentStatus.FAILED.value
+        payment.failure_code = "amount_mismatch"
+        payment.failure_reason = f"Paid {currency} {paid}, asked {payment.currency} {payment.amount}."
+        payment.needs_review = True
+        return "amount mismatch: flagged for review"
+    payment.status = PaymentStatus.SUCCEEDED.value
+    payment.failure_code = payment.failure_reason = None
+    note = f"{payment.provider} {payment.receipt or payment.provider_reference}"
+    if not mark_paid(payment.order_id, note):
+        payment.needs_refund = True  # the order was paid by another attempt, or cancelled
+        return "succeeded for an order not awaiting payment: needs refund"
+    _email_receipt(payment, paid)
+    return "succeeded after a recorded failure" if late else "succeeded"
+
+
+def _email_receipt(payment: Payment, paid: Decimal) -> None:
+    user = db.session.get(User, payment.user_id)
+    if user is not None:
+        queue_email(
+            user.email,
+            "Payment received",
+            f"Hello,\n\nWe received {payment.currency} {paid} for your order ({payment.provider} reference "
+            f"{payment.receipt or payment.provider_reference}).\nWe are preparing it now.\n",
+        )
+
+
+QUERYABLE = (Provider.MPESA.value, Provider.PAYSTACK.value, Provider.PAYPAL.value)
+
+
+def refresh(user: User, payment_id: int) -> Payment:
+    """Ask the provider where a pending payment stands and settle it (a lost callback)."""
+    payment = get_payment(user, payment_id)
+    if payment.status == PaymentStatus.PENDING.value and payment.provider in QUERYABLE:
+        query_and_settle(payment)
+    return payment
+
+
+def _ask_provider(payment: Payment) -> Outcome:
+    """The provider's word on an attempt: M-Pesa's STK Push Query, Paystack's verify, PayPal's
+    order (captured here when the buyer approved it and the capture call never came)."""
+    reference = payment.provider_reference or ""
+    if payment.provider == Provider.MPESA.value:
+        return MpesaGateway.of_app().query(reference)
+    if payment.provider == Provider.PAYSTACK.value:
+        return PaystackGateway.of_app().verify(reference)
+    gateway = PaypalGateway.of_app()
+    outcome = gateway.get_order(reference)
+    if outcome.state == "pending" and outcome.details.get("paypal_status") == "APPROVED":
+        outcome = gateway.capture(reference)
+    return outcome
+
+
+def query_and_settle(payment: Payment) -> str:
+    try:
+        outcome = _ask_provider(payment)
+    except (ProviderError, ProviderRejection, ValueError) as exc:
+        log.warning("%s query for payment %s failed: %s", payment.provider, payment.id, exc)
+        raise ProviderUnavailable(f"{_NAMES[payment.provider]} did not answer; try again shortly.") from None
+    locked = db.session.get(Payment, payment.id, with_for_update=True, populate_existing=True)
+    assert locked is not None
+    answer = outcome.details.get("query") or {
+        "reference": outcome.provider_reference,
+        "state": outcome.state,
+        "receipt": outcome.receipt,
+        "amount": str(outcome.amount) if outcome.amount is not None else None,
+        "provider_status": outcome.details.get("paypal_status") or outcome.details.get("capture_status"),
+    }
+    event = PaymentEvent(
+        provider=payment.provider, kind="query", raw_body=json.dumps(answer), authenticated=True, payment_id=payment.id
+    )
+    db.session.add(event)
+    event.outcome = settle(locked, outcome)
+    return event.outcome
+
+
+_NAMES = {"mpesa": "M-Pesa", "paystack": "Paystack", "paypal": "PayPal", "cash": "Cash"}
+
+
+def reconcile_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
+    """Ask the providers about every pending payment older than `older_than` (and younger than
+    a day), each in its own unit of work; returns how many were settled."""
+    now = utcnow()
+    ids = db.session.scalars(
+        select(Payment.id)
+        .where(
+            Payment.provider.in_(QUERYABLE),
+            Payment.status == PaymentStatus.PENDING.value,
+            Payment.created_at < now - older_than,
+            Payment.created_at > now - timedelta(days=1),
+        )
+        .order_by(Payment.id)
+    ).all()
+    settled = 0
+    for payment_id in ids:
+        try:
+            with unit_of_work():
+                payment = db.session.get(Payment, payment_id)
+                if payment is not None and not query_and_settle(payment).startswith("no change"):
+                    settled += 1
+        except ProviderUnavailable:
+            continue
+    return settled
