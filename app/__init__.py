@@ -111,7 +111,18 @@ class NoCookieSessions(SessionInterface):
 # true), `tasks` (so a Celery worker knows them by name), and `routes`, whose `blp` is
 # registered on the API and whose `PLAIN_BLUEPRINTS` (if any) on the app. A new domain is one
 # more name here (tests/test_app.py checks that none is missing).
-DOMAINS = ("system", "notifications", "auth", "users", "catalog", "cart", "orders", "payments", "admin")
+DOMAINS = (
+    "system",
+    "notifications",
+    "auth",
+    "users",
+    "catalog",
+    "cart",
+    "orders",
+    "payments",
+    "reviews",
+    "admin",
+)
 
 
 def _domain_module(domain: str, kind: str) -> Any:

@@ -19,7 +19,7 @@ from app.common.pagination import paginate
 from app.common.types import utcnow
 from app.extensions import db
 from app.orders.errors import InvalidTransition, OrderNotFound
-from app.orders.models import Order, OrderEvent
+from app.orders.models import Order, OrderEvent, OrderLine
 from app.orders.signals import order_cancelled
 from app.orders.status import ActorKind, OrderStatus, allowed_next, rule_for
 
@@ -221,3 +221,21 @@ def mark_paid_in_cash(order: Order, admin: User, note: str) -> Order:
     elif order.status == OrderStatus.OUT_FOR_DELIVERY.value:
         transition(order, OrderStatus.DELIVERED, Actor.of(admin), note)
     return order
+
+
+# For reviews and returns ---------------------------------------------------------------------------
+
+
+def has_received(user_id: int, product_id: int) -> bool:
+    """Whether the user has a delivered (or since returned) order with this product in it."""
+    stmt = (
+        select(OrderLine.id)
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.user_id == user_id,
+            OrderLine.product_id == product_id,
+            Order.status.in_((OrderStatus.DELIVERED.value, OrderStatus.RETURNED.value)),
+        )
+        .limit(1)
+    )
+    return db.session.scalar(stmt) is not None
