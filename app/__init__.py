@@ -121,6 +121,7 @@ DOMAINS = (
     "orders",
     "payments",
     "reviews",
+    "returns",
     "admin",
 )
 

@@ -120,6 +120,17 @@ def _review(owner) -> dict[str, int]:
     return {"review_id": review.id}
 
 
+def _return(owner) -> dict[str, int]:
+    from app.returns.services import create_return
+    from tests.helpers import deliver_to
+
+    order = deliver_to(owner, ProductFactory(stock=5))
+    lines = [{"order_line_id": order.lines[0].id, "quantity": 1}]
+    request = create_return(owner, {"order_id": order.id, "lines": lines, "reason": "other"})
+    db.session.commit()
+    return {"return_id": request.id}
+
+
 def _image(owner) -> dict[str, int]:
     image = ProductImageFactory(product=ProductFactory(supplier=owner))
     return {"product_id": image.product_id, "image_id": image.id}
@@ -152,6 +163,8 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
         "payment_not_found",
     ),
     "/api/v1/reviews/<int:review_id>": ("customer", _review, "review_not_found"),
+    "/api/v1/returns/<int:return_id>": ("customer", _return, "return_not_found"),
+    "/api/v1/returns/<int:return_id>/cancel": ("customer", _return, "return_not_found"),
     "/api/v1/cart/lines/<int:line_id>/save-for-later": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/cart/lines/<int:line_id>/move-to-cart": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),

@@ -13,8 +13,7 @@ from app.extensions import db
 from app.reviews.models import Review
 from app.reviews.services import create_review, delete_review, update_review
 from tests.factories import ProductFactory, UserFactory
-from tests.helpers import run_together
-from tests.reviews.conftest import deliver_to
+from tests.helpers import deliver_to, run_together
 
 
 def _reviewers(app, count: int) -> tuple[int, list[int]]:

@@ -14,8 +14,7 @@ from app.orders.status import OrderStatus
 from app.reviews.models import Review
 from tests.conftest import Actor
 from tests.factories import UserFactory
-from tests.helpers import assert_problem
-from tests.reviews.conftest import deliver_to
+from tests.helpers import assert_problem, deliver_to
 
 
 def reviews_url(product) -> str:

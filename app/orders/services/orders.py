@@ -239,3 +239,25 @@ def has_received(user_id: int, product_id: int) -> bool:
         .limit(1)
     )
     return db.session.scalar(stmt) is not None
+
+
+def order_for_return(user: User, order_id: int) -> tuple[Order, datetime | None]:
+    """The user's order, locked (returns of one order are decided one after the other), and when
+    it was delivered (None if it never was); someone else's is 404."""
+    order = order_to_pay(user, order_id)
+    delivered_at = db.session.scalar(
+        select(OrderEvent.created_at)
+        .where(OrderEvent.order_id == order.id, OrderEvent.to_status == OrderStatus.DELIVERED.value)
+        .order_by(OrderEvent.id.desc())
+        .limit(1)
+    )
+    return order, delivered_at
+
+
+def mark_returned(order_id: int, note: str) -> bool:
+    """Every line of a delivered order came back (returns): it becomes `returned`."""
+    order = db.session.get(Order, order_id, with_for_update=True, populate_existing=True)
+    if order is None or order.status != OrderStatus.DELIVERED.value:
+        return False
+    transition(order, OrderStatus.RETURNED, SYSTEM, note)
+    return True

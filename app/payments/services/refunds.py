@@ -3,7 +3,7 @@ recorded by hand where it has none (M-Pesa reversals are a separate Daraja produ
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
@@ -203,3 +203,24 @@ def record_paypal_refund(resource: dict[str, Any], event: PaymentEvent) -> str:
     db.session.flush()
     _record_refunded(payment)
     return f"refund {record.id} recorded ({state})"
+
+
+def refund_order(actor: User, order_id: int, amount: Decimal, reason: str, reference: str | None = None) -> Refund:
+    """Refund `amount` (store currency) of an order on the payment that paid it (returns call
+    this). A converted payment (PayPal) is refunded at its own rate, half up to the cent; the
+    refund service's cap (never more than captured) holds either way."""
+    payment = db.session.scalar(
+        select(Payment)
+        .where(
+            Payment.order_id == order_id,
+            Payment.status.in_((PaymentStatus.SUCCEEDED.value, PaymentStatus.PARTIALLY_REFUNDED.value)),
+        )
+        .order_by(Payment.needs_refund, Payment.settled_at, Payment.id)
+    )
+    if payment is None:
+        raise NotRefundable("This order has no payment to refund: record the payment (cash) first.")
+    charged = amount
+    if payment.exchange_rate:
+        charged = (amount / payment.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    whole = amount >= payment.order_amount
+    return refund(actor, payment.id, None if whole else charged, reason, reference)

@@ -1,0 +1,132 @@
+"""`/api/v1/returns`: return requests, their decisions, and refunds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_jwt_extended import current_user
+
+from app.auth.models import Role
+from app.common.blueprint import Blueprint
+from app.common.permissions import login_required
+from app.common.schemas import page_of
+from app.returns import services
+from app.returns.schemas import ApproveIn, ReceiveIn, RejectIn, ReturnIn, ReturnOut, ReturnQuery, ReturnRefundIn
+
+blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Returns and their refunds")
+
+
+@blp.post("")
+@login_required(Role.CUSTOMER)
+@blp.arguments(ReturnIn())
+@blp.response(201, ReturnOut, location=lambda made: url_for("returns.get_return", return_id=made.id))
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="createReturn")
+def create_return(data: dict[str, Any]) -> Any:
+    """Ask to return lines of a delivered order.
+
+    Within RETURN_WINDOW_DAYS of delivery (409 `return_window_closed` after); each line at most
+    what was bought less what other open or completed returns hold (422). Reasons: damaged,
+    wrong_item, not_as_described, changed_mind, other.
+    """
+    return services.create_return(current_user, data)
+
+
+@blp.get("")
+@login_required(Role.CUSTOMER, Role.ADMIN)
+@blp.arguments(ReturnQuery(), location="query")
+@blp.response(200, page_of(ReturnOut))
+@blp.doc(operationId="listReturns")
+def list_returns(query: dict[str, Any]) -> Any:
+    """List returns, newest first.
+
+    A customer's own; admins see all, filtered by `status` (repeatable), `order_id`,
+    `customer_id` and `created_from`/`created_to`.
+    """
+    return services.list_returns(current_user, query)
+
+
+@blp.get("/<int:return_id>")
+@login_required(Role.CUSTOMER, Role.ADMIN)
+@blp.response(200, ReturnOut)
+@blp.doc(operationId="getReturn")
+def get_return(return_id: int) -> Any:
+    """Read a return with its history.
+
+    Its customer's or any for an admin; someone else's is 404 `return_not_found`.
+    """
+    return services.get_return(current_user, return_id)
+
+
+@blp.post("/<int:return_id>/cancel")
+@login_required(Role.CUSTOMER)
+@blp.response(200, ReturnOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="cancelReturn")
+def cancel_return(return_id: int) -> Any:
+    """Withdraw my return while it is still requested.
+
+    Once decided, 409 `invalid_transition`.
+    """
+    return services.cancel_return(current_user, return_id)
+
+
+@blp.post("/<int:return_id>/approve")
+@login_required(Role.ADMIN)
+@blp.arguments(ApproveIn())
+@blp.response(200, ReturnOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="approveReturn")
+def approve_return(data: dict[str, Any], return_id: int) -> Any:
+    """Accept a requested return (admin).
+
+    The customer then sends the items back.
+    """
+    return services.approve_return(current_user, return_id, data.get("note"))
+
+
+@blp.post("/<int:return_id>/reject")
+@login_required(Role.ADMIN)
+@blp.arguments(RejectIn())
+@blp.response(200, ReturnOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="rejectReturn")
+def reject_return(data: dict[str, Any], return_id: int) -> Any:
+    """Refuse a requested return, saying why (admin).
+
+    Its lines can then be asked for again.
+    """
+    return services.reject_return(current_user, return_id, data["reason"])
+
+
+@blp.post("/<int:return_id>/receive")
+@login_required(Role.ADMIN)
+@blp.arguments(ReceiveIn())
+@blp.response(200, ReturnOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="receiveReturn")
+def receive_return(data: dict[str, Any], return_id: int) -> Any:
+    """Record an approved return as arrived (admin).
+
+    With `restock: true` its units go back to stock, exactly once.
+    """
+    return services.receive_return(current_user, return_id, data["restock"])
+
+
+@blp.post("/<int:return_id>/refund")
+@login_required(Role.ADMIN)
+@blp.arguments(ReturnRefundIn())
+@blp.response(200, ReturnOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.alt_response(502, response="DEFAULT_ERROR")
+@blp.doc(operationId="refundReturn")
+def refund_return(data: dict[str, Any], return_id: int) -> Any:
+    """Refund a received return on the order's payment (admin).
+
+    At most its lines at the prices paid, plus the delivery fee when the whole order came back
+    (409 `refund_exceeds_payment` above). Paystack and PayPal refunds go to the provider; M-Pesa
+    and cash are refunded by hand and recorded with `reference`. When every line is back and
+    refunded, the order becomes `returned`.
+    """
+    return services.refund_return(current_user, return_id, data.get("amount"), data.get("reference"))

@@ -1,0 +1,91 @@
+"""Request and response schemas of returns."""
+
+from __future__ import annotations
+
+from marshmallow import fields, validate
+
+from app.common.fields import Trimmed
+from app.common.money import MoneyField
+from app.common.schemas import BaseSchema, OutSchema, PaginationQuery
+from app.orders.status import ActorKind
+from app.returns.status import ReturnReason, ReturnStatus
+
+STATUSES = [status.value for status in ReturnStatus]
+REASONS = [reason.value for reason in ReturnReason]
+Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kw)
+
+
+class ReturnLineIn(BaseSchema):
+    order_line_id = Id(required=True)
+    quantity = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=999))
+
+
+class ReturnIn(BaseSchema):
+    order_id = Id(required=True)
+    lines = fields.List(fields.Nested(ReturnLineIn), required=True, validate=validate.Length(min=1, max=100))
+    reason = fields.String(required=True, validate=validate.OneOf(REASONS))
+    details = Trimmed(allow_none=True, validate=validate.Length(max=2000), metadata={"description": "Plain text"})
+
+
+class RejectIn(BaseSchema):
+    reason = Trimmed(required=True, validate=validate.Length(min=1, max=500))
+
+
+class ApproveIn(BaseSchema):
+    note = Trimmed(allow_none=True, validate=validate.Length(max=500))
+
+
+class ReceiveIn(BaseSchema):
+    restock = fields.Boolean(required=True, metadata={"description": "Put the units back in stock (once)"})
+
+
+class ReturnRefundIn(BaseSchema):
+    amount = MoneyField(
+        metadata={"description": "Store currency; at most the lines' worth (the delivery fee too if all came back)"}
+    )
+    reference = Trimmed(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "M-Pesa and cash: the reference of the refund made by hand (required for them)"},
+    )
+
+
+class ReturnQuery(PaginationQuery):
+    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), metadata={"description": "Repeatable"})
+    order_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    customer_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Admins only"})
+    created_from = fields.AwareDateTime(metadata={"description": "Created at or after (ISO 8601 with offset)"})
+    created_to = fields.AwareDateTime(metadata={"description": "Created before"})
+
+
+class ReturnLineOut(OutSchema):
+    order_line_id = fields.Integer()
+    product_id = fields.Integer()
+    name = fields.String()
+    unit_price = MoneyField()
+    quantity = fields.Integer()
+
+
+class ReturnEventOut(OutSchema):
+    from_status = fields.String(allow_none=True, validate=validate.OneOf(STATUSES))
+    to_status = fields.String(validate=validate.OneOf(STATUSES))
+    actor_kind = fields.String(validate=validate.OneOf([kind.value for kind in ActorKind]))
+    actor_id = fields.Integer(allow_none=True)
+    note = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class ReturnOut(OutSchema):
+    id = fields.Integer()
+    order_id = fields.Integer()
+    customer_id = fields.Integer(attribute="user_id")
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    reason = fields.String(validate=validate.OneOf(REASONS))
+    details = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(ReturnLineOut))
+    rejection_reason = fields.String(allow_none=True)
+    refund_amount = MoneyField(allow_none=True)
+    refund_id = fields.Integer(allow_none=True, metadata={"description": "The payment refund that carried it"})
+    restocked = fields.Function(lambda r: r.restocked_at is not None, metadata={"type": "boolean"})
+    history = fields.List(fields.Nested(ReturnEventOut), attribute="events")
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()

@@ -1,0 +1,225 @@
+"""Return rules: what may come back (within the window, never more than was bought), the status
+machine, restocking exactly once, and the refund through the payments domain's refund service."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any, cast
+
+from flask import current_app
+from sqlalchemy import CursorResult, func, select, update
+
+from app.auth.models import Role, User
+from app.catalog.services.stock import give_back_stock
+from app.common.pagination import paginate
+from app.common.types import utcnow
+from app.errors import ValidationFailed
+from app.extensions import db
+from app.orders.errors import InvalidTransition
+from app.orders.models import Order
+from app.orders.services.orders import Actor, mark_returned, order_for_return
+from app.orders.status import OrderStatus
+from app.payments.errors import RefundExceedsPayment
+from app.payments.services.refunds import refund_order
+from app.returns.errors import OrderNotReturnable, ReturnNotFound, ReturnWindowClosed
+from app.returns.models import ReturnEvent, ReturnLine, ReturnRequest
+from app.returns.status import HOLDING, TRANSITIONS, ReturnStatus, allowed_next
+
+
+def _visible_to(user: User, stmt: Any) -> Any:
+    return stmt if user.role == Role.ADMIN.value else stmt.where(ReturnRequest.user_id == user.id)
+
+
+def get_return(user: User, return_id: int) -> ReturnRequest:
+    """A return its customer (or an admin) may see; anyone else's is 404."""
+    found = db.session.scalar(_visible_to(user, select(ReturnRequest).where(ReturnRequest.id == return_id)))
+    if found is None:
+        raise ReturnNotFound("No such return.")
+    return found
+
+
+def list_returns(user: User, query: dict[str, Any]) -> dict[str, Any]:
+    """A customer's returns, or (admins) everyone's filtered by status, order, customer and date."""
+    stmt = _visible_to(user, select(ReturnRequest)).order_by(ReturnRequest.created_at.desc(), ReturnRequest.id.desc())
+    if query.get("status"):
+        stmt = stmt.where(ReturnRequest.status.in_(query["status"]))
+    if query.get("order_id") is not None:
+        stmt = stmt.where(ReturnRequest.order_id == query["order_id"])
+    if query.get("customer_id") is not None and user.role == Role.ADMIN.value:
+        stmt = stmt.where(ReturnRequest.user_id == query["customer_id"])
+    if query.get("created_from") is not None:
+        stmt = stmt.where(ReturnRequest.created_at >= query["created_from"])
+    if query.get("created_to") is not None:
+        stmt = stmt.where(ReturnRequest.created_at < query["created_to"])
+    return paginate(stmt, query["page"], query["per_page"])
+
+
+def _held(order_id: int, statuses: tuple[str, ...] = HOLDING) -> dict[int, int]:
+    """Units of each order line in the order's returns in `statuses` (the live ones: requested
+    to refunded)."""
+    stmt = (
+        select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
+        .join(ReturnRequest, ReturnRequest.id == ReturnLine.return_id)
+        .where(ReturnRequest.order_id == order_id, ReturnRequest.status.in_(statuses))
+        .group_by(ReturnLine.order_line_id)
+    )
+    return {line_id: int(units) for line_id, units in db.session.execute(stmt).all()}
+
+
+def _record(request: ReturnRequest, frm: str | None, to: str, actor: Actor, note: str | None) -> None:
+    request.events.append(
+        ReturnEvent(
+            from_status=frm,
+            to_status=to,
+            actor_id=actor.user.id if actor.user else None,
+            actor_kind=actor.kind.value,
+            note=note,
+        )
+    )
+
+
+def create_return(user: User, data: dict[str, Any]) -> ReturnRequest:
+    """Ask to return lines of a delivered order, within RETURN_WINDOW_DAYS of delivery; a line's
+    quantity is at most what was bought less what other live returns hold."""
+    order, delivered_at = order_for_return(user, data["order_id"])  # locked: one return at a time
+    if order.status != OrderStatus.DELIVERED.value or delivered_at is None:
+        raise OrderNotReturnable(f"This order is {order.status}: only a delivered order can be returned.")
+    window = timedelta(days=current_app.config["RETURN_WINDOW_DAYS"])
+    if utcnow() > delivered_at + window:
+        raise ReturnWindowClosed(
+            f"Returns are accepted for {window.days} days after delivery; this order was delivered on "
+            f"{delivered_at.date().isoformat()}."
+        )
+    bought = {line.id: line for line in order.lines}
+    held = _held(order.id)
+    asked: dict[int, int] = defaultdict(int)
+    for item in data["lines"]:
+        asked[item["order_line_id"]] += item["quantity"]
+    problems: dict[str, list[str]] = {}
+    for line_id, quantity in asked.items():
+        line = bought.get(line_id)
+        if line is None:
+            problems[f"lines.{line_id}"] = ["Not a line of this order."]
+        elif quantity > line.quantity - held.get(line_id, 0):
+            left = line.quantity - held.get(line_id, 0)
+            problems[f"lines.{line_id}"] = [f"At most {left} of {line.name} can still be returned."]
+    if problems:
+        raise ValidationFailed("Some lines cannot be returned.", errors=problems)
+    request = ReturnRequest(
+        order_id=order.id,
+        user_id=order.user_id,
+        status=ReturnStatus.REQUESTED.value,
+        reason=data["reason"],
+        details=data.get("details"),
+        lines=[
+            ReturnLine(
+                order_line_id=line_id,
+                product_id=bought[line_id].product_id,
+                name=bought[line_id].name,
+                unit_price=bought[line_id].unit_price,
+                quantity=quantity,
+            )
+            for line_id, quantity in asked.items()
+        ],
+    )
+    db.session.add(request)
+    _record(request, None, ReturnStatus.REQUESTED.value, Actor.of(user), data.get("details"))
+    db.session.flush()
+    return request
+
+
+def _move(request: ReturnRequest, to: ReturnStatus, actor: Actor, note: str | None = None) -> None:
+    """Take the transition if the table allows it for `actor`: a conditional UPDATE on the state
+    it was read in, so of two racing decisions one wins and the other is 409."""
+    current = request.status
+    if actor.kind not in TRANSITIONS.get((ReturnStatus(current), to), frozenset()):
+        allowed = [state.value for state in allowed_next(current, actor.kind)]
+        raise InvalidTransition(
+            f"A return that is {current} cannot become {to.value}"
+            + (f"; it can become: {', '.join(allowed)}." if allowed else "."),
+            allowed=allowed,
+        )
+    moved = db.session.execute(
+        update(ReturnRequest)
+        .where(ReturnRequest.id == request.id, ReturnRequest.status == current)
+        .values(status=to.value, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], moved).rowcount != 1:
+        db.session.refresh(request)
+        raise InvalidTransition(f"The return changed meanwhile: it is now {request.status}.", allowed=[])
+    db.session.refresh(request, ["status", "updated_at"])
+    _record(request, current, to.value, actor, note)
+
+
+def cancel_return(user: User, return_id: int) -> ReturnRequest:
+    """The customer withdraws a return not yet decided."""
+    request = get_return(user, return_id)
+    if request.user_id != user.id:
+        raise ReturnNotFound("No such return.")
+    _move(request, ReturnStatus.CANCELLED, Actor.of(user))
+    return request
+
+
+def approve_return(admin: User, return_id: int, note: str | None = None) -> ReturnRequest:
+    request = get_return(admin, return_id)
+    _move(request, ReturnStatus.APPROVED, Actor.of(admin), note)
+    return request
+
+
+def reject_return(admin: User, return_id: int, reason: str) -> ReturnRequest:
+    request = get_return(admin, return_id)
+    _move(request, ReturnStatus.REJECTED, Actor.of(admin), reason)
+    request.rejection_reason = reason
+    return request
+
+
+def receive_return(admin: User, return_id: int, restock: bool) -> ReturnRequest:
+    """The parcel arrived; with `restock` its units go back to stock, exactly once (the
+    `restocked_at` claim is a conditional UPDATE)."""
+    request = get_return(admin, return_id)
+    _move(request, ReturnStatus.RECEIVED, Actor.of(admin), "restocked" if restock else "not restocked")
+    if restock:
+        claimed = db.session.execute(
+            update(ReturnRequest)
+            .where(ReturnRequest.id == request.id, ReturnRequest.restocked_at.is_(None))
+            .values(restocked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], claimed).rowcount == 1:
+            units: dict[int, int] = defaultdict(int)
+            for line in request.lines:
+                units[line.product_id] += line.quantity
+            give_back_stock(units)
+            db.session.refresh(request, ["restocked_at"])
+    return request
+
+
+def refundable(request: ReturnRequest, order: Order) -> Decimal:
+    """What a return may refund: its lines at the prices paid, plus the delivery fee when, with
+    it, every unit of the order has come back."""
+    goods = sum((line.unit_price * line.quantity for line in request.lines), Decimal("0.00"))
+    held = _held(order.id)
+    whole = all(held.get(line.id, 0) >= line.quantity for line in order.lines)
+    return goods + (order.delivery_fee if whole else Decimal("0.00"))
+
+
+def refund_return(admin: User, return_id: int, amount: Decimal | None, reference: str | None) -> ReturnRequest:
+    """Refund a received return on the order's payment (Paystack, PayPal: sent to the provider;
+    M-Pesa, cash: recorded with the admin's `reference`). At most its lines' worth; when every
+    line of the order is back and refunded, the order becomes `returned`."""
+    request = get_return(admin, return_id)
+    order, _ = order_for_return(admin, request.order_id)
+    most = refundable(request, order)
+    amount = most if amount is None else amount
+    if amount > most:
+        raise RefundExceedsPayment(f"This return refunds at most {order.currency} {most}.", refundable=str(most))
+    _move(request, ReturnStatus.REFUNDED, Actor.of(admin), f"{order.currency} {amount}")
+    refund = refund_order(admin, order.id, amount, f"Return {request.id}", reference)
+    request.refund_amount, request.refund_id = amount, refund.id
+    refunded = _held(order.id, (ReturnStatus.REFUNDED.value,))
+    if all(refunded.get(line.id, 0) >= line.quantity for line in order.lines):
+        mark_returned(order.id, f"Every line returned (return {request.id}).")
+    return request
