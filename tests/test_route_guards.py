@@ -131,6 +131,15 @@ def _return(owner) -> dict[str, int]:
     return {"return_id": request.id}
 
 
+def _notification(owner) -> dict[str, int]:
+    from app.notifications.inbox import Kind, notify
+    from app.notifications.models import Notification
+
+    notify(owner.id, Kind.ORDER_PLACED, "Order placed", "We have it.")
+    db.session.commit()
+    return {"notification_id": db.session.scalar(db.select(Notification.id).where(Notification.user_id == owner.id))}
+
+
 def _image(owner) -> dict[str, int]:
     image = ProductImageFactory(product=ProductFactory(supplier=owner))
     return {"product_id": image.product_id, "image_id": image.id}
@@ -163,6 +172,7 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
         "payment_not_found",
     ),
     "/api/v1/reviews/<int:review_id>": ("customer", _review, "review_not_found"),
+    "/api/v1/notifications/<int:notification_id>/read": ("customer", _notification, "notification_not_found"),
     "/api/v1/returns/<int:return_id>": ("customer", _return, "return_not_found"),
     "/api/v1/returns/<int:return_id>/cancel": ("customer", _return, "return_not_found"),
     "/api/v1/cart/lines/<int:line_id>/save-for-later": ("customer", _cart_line, "cart_line_not_found"),

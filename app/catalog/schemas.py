@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.catalog.models import CONDITIONS, SORTS
-from app.common.fields import MediaUrl, Trimmed
+from app.common.fields import DecimalString, MediaUrl, Trimmed
 from app.common.money import MoneyField
 from app.common.schemas import (
     BaseSchema,
@@ -138,7 +138,7 @@ class ProductCardOut(OutSchema):
     image = fields.Nested(
         CardImageOut, attribute="primary_image", allow_none=True, metadata={"description": "The primary image, or null"}
     )
-    rating_average = fields.Decimal(places=2, as_string=True, metadata={"type": "string", "example": "4.50"})
+    rating_average = DecimalString(2, metadata={"example": "4.50"})
     rating_count = fields.Integer()
 
 

@@ -96,3 +96,13 @@ class EmailAddress(fields.Email):
         if not isinstance(value, str):
             raise self.make_error("invalid")
         return super()._deserialize(normalise_email(value), attr, data, **kwargs)
+
+
+class DecimalString(fields.Decimal):
+    """An exact decimal that is not money (a rating average, an exchange rate), sent as a string
+    with `places` decimals: "4.25". Documented as a string: a generated client keeps it exact."""
+
+    def __init__(self, places: int, **kwargs: Any) -> None:
+        metadata = {"type": "string", "pattern": rf"^\d+\.\d{{{places}}}$", "example": "4." + "2" * places}
+        metadata.update(kwargs.pop("metadata", {}))
+        super().__init__(places=places, as_string=True, metadata=metadata, **kwargs)

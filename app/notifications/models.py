@@ -1,10 +1,10 @@
-"""The email outbox: a message is a row written with the change that causes it."""
+"""The email outbox and in-app notifications: each a row written with the change that causes it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.common.types import UTCDateTime, utcnow
@@ -27,3 +27,22 @@ class OutboxEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Notification(db.Model):
+    """An in-app notification: what happened, about which object, and whether it was read.
+    Written in the same transaction as the change it tells of."""
+
+    __tablename__ = "notifications"
+    # A user's inbox, newest first, and its unread count.
+    __table_args__ = (Index("ix_notifications_user_read_created", "user_id", "read_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    subject_type: Mapped[str | None] = mapped_column(String(20))  # order | return | payment
+    subject_id: Mapped[int | None]
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from app.common.fields import KenyanPhone, Trimmed
+from app.common.fields import DecimalString, KenyanPhone, Trimmed
 from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, OutSchema, PaginationQuery
 from app.orders.status import PaymentMethod
@@ -15,7 +15,7 @@ PROVIDERS = [provider.value for provider in Provider]
 METHODS = [method.value for method in PaymentMethod]
 
 
-ExchangeRate = lambda **kw: fields.Decimal(as_string=True, places=6, **kw)
+ExchangeRate = lambda **kw: DecimalString(6, **kw)
 
 
 class MethodOut(OutSchema):

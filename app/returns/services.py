@@ -23,6 +23,7 @@ from app.orders.services.orders import Actor, mark_returned, order_for_return
 from app.orders.status import OrderStatus
 from app.payments.errors import RefundExceedsPayment
 from app.payments.services.refunds import refund_order
+from app.returns import notices
 from app.returns.errors import OrderNotReturnable, ReturnNotFound, ReturnWindowClosed
 from app.returns.models import ReturnEvent, ReturnLine, ReturnRequest
 from app.returns.status import HOLDING, TRANSITIONS, ReturnStatus, allowed_next
@@ -127,6 +128,7 @@ def create_return(user: User, data: dict[str, Any]) -> ReturnRequest:
     db.session.add(request)
     _record(request, None, ReturnStatus.REQUESTED.value, Actor.of(user), data.get("details"))
     db.session.flush()
+    notices.return_requested(request)
     return request
 
 
@@ -152,6 +154,7 @@ def _move(request: ReturnRequest, to: ReturnStatus, actor: Actor, note: str | No
         raise InvalidTransition(f"The return changed meanwhile: it is now {request.status}.", allowed=[])
     db.session.refresh(request, ["status", "updated_at"])
     _record(request, current, to.value, actor, note)
+    notices.return_moved(request, to, note)
 
 
 def cancel_return(user: User, return_id: int) -> ReturnRequest:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.common.fields import Trimmed
+from app.common.fields import DecimalString, Trimmed
 from app.common.schemas import BaseSchema, OutSchema, PageMetaOut, PaginationQuery
 
 SORTS = ("newest", "rating", "-rating")
@@ -71,7 +71,7 @@ class ReviewDetailOut(ReviewOut):
 
 
 class RatingSummaryOut(OutSchema):
-    average = fields.Decimal(as_string=True, places=2, metadata={"description": 'Of the visible reviews, e.g. "4.25"'})
+    average = DecimalString(2, metadata={"description": "Of the visible reviews, to the cent (half up)"})
     count = fields.Integer()
     histogram = fields.Dict(
         keys=fields.String(validate=validate.OneOf(["1", "2", "3", "4", "5"])),

@@ -22,6 +22,7 @@ from app.extensions import db
 from app.notifications.services import frontend_link, queue_email
 from app.orders.errors import CartEmpty, ProductUnavailable
 from app.orders.models import Order, OrderLine
+from app.orders.notices import order_placed
 from app.orders.services.orders import Actor, payment_due, record_event
 from app.orders.services.zones import quote
 from app.orders.status import OrderStatus, PaymentMethod
@@ -111,6 +112,7 @@ def place_order(user: User, data: dict[str, Any]) -> Order:
     remove_purchased(user, [p.line_id for p in bought])
     db.session.flush()
     _send_confirmation(user, order)
+    order_placed(order)
     return order
 
 

@@ -20,6 +20,7 @@ from app.common.types import utcnow
 from app.extensions import db
 from app.orders.errors import InvalidTransition, OrderNotFound
 from app.orders.models import Order, OrderEvent, OrderLine
+from app.orders.notices import order_moved
 from app.orders.signals import order_cancelled
 from app.orders.status import ActorKind, OrderStatus, allowed_next, rule_for
 
@@ -122,6 +123,7 @@ def transition(order: Order, to: OrderStatus, actor: Actor, note: str | None = N
         )
     db.session.refresh(order, ["status", "updated_at"])
     record_event(order, current, to.value, actor, note)
+    order_moved(order, to)
     if to is OrderStatus.CANCELLED:
         _give_stock_back(order)
         order_cancelled.send(order, previous=current, actor=actor)

@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.orders.status import OrderStatus
+from app.payments import notices
 from app.payments.errors import (
     NotRefundable,
     PaymentNotFound,
@@ -55,7 +56,13 @@ def _record_refunded(payment: Payment) -> None:
 
 
 def refund(
-    actor: User | None, payment_id: int, amount: Decimal | None, reason: str, reference: str | None = None
+    actor: User | None,
+    payment_id: int,
+    amount: Decimal | None,
+    reason: str,
+    reference: str | None = None,
+    *,
+    tell_customer: bool = True,
 ) -> Refund:
     """Give back `amount` (the whole remainder when None) of a succeeded payment.
 
@@ -93,6 +100,8 @@ def refund(
     if not manual:
         _send_refund(payment, record)
     _record_refunded(payment)
+    if tell_customer:  # a return's refund is told as the return's
+        notices.refunded(payment, record)
     return record
 
 
@@ -133,6 +142,7 @@ def order_cancelled_after_payment(order_id: int, previous: str) -> list[int]:
     for payment in payments:
         payment.needs_refund = True
         if payment.provider not in AUTOMATIC_REFUNDS:
+            notices.needs_attention(payment, "its order was cancelled: refund it by hand and record it")
             continue
         left = _refundable_left(payment)
         if left <= 0:
@@ -223,4 +233,4 @@ def refund_order(actor: User, order_id: int, amount: Decimal, reason: str, refer
     if payment.exchange_rate:
         charged = (amount / payment.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     whole = amount >= payment.order_amount
-    return refund(actor, payment.id, None if whole else charged, reason, reference)
+    return refund(actor, payment.id, None if whole else charged, reason, reference, tell_customer=False)

@@ -17,6 +17,7 @@ from app.common.types import utcnow
 from app.extensions import db
 from app.notifications.services import queue_email
 from app.orders.services.orders import mark_paid
+from app.payments import notices
 from app.payments.errors import (
     ProviderUnavailable,
 )
@@ -86,6 +87,7 @@ def settle(payment: Payment, outcome: Outcome) -> str:
         payment.status = PaymentStatus.CANCELLED.value if outcome.state == "cancelled" else PaymentStatus.FAILED.value
         payment.failure_code, payment.failure_reason = outcome.code, outcome.reason
         payment.settled_at = now
+        notices.payment_failed(payment)
         return payment.status
     paid = outcome.amount if outcome.amount is not None else payment.amount
     currency = outcome.details.get("currency") or payment.currency
@@ -97,12 +99,14 @@ def settle(payment: Payment, outcome: Outcome) -> str:
         payment.failure_code = "amount_mismatch"
         payment.failure_reason = f"Paid {currency} {paid}, asked {payment.currency} {payment.amount}."
         payment.needs_review = True
+        notices.needs_attention(payment, payment.failure_reason)
         return "amount mismatch: flagged for review"
     payment.status = PaymentStatus.SUCCEEDED.value
     payment.failure_code = payment.failure_reason = None
     note = f"{payment.provider} {payment.receipt or payment.provider_reference}"
     if not mark_paid(payment.order_id, note):
         payment.needs_refund = True  # the order was paid by another attempt, or cancelled
+        notices.needs_attention(payment, "paid for an order no longer awaiting payment: refund it")
         return "succeeded for an order not awaiting payment: needs refund"
     _email_receipt(payment, paid)
     return "succeeded after a recorded failure" if late else "succeeded"

@@ -1,0 +1,97 @@
+"""In-app notifications: written by the domains whose changes they tell of (orders, payments,
+returns call `notify` in their own transaction), read and marked read by their user."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, func, select, update
+
+from app.auth.models import Role, User
+from app.common.pagination import paginate
+from app.common.types import utcnow
+from app.errors import NotFound
+from app.extensions import db
+from app.notifications.models import Notification
+
+
+class Kind(enum.StrEnum):
+    ORDER_PLACED = "order_placed"
+    ORDER_PAID = "order_paid"
+    PAYMENT_FAILED = "payment_failed"
+    ORDER_SHIPPED = "order_shipped"
+    ORDER_OUT_FOR_DELIVERY = "order_out_for_delivery"
+    ORDER_DELIVERED = "order_delivered"
+    ORDER_CANCELLED = "order_cancelled"
+    ORDER_REFUNDED = "order_refunded"
+    RETURN_APPROVED = "return_approved"
+    RETURN_REJECTED = "return_rejected"
+    RETURN_RECEIVED = "return_received"
+    RETURN_REFUNDED = "return_refunded"
+    # For admins.
+    NEW_ORDER = "new_order"
+    NEW_RETURN = "new_return"
+    PAYMENT_NEEDS_ATTENTION = "payment_needs_attention"
+
+
+class NotificationNotFound(NotFound):
+    code, title = "notification_not_found", "Notification not found"
+
+
+def notify(user_id: int, kind: Kind, title: str, body: str, about: tuple[str, int] | None = None) -> None:
+    """Tell a user something, in the caller's transaction (it is there when the change is)."""
+    db.session.add(
+        Notification(
+            user_id=user_id,
+            kind=kind.value,
+            title=title[:200],
+            body=body,
+            subject_type=about[0] if about else None,
+            subject_id=about[1] if about else None,
+        )
+    )
+
+
+def notify_admins(kind: Kind, title: str, body: str, about: tuple[str, int] | None = None) -> None:
+    """Tell every active admin."""
+    admins = db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value, User.is_active.is_(True)))
+    for admin_id in admins.all():
+        notify(admin_id, kind, title, body, about)
+
+
+def list_notifications(user: User, query: dict[str, Any]) -> dict[str, Any]:
+    """The user's notifications, newest first (`unread` only, if asked), with the unread count."""
+    stmt = select(Notification).where(Notification.user_id == user.id)
+    if query.get("unread"):
+        stmt = stmt.where(Notification.read_at.is_(None))
+    page = paginate(
+        stmt.order_by(Notification.created_at.desc(), Notification.id.desc()), query["page"], query["per_page"]
+    )
+    page["meta"]["unread_count"] = db.session.scalar(
+        select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+    return page
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    """Mark one of the user's notifications read (once: a second call keeps the first time)."""
+    found = db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
+    )
+    if found is None:
+        raise NotificationNotFound("No such notification.")
+    if found.read_at is None:
+        found.read_at = utcnow()
+    return found
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult[Any], result).rowcount or 0
