@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app run:app
 PYTEST_ARGS ?=
 
-.PHONY: run test install dev-install migrate seed fuzz db-check contract openapi lint clean bench
+.PHONY: run test install dev-install migrate seed fuzz worker-smoke db-check contract openapi lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ db-check: install
 ## Fuzz the OpenAPI document with schemathesis against a throw-away server
 fuzz: dev-install
 	$(BIN)/python scripts/fuzz.py
+
+## a Celery worker and beat against Redis (SMOKE_BROKER_URL, default db 12): the worker delivers an order's email
+worker-smoke: dev-install
+	$(BIN)/python scripts/worker_smoke.py
 
 ## ruff (lint and format check) and mypy over app/, as configured in pyproject.toml
 lint: dev-install

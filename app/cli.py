@@ -167,13 +167,9 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("send-outbox")
     def send_outbox() -> None:
         """Send every pending email of the outbox (after an SMTP or broker outage)."""
-        from app.notifications.delivery import pending_email_ids, send_outbox_email
+        from app.notifications.delivery import send_pending
 
-        sent = failed = 0
-        for email_id in pending_email_ids():
-            try:
-                sent += send_outbox_email(email_id)
-            except Exception as exc:  # keep going: one bad address must not block the rest
-                failed += 1
-                click.echo(f"email {email_id}: {exc}", err=True)
-        click.echo(f"sent {sent}, failed {failed}")
+        sent, failed = send_pending()
+        for email_id, error in failed:
+            click.echo(f"email {email_id}: {error}", err=True)
+        click.echo(f"sent {sent}, failed {len(failed)}")

@@ -152,6 +152,7 @@ class Config:
     MAIL_PASSWORD = env("MAIL_PASSWORD")
     MAIL_USE_TLS = env_bool("MAIL_USE_TLS", True)
     MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Duka <no-reply@duka.local>")
+    STORE_NAME = env("STORE_NAME", "Duka")  # in every email's subject and heading
 
     # Background tasks: with no broker, Celery runs tasks eagerly in-process.
     CELERY_BROKER_URL = env("CELERY_BROKER_URL")

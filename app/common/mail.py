@@ -14,7 +14,7 @@ from flask import current_app
 log = logging.getLogger("duka.mail")
 
 
-def build_message(to: str, subject: str, body: str) -> EmailMessage:
+def build_message(to: str, subject: str, body: str, html: str | None = None) -> EmailMessage:
     cfg = current_app.config
     message = EmailMessage()
     message["From"] = cfg["MAIL_DEFAULT_SENDER"]
@@ -23,13 +23,15 @@ def build_message(to: str, subject: str, body: str) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="duka.local")
     message.set_content(body)
+    if html:
+        message.add_alternative(html, subtype="html")  # multipart/alternative: text first, HTML preferred
     return message
 
 
-def deliver(to: str, subject: str, body: str) -> None:
+def deliver(to: str, subject: str, body: str, html: str | None = None) -> None:
     """Send one message with the configured backend; raises on failure so the caller can retry."""
     cfg = current_app.config
-    message = build_message(to, subject, body)
+    message = build_message(to, subject, body, html)
     backend = cfg["MAIL_BACKEND"]
     if backend == "file":
         outbox = Path(cfg["MAIL_OUTBOX_DIR"])

@@ -54,7 +54,7 @@ def send_outbox_email(email_id: int) -> bool:
     email = db.session.get(OutboxEmail, email_id, populate_existing=True)
     assert email is not None  # claimed just now
     try:
-        deliver(email.to, email.subject, email.body)
+        deliver(email.to, email.subject, email.body, email.html)
     except Exception as exc:
         with unit_of_work():
             email.status = "failed" if email.attempts >= MAX_ATTEMPTS else "pending"
@@ -65,6 +65,7 @@ def send_outbox_email(email_id: int) -> bool:
         email.status = "sent"
         email.sent_at = utcnow()
         email.body = without_secrets(email.body)  # a sent link's token has no business at rest
+        email.html = without_secrets(email.html) if email.html else None
     return True
 
 
@@ -84,3 +85,16 @@ def pending_email_ids() -> list[int]:
             select(OutboxEmail.id).where(or_(OutboxEmail.status == "pending", stuck)).order_by(OutboxEmail.id)
         )
     )
+
+
+def send_pending() -> tuple[int, list[tuple[int, str]]]:
+    """Send every pending email (and those stuck in `sending`): what the beat job and `flask
+    send-outbox` run after an SMTP or broker outage, or a crash between commit and send. Returns
+    how many were sent and the (id, error) of those that failed (left for the next round)."""
+    sent, failed = 0, []
+    for email_id in pending_email_ids():
+        try:
+            sent += send_outbox_email(email_id)
+        except Exception as exc:  # keep going: one bad address must not block the rest
+            failed.append((email_id, str(exc)))
+    return sent, failed

@@ -20,6 +20,7 @@ class OutboxEmail(db.Model):
     to: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    html: Mapped[str | None] = mapped_column(Text)  # the HTML alternative, for templated emails
     # pending -> sending (claimed by one sender) -> sent, or back to pending / failed
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -16,9 +16,9 @@ from app.notifications.models import OutboxEmail
 from app.notifications.tasks import send_email
 
 
-def queue_email(to: str, subject: str, body: str) -> OutboxEmail:
+def queue_email(to: str, subject: str, body: str, html: str | None = None) -> OutboxEmail:
     """Write an email to the outbox in the caller's transaction; it is sent after commit."""
-    email = OutboxEmail(to=to, subject=subject, body=body)
+    email = OutboxEmail(to=to, subject=subject, body=body, html=html)
     db.session.add(email)
     db.session.flush()
     after_commit(send_email.delay, email.id)

@@ -1,11 +1,22 @@
-"""What customers and admins are told of orders (in-app notifications), in the transaction of
-the change. Emails are sent where the change is made (checkout's confirmation, payments' receipt)."""
+"""What customers and admins are told of orders, in the transaction of the change: in-app
+notifications, and the templated emails (app/notifications/templates/email/)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import current_app
+
+from app.auth.models import User
+from app.extensions import db
+from app.notifications.emails import send_templated
 from app.notifications.inbox import Kind, notify, notify_admins
+from app.notifications.services import frontend_link
 from app.orders.models import Order
-from app.orders.status import OrderStatus
+from app.orders.status import OrderStatus, PaymentMethod
+
+# Statuses that are also emailed (the others are in-app only).
+EMAILED = {OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED}
 
 # A status an order moves to -> what its customer is told ({ref}: the order's reference).
 ON_STATUS: dict[OrderStatus, tuple[Kind, str, str]] = {
@@ -22,8 +33,13 @@ ON_STATUS: dict[OrderStatus, tuple[Kind, str, str]] = {
 
 
 def order_placed(order: Order) -> None:
-    """The customer's confirmation, and every admin's "new order"."""
+    """The customer's confirmation (in the app and by email), and every admin's "new order"."""
     total = f"{order.currency} {order.total}"
+    if order.payment_method == PaymentMethod.CASH:
+        note = "You pay in cash on delivery."
+    else:
+        note = f"Please pay within {current_app.config['ORDER_PAYMENT_TIMEOUT_MINUTES']} minutes, or it is cancelled."
+    email_customer(order, f"Your order {order.reference}", "order_confirmation", payment_note=note)
     notify(
         order.user_id,
         Kind.ORDER_PLACED,
@@ -37,8 +53,41 @@ def order_placed(order: Order) -> None:
 
 
 def order_moved(order: Order, to: OrderStatus) -> None:
-    """Tell the customer of the statuses they care about."""
+    """Tell the customer of the statuses they care about (shipped, delivered, cancelled by email too)."""
     told = ON_STATUS.get(to)
-    if told is not None:
-        kind, title, body = told
-        notify(order.user_id, kind, title, body.format(ref=order.reference), ("order", order.id))
+    if told is None:
+        return
+    kind, title, body = told
+    message = body.format(ref=order.reference)
+    notify(order.user_id, kind, title, message, ("order", order.id))
+    if to in EMAILED:
+        email_customer(order, f"{title}: {order.reference}", "order_status", message=message)
+
+
+def order_view(order: Order) -> dict[str, Any]:
+    """An order as the emails list it: reference, lines and totals, and its link."""
+    return {
+        "reference": order.reference,
+        "currency": order.currency,
+        "lines": [
+            {"name": line.name, "quantity": line.quantity, "line_total": line.line_total} for line in order.lines
+        ],
+        "subtotal": order.subtotal,
+        "delivery_fee": order.delivery_fee,
+        "total": order.total,
+        "link": frontend_link("orders", reference=order.reference),
+    }
+
+
+def email_customer(order: Order, subject: str, template: str, **context: Any) -> None:
+    """A templated email about `order` to its customer (lines and totals included)."""
+    customer = db.session.get(User, order.user_id)
+    if customer is not None and customer.is_active:
+        send_templated(customer.email, subject, template, order=order_view(order), **context)
+
+
+def email_about(order_id: int, subject: str, template: str, **context: Any) -> None:
+    """The same, for domains that hold an order's id (payments, returns)."""
+    order = db.session.get(Order, order_id)
+    if order is not None:
+        email_customer(order, subject, template, **context)

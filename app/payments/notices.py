@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.notifications.inbox import Kind, notify, notify_admins
+from app.orders.notices import email_about
 from app.payments.models import Payment, Refund
 
 
@@ -28,10 +29,6 @@ def needs_attention(payment: Payment, why: str) -> None:
 
 
 def refunded(payment: Payment, refund: Refund) -> None:
-    notify(
-        payment.user_id,
-        Kind.ORDER_REFUNDED,
-        "Refund on its way",
-        f"We are refunding {payment.currency} {refund.amount} of your {payment.provider} payment.",
-        ("payment", payment.id),
-    )
+    message = f"We are refunding {payment.currency} {refund.amount} of your {payment.provider} payment."
+    notify(payment.user_id, Kind.ORDER_REFUNDED, "Refund on its way", message, ("payment", payment.id))
+    email_about(payment.order_id, "Refund on its way", "order_status", message=message)

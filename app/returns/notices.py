@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.notifications.inbox import Kind, notify, notify_admins
+from app.orders.notices import email_about
 from app.returns.models import ReturnRequest
 from app.returns.status import ReturnStatus
 
@@ -25,7 +26,14 @@ def return_requested(request: ReturnRequest) -> None:
 
 
 def return_moved(request: ReturnRequest, to: ReturnStatus, note: str | None) -> None:
+    """Tell the customer of every decision on their return, in the app and by email."""
     told = ON_STATUS.get(to)
-    if told is not None:
-        kind, title, body = told
-        notify(request.user_id, kind, title, body.format(id=request.id, why=note or ""), ("return", request.id))
+    if told is None:
+        return
+    kind, title, body = told
+    message = body.format(id=request.id, why=note or "")
+    notify(request.user_id, kind, title, message, ("return", request.id))
+    lines = [{"name": line.name, "quantity": line.quantity} for line in request.lines]
+    email_about(
+        request.order_id, f"{title} (return {request.id})", "return_update", message=message, return_lines=lines
+    )

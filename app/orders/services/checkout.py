@@ -19,7 +19,6 @@ from app.auth.models import User
 from app.cart.services import purchases, remove_purchased
 from app.catalog.services.stock import take_stock
 from app.extensions import db
-from app.notifications.services import frontend_link, queue_email
 from app.orders.errors import CartEmpty, ProductUnavailable
 from app.orders.models import Order, OrderLine
 from app.orders.notices import order_placed
@@ -111,23 +110,5 @@ def place_order(user: User, data: dict[str, Any]) -> Order:
     db.session.add(order)
     remove_purchased(user, [p.line_id for p in bought])
     db.session.flush()
-    _send_confirmation(user, order)
     order_placed(order)
     return order
-
-
-def _send_confirmation(user: User, order: Order) -> None:
-    lines = "\n".join(f"  {line.quantity} x {line.name}: {order.currency} {line.line_total}" for line in order.lines)
-    if order.payment_method == PaymentMethod.CASH:
-        payment = "You pay in cash on delivery."
-    else:
-        payment = (
-            f"Please pay within {current_app.config['ORDER_PAYMENT_TIMEOUT_MINUTES']} minutes, or it is cancelled."
-        )
-    queue_email(
-        user.email,
-        f"Your Duka order {order.reference}",
-        f"Hello,\n\nThank you for your order {order.reference}.\n\n{lines}\n"
-        f"  Delivery: {order.currency} {order.delivery_fee}\n  Total: {order.currency} {order.total}\n\n"
-        f"{payment}\n\nFollow it here: {frontend_link('orders', reference=order.reference)}\n",
-    )

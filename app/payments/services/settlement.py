@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.common.db import insert_unless_exists, unit_of_work
 from app.common.types import utcnow
 from app.extensions import db
-from app.notifications.services import queue_email
+from app.orders.notices import email_about
 from app.orders.services.orders import mark_paid
 from app.payments import notices
 from app.payments.errors import (
@@ -113,14 +113,14 @@ def settle(payment: Payment, outcome: Outcome) -> str:
 
 
 def _email_receipt(payment: Payment, paid: Decimal) -> None:
-    user = db.session.get(User, payment.user_id)
-    if user is not None:
-        queue_email(
-            user.email,
-            "Payment received",
-            f"Hello,\n\nWe received {payment.currency} {paid} for your order ({payment.provider} reference "
-            f"{payment.receipt or payment.provider_reference}).\nWe are preparing it now.\n",
-        )
+    email_about(
+        payment.order_id,
+        "Payment received",
+        "payment_received",
+        paid=f"{payment.currency} {paid}",
+        provider=payment.provider,
+        receipt=payment.receipt or payment.provider_reference,
+    )
 
 
 QUERYABLE = (Provider.MPESA.value, Provider.PAYSTACK.value, Provider.PAYPAL.value)
