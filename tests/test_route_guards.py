@@ -175,6 +175,7 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/notifications/<int:notification_id>/read": ("customer", _notification, "notification_not_found"),
     "/api/v1/returns/<int:return_id>": ("customer", _return, "return_not_found"),
     "/api/v1/returns/<int:return_id>/cancel": ("customer", _return, "return_not_found"),
+    "/api/v1/returns/<int:return_id>/images": ("customer", _return, "return_not_found"),
     "/api/v1/cart/lines/<int:line_id>/save-for-later": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/cart/lines/<int:line_id>/move-to-cart": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),

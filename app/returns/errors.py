@@ -13,5 +13,9 @@ class ReturnWindowClosed(Conflict):
     code, title = "return_window_closed", "The return window has closed"
 
 
+class TooManyReturnImages(Conflict):
+    code, title = "too_many_images", "Too many images"
+
+
 class OrderNotReturnable(Conflict):
     code, title = "order_not_returnable", "This order cannot be returned"

@@ -35,6 +35,18 @@ class ReturnRequest(db.Model):
         back_populates="request", cascade="all, delete-orphan", order_by="ReturnLine.id"
     )
     events: Mapped[list[ReturnEvent]] = relationship(cascade="all, delete-orphan", order_by="ReturnEvent.id")
+    images: Mapped[list[ReturnImage]] = relationship(cascade="all, delete-orphan", order_by="ReturnImage.id")
+
+
+class ReturnImage(db.Model):
+    """An evidence photo of a return (checked by content and re-encoded, as every upload)."""
+
+    __tablename__ = "return_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class ReturnLine(db.Model):

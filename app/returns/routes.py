@@ -12,7 +12,17 @@ from app.common.blueprint import Blueprint
 from app.common.permissions import login_required
 from app.common.schemas import page_of
 from app.returns import services
-from app.returns.schemas import ApproveIn, ReceiveIn, RejectIn, ReturnIn, ReturnOut, ReturnQuery, ReturnRefundIn
+from app.returns.schemas import (
+    ApproveIn,
+    ReceiveIn,
+    RejectIn,
+    ReturnImageIn,
+    ReturnImageOut,
+    ReturnIn,
+    ReturnOut,
+    ReturnQuery,
+    ReturnRefundIn,
+)
 
 blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Returns and their refunds")
 
@@ -70,6 +80,21 @@ def cancel_return(return_id: int) -> Any:
     Once decided, 409 `invalid_transition`.
     """
     return services.cancel_return(current_user, return_id)
+
+
+@blp.post("/<int:return_id>/images")
+@login_required(Role.CUSTOMER)
+@blp.arguments(ReturnImageIn(), location="multipart")
+@blp.response(201, ReturnImageOut, location=lambda made: url_for("returns.get_return", return_id=made.return_id))
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="addReturnImage")
+def add_return_image(data: dict[str, Any], return_id: int) -> Any:
+    """Add an evidence photo to my return.
+
+    JPEG, PNG or WebP, at most 5 MB; checked by content and re-encoded, as every upload. While
+    the return is requested or approved; at most 5 photos (409 `too_many_images`).
+    """
+    return services.add_image(current_user, return_id, data["file"])
 
 
 @blp.post("/<int:return_id>/approve")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from app.common.fields import Trimmed
+from app.common.fields import MediaUrl, Trimmed
 from app.common.money import MoneyField
-from app.common.schemas import BaseSchema, OutSchema, PaginationQuery
+from app.common.schemas import BaseSchema, FileUploadIn, OutSchema, PaginationQuery
 from app.orders.status import ActorKind
 from app.returns.status import ReturnReason, ReturnStatus
 
@@ -74,6 +74,16 @@ class ReturnEventOut(OutSchema):
     created_at = fields.AwareDateTime()
 
 
+class ReturnImageIn(FileUploadIn):
+    pass
+
+
+class ReturnImageOut(OutSchema):
+    id = fields.Integer()
+    url = MediaUrl(attribute="path", allow_none=False)
+    created_at = fields.AwareDateTime()
+
+
 class ReturnOut(OutSchema):
     id = fields.Integer()
     order_id = fields.Integer()
@@ -86,6 +96,7 @@ class ReturnOut(OutSchema):
     refund_amount = MoneyField(allow_none=True)
     refund_id = fields.Integer(allow_none=True, metadata={"description": "The payment refund that carried it"})
     restocked = fields.Function(lambda r: r.restocked_at is not None, metadata={"type": "boolean"})
+    images = fields.List(fields.Nested(ReturnImageOut))
     history = fields.List(fields.Nested(ReturnEventOut), attribute="events")
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()

@@ -10,10 +10,13 @@ from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import CursorResult, func, select, update
+from werkzeug.datastructures import FileStorage
 
 from app.auth.models import Role, User
 from app.catalog.services.stock import give_back_stock
+from app.common.db import on_rollback
 from app.common.pagination import paginate
+from app.common.storage import delete_media, save_image
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -24,8 +27,8 @@ from app.orders.status import OrderStatus
 from app.payments.errors import RefundExceedsPayment
 from app.payments.services.refunds import refund_order
 from app.returns import notices
-from app.returns.errors import OrderNotReturnable, ReturnNotFound, ReturnWindowClosed
-from app.returns.models import ReturnEvent, ReturnLine, ReturnRequest
+from app.returns.errors import OrderNotReturnable, ReturnNotFound, ReturnWindowClosed, TooManyReturnImages
+from app.returns.models import ReturnEvent, ReturnImage, ReturnLine, ReturnRequest
 from app.returns.status import HOLDING, TRANSITIONS, ReturnStatus, allowed_next
 
 
@@ -226,3 +229,26 @@ def refund_return(admin: User, return_id: int, amount: Decimal | None, reference
     if all(refunded.get(line.id, 0) >= line.quantity for line in order.lines):
         mark_returned(order.id, f"Every line returned (return {request.id}).")
     return request
+
+
+MAX_IMAGES = 5
+
+
+def add_image(user: User, return_id: int, upload: FileStorage) -> ReturnImage:
+    """The customer adds an evidence photo (1600 px max, re-encoded) while the return is open;
+    at most MAX_IMAGES."""
+    request = get_return(user, return_id)
+    if request.user_id != user.id:
+        raise ReturnNotFound("No such return.")
+    db.session.execute(select(ReturnRequest.id).where(ReturnRequest.id == request.id).with_for_update())
+    if request.status not in (ReturnStatus.REQUESTED.value, ReturnStatus.APPROVED.value):
+        raise InvalidTransition(f"This return is {request.status}: photos are added while it is open.", allowed=[])
+    count = db.session.scalar(select(func.count()).where(ReturnImage.return_id == request.id)) or 0
+    if count >= MAX_IMAGES:
+        raise TooManyReturnImages(f"A return has at most {MAX_IMAGES} photos.")
+    path = save_image(upload, "returns", max_side=1600)
+    on_rollback(delete_media, path)
+    image = ReturnImage(return_id=request.id, path=path)
+    db.session.add(image)
+    db.session.flush()
+    return image

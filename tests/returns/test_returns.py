@@ -285,3 +285,43 @@ def test_admins_filter_returns(client, customer, admin, card_paid):
     assert mine["meta"]["total"] == 2
     later = (utcnow() + timedelta(days=1)).isoformat()
     assert client.get(RETURNS, query_string={"created_from": later}, headers=admin.headers).get_json()["items"] == []
+
+
+def _png(colour: str = "red") -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 32), colour).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _upload(client, actor, made, data: bytes, name: str = "photo.png"):
+    import io
+
+    return client.post(
+        f"{RETURNS}/{made['id']}/images",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        headers=actor.headers,
+    )
+
+
+def test_evidence_photos_are_checked_capped_and_the_customers_own(client, customer, other_customer, admin, card_paid):
+    order, _, _ = card_paid
+    made = ask(client, customer, order, (lines_of(order)["500.00"], 1), reason="damaged").get_json()
+    added = _upload(client, customer, made, _png())
+    assert added.status_code == 201, added.get_json()
+    assert added.get_json()["url"].endswith(".webp")  # re-encoded
+    assert_problem(_upload(client, customer, made, b"GIF89a not really"), 422, "validation_error")
+    assert_problem(_upload(client, other_customer, made, _png()), 404, "return_not_found")
+    for _ in range(4):
+        assert _upload(client, customer, made, _png("blue")).status_code == 201
+    assert_problem(_upload(client, customer, made, _png()), 409, "too_many_images")
+    shown = client.get(f"{RETURNS}/{made['id']}", headers=admin.headers).get_json()
+    assert len(shown["images"]) == 5
+    act(client, admin, made, "reject", reason="Not damaged")
+    other = ask(client, customer, order, (lines_of(order)["500.00"], 1)).get_json()
+    client.post(f"{RETURNS}/{other['id']}/cancel", headers=customer.headers)
+    assert_problem(_upload(client, customer, other, _png()), 409, "invalid_transition")
