@@ -325,3 +325,46 @@ def test_evidence_photos_are_checked_capped_and_the_customers_own(client, custom
     other = ask(client, customer, order, (lines_of(order)["500.00"], 1)).get_json()
     client.post(f"{RETURNS}/{other['id']}/cancel", headers=customer.headers)
     assert_problem(_upload(client, customer, other, _png()), 409, "invalid_transition")
+
+
+def test_a_paypal_order_is_refunded_on_its_capture_in_dollars(client, app, customer, admin, products, monkeypatch):
+    import responses
+
+    from app.payments.gateways import tokens
+
+    order = deliver_to(customer.user, products[0], quantity=3, payment_method="paypal")
+    payment = Payment(
+        order_id=order.id,
+        user_id=customer.user.id,
+        provider="paypal",
+        status="succeeded",
+        amount=Decimal("13.52"),  # KES 1,750.00 at 129.50, rounded up
+        currency="USD",
+        order_amount=order.total,
+        exchange_rate=Decimal("129.50"),
+        amount_paid=Decimal("13.52"),
+        provider_reference="5O190127TN364715T",
+        receipt="3C679366HH908993F",
+    )
+    db.session.add(payment)
+    db.session.flush()
+    made = ask(client, customer, order, (order.lines[0].id, 1)).get_json()
+    act(client, admin, made, "approve")
+    act(client, admin, made, "receive", restock=True)
+    api_base = "https://api-m.sandbox.paypal.com"
+    tokens.forget()
+    with responses.RequestsMock() as api:
+        api.post(f"{api_base}/v1/oauth2/token", json={"access_token": "A21", "expires_in": 32400})
+        api.post(
+            f"{api_base}/v2/payments/captures/3C679366HH908993F/refund",
+            status=201,
+            json={"id": "1JU08902781691411", "status": "COMPLETED"},
+        )
+        monkeypatch.setitem(app.config, "PAYPAL_CLIENT_ID", "id")
+        monkeypatch.setitem(app.config, "PAYPAL_CLIENT_SECRET", "secret")
+        body = act(client, admin, made, "refund").get_json()
+        sent = json.loads(api.calls[-1].request.body)
+    tokens.forget()
+    assert body["refund_amount"] == "500.00"  # one unit, no delivery: the rest of the order stays
+    assert sent == {"amount": {"currency_code": "USD", "value": "3.86"}}  # 500 / 129.50 = 3.861, half up
+    assert db.session.get(Refund, body["refund_id"]).amount == Decimal("3.86")
