@@ -20,7 +20,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
+
+from sqlalchemy import CursorResult
 
 from app.extensions import db
 
@@ -112,3 +114,9 @@ def insert_unless_exists(model: Any, values: dict[str, Any], conflict_columns: l
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns).returning(model.id)
     return db.session.scalar(stmt)
+
+
+def changed_rows(stmt: Any) -> int:
+    """Run an UPDATE or DELETE and say how many rows it changed: the answer a conditional UPDATE
+    (a compare-and-set on a status or a claim column) gives to "did I win?"."""
+    return cast(CursorResult[Any], db.session.execute(stmt)).rowcount or 0

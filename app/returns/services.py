@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 from werkzeug.datastructures import FileStorage
 
 from app.auth.models import Role, User
 from app.catalog.services.stock import give_back_stock
-from app.common.db import on_rollback
+from app.common.db import changed_rows, on_rollback
 from app.common.pagination import paginate
 from app.common.storage import delete_media, save_image
 from app.common.types import utcnow
@@ -146,13 +146,13 @@ def _move(request: ReturnRequest, to: ReturnStatus, actor: Actor, note: str | No
             + (f"; it can become: {', '.join(allowed)}." if allowed else "."),
             allowed=allowed,
         )
-    moved = db.session.execute(
+    moved = changed_rows(
         update(ReturnRequest)
         .where(ReturnRequest.id == request.id, ReturnRequest.status == current)
         .values(status=to.value, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if cast(CursorResult[Any], moved).rowcount != 1:
+    if moved != 1:
         db.session.refresh(request)
         raise InvalidTransition(f"The return changed meanwhile: it is now {request.status}.", allowed=[])
     db.session.refresh(request, ["status", "updated_at"])
@@ -188,13 +188,13 @@ def receive_return(admin: User, return_id: int, restock: bool) -> ReturnRequest:
     request = get_return(admin, return_id)
     _move(request, ReturnStatus.RECEIVED, Actor.of(admin), "restocked" if restock else "not restocked")
     if restock:
-        claimed = db.session.execute(
+        claimed = changed_rows(
             update(ReturnRequest)
             .where(ReturnRequest.id == request.id, ReturnRequest.restocked_at.is_(None))
             .values(restocked_at=utcnow())
             .execution_options(synchronize_session=False)
         )
-        if cast(CursorResult[Any], claimed).rowcount == 1:
+        if claimed == 1:
             units: dict[int, int] = defaultdict(int)
             for line in request.lines:
                 units[line.product_id] += line.quantity

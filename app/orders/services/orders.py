@@ -6,15 +6,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import CursorResult, Select, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
 from app.catalog.services.stock import give_back_stock
-from app.common.db import unit_of_work
+from app.common.db import changed_rows, unit_of_work
 from app.common.pagination import paginate
 from app.common.types import utcnow
 from app.extensions import db
@@ -109,13 +109,13 @@ def transition(order: Order, to: OrderStatus, actor: Actor, note: str | None = N
             + (f"; it can become: {', '.join(allowed)}." if allowed else "."),
             allowed=allowed,
         )
-    moved = db.session.execute(
+    moved = changed_rows(
         update(Order)
         .where(Order.id == order.id, Order.status == current)
         .values(status=to.value, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if cast(CursorResult[Any], moved).rowcount != 1:
+    if moved != 1:
         db.session.refresh(order)
         raise InvalidTransition(
             f"The order changed meanwhile: it is now {order.status}.",
@@ -134,13 +134,13 @@ def transition(order: Order, to: OrderStatus, actor: Actor, note: str | None = N
 
 def _give_stock_back(order: Order) -> None:
     """Return what the order took, once: the `stock_returned_at` claim is a conditional UPDATE."""
-    claimed = db.session.execute(
+    claimed = changed_rows(
         update(Order)
         .where(Order.id == order.id, Order.stock_returned_at.is_(None))
         .values(stock_returned_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if cast(CursorResult[Any], claimed).rowcount != 1:
+    if claimed != 1:
         return
     quantities: dict[int, int] = {}
     for line in order.lines:
