@@ -4,11 +4,12 @@ returns call `notify` in their own transaction), read and marked read by their u
 from __future__ import annotations
 
 import enum
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 
 from app.auth.models import Role, User
+from app.common.db import changed_rows
 from app.common.pagination import paginate
 from app.common.types import utcnow
 from app.errors import NotFound
@@ -88,10 +89,9 @@ def mark_read(user: User, notification_id: int) -> Notification:
 
 def mark_all_read(user: User) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    result = db.session.execute(
+    return changed_rows(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult[Any], result).rowcount or 0

@@ -10,8 +10,7 @@ import responses
 from app.extensions import db
 from app.payments.models import Payment
 from tests.factories import ProductFactory
-
-PAYSTACK_SECRET_KEY = "sk_test_0123456789abcdef0123456789abcdef01234567"
+from tests.payments.conftest import PAYSTACK_SECRET_KEY
 
 
 @pytest.fixture
