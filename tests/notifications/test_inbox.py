@@ -14,7 +14,7 @@ from app.payments.gateways import Outcome
 from app.payments.models import Payment
 from app.payments.services.settlement import settle
 from app.returns.services import approve_return, create_return, receive_return, reject_return
-from tests.factories import ProductFactory
+from tests.factories import ProductFactory, UserFactory
 from tests.helpers import add_to_cart, assert_problem, checkout, deliver_to
 
 INBOX = "/api/v1/notifications"
@@ -38,6 +38,19 @@ def test_an_order_tells_its_customer_and_the_admins(client, customer, admin, add
     newest = inbox["items"][0]
     assert (newest["kind"], newest["subject_type"], newest["subject_id"]) == ("order_delivered", "order", order["id"])
     assert order["reference"] in newest["body"] and newest["read_at"] is None
+
+
+def test_every_active_admin_is_told_once_and_no_one_else(client, customer, admin, address, zone):
+    second = UserFactory(role="admin")
+    retired = UserFactory(role="admin", is_active=False)
+    supplier = UserFactory(role="supplier")
+    add_to_cart(client, customer, ProductFactory(stock=5))
+    order = checkout(client, customer, address).get_json()
+    for user in (admin.user, second):
+        row = db.session.scalars(select(Notification).where(Notification.user_id == user.id)).one()
+        assert (row.kind, row.subject_type, row.subject_id, row.read_at) == ("new_order", "order", order["id"], None)
+        assert order["reference"] in row.title + row.body and row.created_at is not None
+    assert kinds_of(retired) == [] and kinds_of(supplier) == []
 
 
 def test_a_cancellation_and_a_failed_payment_are_told(client, customer, admin, address, zone):
