@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 
 from app.auth import sessions, totp
 from app.auth.errors import (
@@ -22,6 +22,7 @@ from app.auth.models import LoginSession, OneTimeToken, Role, TokenPurpose, User
 from app.auth.passwords import check_password_policy, hash_password, verify_password
 from app.auth.signals import signed_in
 from app.auth.tokens import void_one_time_tokens
+from app.common.db import changed_rows
 from app.common.fields import normalise_email
 from app.common.types import utcnow
 from app.errors import ValidationFailed
@@ -112,7 +113,7 @@ def _consume_token(raw: str, purpose: TokenPurpose) -> OneTimeToken:
     """Claim a one-time token: one conditional UPDATE (unused, unexpired) whose rowcount says
     whether this request won it, so two requests racing with one link cannot both use it."""
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = changed_rows(
         update(OneTimeToken)
         .where(
             OneTimeToken.token_hash == _digest(raw),
@@ -124,7 +125,7 @@ def _consume_token(raw: str, purpose: TokenPurpose) -> OneTimeToken:
         .execution_options(synchronize_session=False)
     )
     token = None
-    if cast(CursorResult[Any], claimed).rowcount == 1:
+    if claimed == 1:
         token = db.session.scalar(
             select(OneTimeToken)
             .where(OneTimeToken.token_hash == _digest(raw))

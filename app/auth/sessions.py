@@ -8,10 +8,10 @@ from typing import Any, cast
 from flask import Flask, current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, get_jti
 from sqlalchemy import select, update
-from sqlalchemy.engine import CursorResult
 
 from app.auth.errors import RefreshTokenReused
 from app.auth.models import LoginSession, User
+from app.common.db import changed_rows
 from app.common.types import utcnow
 from app.errors import problem, register_code
 from app.extensions import db, jwt
@@ -72,7 +72,7 @@ def revoke_user_sessions(user_id: int, reason: str, *, except_session_id: str | 
     )
     if except_session_id:
         stmt = stmt.where(LoginSession.id != except_session_id)
-    return cast(CursorResult[Any], db.session.execute(stmt)).rowcount or 0  # an UPDATE's result
+    return changed_rows(stmt)
 
 
 def sessions_of(user_id: int) -> list[LoginSession]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any, cast
+from typing import Any
 
 import pyotp
-from sqlalchemy import CursorResult, delete, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.errors import (
@@ -27,6 +27,7 @@ from app.auth.errors import (
 from app.auth.models import RecoveryCode, User
 from app.auth.passwords import verify_password
 from app.common.crypto import decrypt, encrypt
+from app.common.db import changed_rows
 from app.common.types import utcnow
 from app.extensions import db
 from app.notifications.services import queue_email
@@ -60,13 +61,13 @@ def _accept(user: User, code: str | None) -> bool:
         return False
     # Burn the step with one conditional UPDATE: of requests racing with one code (four parallel
     # logins), only the one whose UPDATE matched a row gets in.
-    burnt = db.session.execute(
+    burnt = changed_rows(
         update(User)
         .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
         .values(totp_last_step=step)
         .execution_options(synchronize_session=False)
     )
-    if cast(CursorResult[Any], burnt).rowcount != 1:
+    if burnt != 1:
         return False
     set_committed_value(user, "totp_last_step", step)
     return True
@@ -96,7 +97,7 @@ def recovery_codes_left(user: User) -> int:
 def _use_recovery_code(user: User, code: str) -> bool:
     """Spend a recovery code: one conditional UPDATE, so two requests racing with one code
     cannot both use it."""
-    spent = db.session.execute(
+    spent = changed_rows(
         update(RecoveryCode)
         .where(
             RecoveryCode.user_id == user.id,
@@ -106,7 +107,7 @@ def _use_recovery_code(user: User, code: str) -> bool:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    if cast(CursorResult[Any], spent).rowcount != 1:
+    if spent != 1:
         return False
     left = recovery_codes_left(user)
     # The owner hears of it: if it was not them, their password and a code are known.

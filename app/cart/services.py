@@ -22,6 +22,7 @@ from app.cart.errors import CartLimit, CartLineNotFound, CartNotFound
 from app.cart.models import Cart, CartLine
 from app.catalog.errors import InsufficientStock, ProductNotFound
 from app.catalog.services.offers import Offer, offers
+from app.common.db import changed_rows
 from app.common.reads import rows
 from app.common.types import utcnow
 from app.errors import ValidationFailed
@@ -374,12 +375,11 @@ def merge_guest_cart(user: User, token: str | None) -> None:
 
 def purge_expired_guest_carts() -> int:
     """Delete guest carts past their `expires_at`; returns how many."""
-    result = db.session.execute(
+    return changed_rows(
         delete(Cart)
         .where(Cart.token_hash.is_not(None), Cart.expires_at <= utcnow())
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 # For checkout (app/orders): the lines to buy, then taking them out ---------------------------------

@@ -34,14 +34,14 @@ from contextlib import contextmanager
 from copy import deepcopy
 from datetime import timedelta
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from flask import Response, current_app, request
 from flask_jwt_extended import current_user
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import delete, select, update
 
 from app.common.bodies import request_json
-from app.common.db import insert_unless_exists, unit_of_work
+from app.common.db import changed_rows, insert_unless_exists, unit_of_work
 from app.common.models import MAX_KEY_LENGTH, IdempotencyRecord
 from app.common.types import utcnow
 from app.errors import AppError, Conflict, ValidationFailed
@@ -158,13 +158,13 @@ def _claim(user_id: int, operation: str, key: str, fingerprint: str) -> tuple[in
         if found.locked_at is not None and found.locked_at > stale_before:
             raise IdempotencyKeyInProgress("The first request with this key is still running; retry shortly.")
         # Its request died without finishing (nothing of it committed): take the claim over, once.
-        taken = db.session.execute(
+        taken = changed_rows(
             update(IdempotencyRecord)
             .where(IdempotencyRecord.id == found.id, IdempotencyRecord.locked_at == found.locked_at)
             .values(locked_at=now)
             .execution_options(synchronize_session=False)
         )
-        if cast(CursorResult[Any], taken).rowcount != 1:
+        if taken != 1:
             raise IdempotencyKeyInProgress("Another request with this key is running; retry shortly.")
         return found.id, None
 
@@ -259,9 +259,8 @@ def idempotent(operation: str, *, required: bool = True) -> Callable[[F], F]:
 
 def purge_expired_keys() -> int:
     """Delete keys older than IDEMPOTENCY_KEY_HOURS; returns how many."""
-    result = db.session.execute(
+    return changed_rows(
         delete(IdempotencyRecord)
         .where(IdempotencyRecord.created_at <= utcnow() - _lifetime())
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import or_, select, update
 
-from app.common.db import unit_of_work
+from app.common.db import changed_rows, unit_of_work
 from app.common.mail import deliver
 from app.common.types import utcnow
 from app.extensions import db
@@ -30,7 +29,7 @@ SENDING_TIMEOUT = timedelta(minutes=10)  # longer than any SMTP conversation
 def claim(email_id: int) -> bool:
     """Take the row for this sender: True when it was pending (or stuck in `sending`)."""
     now = utcnow()
-    result = db.session.execute(
+    claimed = changed_rows(
         update(OutboxEmail)
         .where(
             OutboxEmail.id == email_id,
@@ -42,7 +41,7 @@ def claim(email_id: int) -> bool:
         .values(status="sending", claimed_at=now, attempts=OutboxEmail.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult[Any], result).rowcount == 1
+    return claimed == 1
 
 
 def send_outbox_email(email_id: int) -> bool:

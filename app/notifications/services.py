@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, cast
 from urllib.parse import urlencode
 
 from flask import current_app
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import delete, func, select
 
-from app.common.db import after_commit
+from app.common.db import after_commit, changed_rows
 from app.common.types import utcnow
 from app.extensions import db
 from app.notifications.models import OutboxEmail
@@ -40,5 +39,4 @@ def frontend_link(path: str, **params: str) -> str:
 def forget_recipient(address: str) -> int:
     """Delete every outbox email to `address` (an account being deleted): what was sent, and what
     was still waiting (the account it was for is gone). Returns how many."""
-    result = db.session.execute(delete(OutboxEmail).where(OutboxEmail.to == address.lower()))
-    return cast(CursorResult[Any], result).rowcount or 0
+    return changed_rows(delete(OutboxEmail).where(OutboxEmail.to == address.lower()))

@@ -10,12 +10,12 @@ Products are updated in id order, so two orders taking the same products cannot 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 
 from app.catalog.errors import InsufficientStock
 from app.catalog.models import Product
+from app.common.db import changed_rows
 from app.extensions import db
 
 
@@ -30,12 +30,12 @@ def take_stock(quantities: Mapping[int, int]) -> None:
         quantity = quantities[product_id]
         if quantity < 1:
             raise ValueError(f"quantity must be positive, not {quantity}")
-        result = db.session.execute(
+        changed = changed_rows(
             update(Product)
             .where(Product.id == product_id, Product.stock >= quantity)
             .values(stock=Product.stock - quantity)
         )
-        if cast(CursorResult[Any], result).rowcount != 1:
+        if changed != 1:
             available = db.session.scalar(select(Product.stock).where(Product.id == product_id))
             shortages.append({"product_id": product_id, "requested": quantity, "available": available or 0})
     if shortages:
