@@ -142,6 +142,10 @@ class Config:
     MEDIA_ROOT = env("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
     MEDIA_URL = env("MEDIA_URL", "/media/")
     MAX_IMAGE_BYTES = env_int("MAX_IMAGE_BYTES", 5 * 1024 * 1024)
+    # Customers' own files (return photos): outside MEDIA_ROOT, so a web server that serves
+    # MEDIA_ROOT as it is never serves them; the API sends them on signed, expiring links.
+    PRIVATE_MEDIA_ROOT = env("PRIVATE_MEDIA_ROOT", str(INSTANCE_DIR / "private-media"))
+    PRIVATE_MEDIA_LINK_MINUTES = env_int("PRIVATE_MEDIA_LINK_MINUTES", 15)
 
     # Mail: "file" writes .eml files into MAIL_OUTBOX_DIR, "smtp" sends.
     MAIL_BACKEND = env("MAIL_BACKEND", "file")
@@ -272,10 +276,13 @@ def secret_bits(value: str) -> float:
 
 
 def check_lifetimes(settings: Mapping[str, Any]) -> None:
-    """Token lifetimes must be positive: a zero JWT_ACCESS_MINUTES would mint tokens without exp."""
+    """Token and link lifetimes must be positive: a zero JWT_ACCESS_MINUTES would mint tokens
+    without exp."""
     for name in ("JWT_ACCESS_TOKEN_EXPIRES", "JWT_REFRESH_TOKEN_EXPIRES"):
         if settings[name] <= timedelta(0):
             raise RuntimeError(f"{name} must be positive (JWT_ACCESS_MINUTES, JWT_REFRESH_DAYS)")
+    if settings["PRIVATE_MEDIA_LINK_MINUTES"] <= 0:
+        raise RuntimeError("PRIVATE_MEDIA_LINK_MINUTES must be positive")
 
 
 CONFIGS: dict[str, type[Config]] = {

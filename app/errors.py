@@ -83,6 +83,10 @@ class Forbidden(AppError):
     status, code, title = 403, "forbidden", "Not allowed"
 
 
+class MediaLinkExpired(Forbidden):
+    code, title = "media_link_expired", "Link expired"
+
+
 class NotFound(AppError):
     status, code, title = 404, "not_found", "Not found"
 

@@ -27,9 +27,8 @@ echo "-- Spectral (spectral:oas)"
 (cd "$HERE" && npx --no-install spectral lint --fail-severity=error build/openapi.json)
 
 echo "-- openapi-python-client"
-printf 'post_hooks: []\npackage_name_override: duka_client\n' > "$OUT/python-client.yml"
 "$BIN/openapi-python-client" generate --path "$OUT/openapi.json" --output-path "$OUT/python-client" \
-  --meta none --config "$OUT/python-client.yml" --fail-on-warning
+  --meta none --config "$HERE/python-client.yml" --fail-on-warning
 
 echo "-- openapi-typescript, then tsc --strict"
 log=$(cd "$HERE" && npx --no-install openapi-typescript build/openapi.json -o build/api.d.ts 2>&1)

@@ -62,6 +62,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         overrides={
             "SQLALCHEMY_DATABASE_URI": database_url,
             "MEDIA_ROOT": str(files / "media"),
+            "PRIVATE_MEDIA_ROOT": str(files / "private-media"),
             "MAIL_OUTBOX_DIR": str(files / "outbox"),
         },
     )

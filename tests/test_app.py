@@ -277,6 +277,8 @@ def test_token_lifetimes_must_be_positive(minutes):
 
     with pytest.raises(RuntimeError, match="JWT_ACCESS_TOKEN_EXPIRES"):
         create_app("testing", overrides={"JWT_ACCESS_TOKEN_EXPIRES": timedelta(minutes=minutes)})
+    with pytest.raises(RuntimeError, match="PRIVATE_MEDIA_LINK_MINUTES"):
+        create_app("testing", overrides={"PRIVATE_MEDIA_LINK_MINUTES": minutes})
 
 
 def test_every_response_says_nosniff(client):

@@ -18,13 +18,13 @@ from flask import Flask
 from tests.factories import BrandFactory, CategoryFactory, ProductFactory
 
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
+CONFIG = Path(__file__).resolve().parent.parent / "scripts" / "contract" / "python-client.yml"  # as `make contract`
 
 
 @pytest.fixture(scope="module")
 def duka_client(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
     workdir = tmp_path_factory.mktemp("generated")
     (workdir / "openapi.json").write_bytes(app.test_client().get("/api/v1/openapi.json").get_data())
-    (workdir / "config.yml").write_text("post_hooks: []\npackage_name_override: duka_client\n")
     result = subprocess.run(
         [
             str(GENERATOR),
@@ -36,7 +36,7 @@ def duka_client(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> ModuleT
             "--meta",
             "none",
             "--config",
-            "config.yml",
+            str(CONFIG),
             "--fail-on-warning",
         ],
         cwd=workdir,

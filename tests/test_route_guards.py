@@ -57,6 +57,7 @@ PUBLIC = {
     ("/api/v1/delivery-zones/<int:zone_id>", "GET"),
     ("/api/v1/delivery-zones/quote", "POST"),  # login_optional: a saved address needs a login
     ("/api/v1/payments/methods", "GET"),
+    ("/api/v1/returns/<int:return_id>/images/<int:image_id>", "GET"),  # the signed link is the guard
     ("/api/v1/payments/mpesa/callback/<secret>", "POST"),  # Safaricom's: the secret in the path is the guard
     ("/api/v1/payments/paystack/webhook", "POST"),  # Paystack's: its HMAC signature is the guard
     ("/api/v1/payments/paypal/webhook", "POST"),  # PayPal's: PayPal verifies its signature

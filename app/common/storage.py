@@ -1,9 +1,22 @@
-"""Uploaded images: checked by content with Pillow, re-encoded, stored under random names."""
+"""Uploaded images: checked by content with Pillow, re-encoded, stored under random names.
+
+Public media (product images, logos, avatars) live under MEDIA_ROOT and are served as they are
+(by `/media/`, or a web server in front). Private media (a customer's return photos) live under
+PRIVATE_MEDIA_ROOT, which nothing serves as is: the API sends such a file only on a link signed
+for it that expires (`sign_link` / `check_link`), handed out in the responses of those allowed
+to see it. A link that leaks (a forwarded screenshot, a proxy log) stops working within
+PRIVATE_MEDIA_LINK_MINUTES to twice that; links are the same within a window, so a client can
+cache the image.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import io
 import secrets
+import time
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,8 +38,8 @@ MAX_IMAGE_SIDE = 10_000
 Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS  # Pillow's own guard too (its warnings are errors below)
 
 
-def media_root() -> Path:
-    return Path(current_app.config["MEDIA_ROOT"])
+def media_root(*, private: bool = False) -> Path:
+    return Path(current_app.config["PRIVATE_MEDIA_ROOT" if private else "MEDIA_ROOT"])
 
 
 def media_url(path: str | None) -> str | None:
@@ -35,14 +48,20 @@ def media_url(path: str | None) -> str | None:
     return f"{current_app.config['MEDIA_URL'].rstrip('/')}/{path}"
 
 
-def save_image(upload: FileStorage, folder: str, *, max_side: int = 1024, field: str = "file") -> str:
-    """Verify, re-encode (dropping metadata) and store an image; returns its path under MEDIA_ROOT."""
-    return save_images(upload, [(folder, max_side)], field=field)[0]
+def save_image(
+    upload: FileStorage, folder: str, *, max_side: int = 1024, field: str = "file", private: bool = False
+) -> str:
+    """Verify, re-encode (dropping metadata) and store an image; returns its path under
+    MEDIA_ROOT (PRIVATE_MEDIA_ROOT if `private`)."""
+    return save_images(upload, [(folder, max_side)], field=field, private=private)[0]
 
 
-def save_images(upload: FileStorage, variants: Sequence[tuple[str, int]], *, field: str = "file") -> list[str]:
+def save_images(
+    upload: FileStorage, variants: Sequence[tuple[str, int]], *, field: str = "file", private: bool = False
+) -> list[str]:
     """Verify an upload and decode it once, then store one re-encoded WebP per (folder, max side)
-    (an image and its thumbnail); returns their paths under MEDIA_ROOT, in the order asked.
+    (an image and its thumbnail); returns their paths under MEDIA_ROOT (PRIVATE_MEDIA_ROOT if
+    `private`), in the order asked.
 
     Raises 413 when the file is over MAX_IMAGE_BYTES, 422 when it is not a JPEG, PNG or WebP
     image or describes more than MAX_IMAGE_PIXELS (checked from the header, before decoding).
@@ -86,16 +105,47 @@ def save_images(upload: FileStorage, variants: Sequence[tuple[str, int]], *, fie
         variant = image if side >= largest else image.copy()
         variant.thumbnail((side, side))
         name = f"{folder}/{secrets.token_hex(16)}.webp"
-        target = media_root() / name
+        target = media_root(private=private) / name
         target.parent.mkdir(parents=True, exist_ok=True)
         variant.save(target, format="WEBP", quality=85)
         paths.append(name)
     return paths
 
 
-def delete_media(path: str | None) -> None:
+def delete_media(path: str | None, *, private: bool = False) -> None:
     if path:
-        (media_root() / path).unlink(missing_ok=True)
+        (media_root(private=private) / path).unlink(missing_ok=True)
+
+
+# Signed links to private media ------------------------------------------------------------------
+
+
+def _signature(subject: str, expires: int) -> str:
+    key = hashlib.sha256(b"duka-private-media:" + current_app.config["SECRET_KEY"].encode()).digest()
+    digest = hmac.new(key, f"{subject}|{expires}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def sign_link(subject: str) -> dict[str, Any]:
+    """The `expires` (Unix time) and `signature` query values of a link to `subject` (what the
+    link opens, e.g. a private file's path). Links end on a window boundary, one to two windows
+    of PRIVATE_MEDIA_LINK_MINUTES from now, so the same link is handed out for a whole window."""
+    window = current_app.config["PRIVATE_MEDIA_LINK_MINUTES"] * 60
+    expires = (int(time.time()) // window + 2) * window
+    return {"expires": expires, "signature": _signature(subject, expires)}
+
+
+def check_link(subject: str, expires: int, signature: str) -> bool | None:
+    """True for a link signed for `subject` that is still good, False for one that was signed
+    for it and has expired, None for one that was not signed for it (or was altered)."""
+    if not hmac.compare_digest(_signature(subject, expires).encode(), signature.encode()):
+        return None
+    return time.time() < expires
+
+
+def link_lifetime(expires: int) -> int:
+    """Seconds until a link expires (a cache may keep what it opened that long)."""
+    return max(0, int(expires - time.time()))
 
 
 def replace_image(owner: Any, attribute: str, upload: FileStorage, folder: str, *, max_side: int) -> None:

@@ -9,6 +9,10 @@ class ReturnNotFound(NotFound):
     code, title = "return_not_found", "Return not found"
 
 
+class ReturnImageNotFound(NotFound):
+    code, title = "return_image_not_found", "Return photo not found"
+
+
 class ReturnWindowClosed(Conflict):
     code, title = "return_window_closed", "The return window has closed"
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import send_file, url_for
 from flask_jwt_extended import current_user
 
 from app.auth.models import Role
 from app.common.blueprint import Blueprint
 from app.common.permissions import login_required
 from app.common.schemas import page_of
+from app.common.storage import link_lifetime
 from app.returns import services
 from app.returns.schemas import (
     ApproveIn,
@@ -18,6 +19,7 @@ from app.returns.schemas import (
     RejectIn,
     ReturnImageIn,
     ReturnImageOut,
+    ReturnImageQuery,
     ReturnIn,
     ReturnOut,
     ReturnQuery,
@@ -95,6 +97,36 @@ def add_return_image(data: dict[str, Any], return_id: int) -> Any:
     the return is requested or approved; at most 5 photos (409 `too_many_images`).
     """
     return services.add_image(current_user, return_id, data["file"])
+
+
+@blp.get("/<int:return_id>/images/<int:image_id>")
+@blp.arguments(ReturnImageQuery(), location="query")
+@blp.response(
+    200,
+    {"type": "string", "format": "binary"},
+    content_type="image/webp",
+    description="The photo",
+    headers={
+        "Cache-Control": {
+            "description": "`private, max-age=` the seconds the link has left",
+            "schema": {"type": "string"},
+        }
+    },
+)
+@blp.alt_response(403, response="FORBIDDEN")
+@blp.doc(operationId="getReturnImage")
+def get_return_image(query: dict[str, Any], return_id: int, image_id: int) -> Any:
+    """Open a return photo by its signed link.
+
+    The `url` of a photo in a return's response, handed out to its customer and admins only:
+    the link is the permission (no token, so an `<img>` can load it). A link that was not signed
+    for this photo is 404 `return_image_not_found`; an expired one is 403 `media_link_expired`.
+    """
+    path = services.image_file(return_id, image_id, query["expires"], query["signature"])
+    response = send_file(path, mimetype="image/webp", conditional=True)
+    response.headers["Cache-Control"] = f"private, max-age={link_lifetime(query['expires'])}"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @blp.post("/<int:return_id>/approve")

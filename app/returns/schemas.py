@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask import url_for
 from marshmallow import fields, validate
 
-from app.common.fields import MediaUrl, Trimmed
+from app.common.fields import Trimmed
 from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, FileUploadIn, OutSchema, PaginationQuery
+from app.common.storage import sign_link
 from app.orders.status import ActorKind
 from app.returns.status import ReturnReason, ReturnStatus
 
@@ -78,10 +82,34 @@ class ReturnImageIn(FileUploadIn):
     pass
 
 
+def _photo_link(image: Any) -> str:
+    return url_for("returns.get_return_image", return_id=image.return_id, image_id=image.id, **sign_link(image.path))
+
+
 class ReturnImageOut(OutSchema):
     id = fields.Integer()
-    url = MediaUrl(attribute="path", allow_none=False)
+    url = fields.Function(
+        _photo_link,
+        metadata={
+            "type": "string",
+            "format": "uri-reference",
+            "description": "A signed link to the photo (no token needed, so an <img> can show it) that "
+            "expires 15-30 minutes after it was handed out (PRIVATE_MEDIA_LINK_MINUTES); read the "
+            "return again for a fresh one",
+        },
+    )
     created_at = fields.AwareDateTime()
+
+
+class ReturnImageQuery(BaseSchema):
+    expires = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=2**40), metadata={"description": "From the signed link"}
+    )
+    signature = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{43}$"),
+        metadata={"description": "From the signed link"},
+    )
 
 
 class ReturnOut(OutSchema):

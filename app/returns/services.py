@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -16,9 +18,9 @@ from app.auth.models import Role, User
 from app.catalog.services.stock import give_back_stock
 from app.common.db import changed_rows, on_rollback
 from app.common.pagination import paginate
-from app.common.storage import delete_media, save_image
+from app.common.storage import check_link, delete_media, media_root, save_image
 from app.common.types import utcnow
-from app.errors import ValidationFailed
+from app.errors import MediaLinkExpired, ValidationFailed
 from app.extensions import db
 from app.orders.errors import InvalidTransition
 from app.orders.models import Order
@@ -27,7 +29,13 @@ from app.orders.status import OrderStatus
 from app.payments.errors import RefundExceedsPayment
 from app.payments.services.refunds import refund_order
 from app.returns import notices
-from app.returns.errors import OrderNotReturnable, ReturnNotFound, ReturnWindowClosed, TooManyReturnImages
+from app.returns.errors import (
+    OrderNotReturnable,
+    ReturnImageNotFound,
+    ReturnNotFound,
+    ReturnWindowClosed,
+    TooManyReturnImages,
+)
 from app.returns.models import ReturnEvent, ReturnImage, ReturnLine, ReturnRequest
 from app.returns.status import HOLDING, TRANSITIONS, ReturnStatus, allowed_next
 
@@ -246,9 +254,23 @@ def add_image(user: User, return_id: int, upload: FileStorage) -> ReturnImage:
     count = db.session.scalar(select(func.count()).where(ReturnImage.return_id == request.id)) or 0
     if count >= MAX_IMAGES:
         raise TooManyReturnImages(f"A return has at most {MAX_IMAGES} photos.")
-    path = save_image(upload, "returns", max_side=1600)
-    on_rollback(delete_media, path)
+    # A customer's photo of their parcel, maybe of their home: private media (app/common/storage.py).
+    path = save_image(upload, "returns", max_side=1600, private=True)
+    on_rollback(partial(delete_media, path, private=True))
     image = ReturnImage(return_id=request.id, path=path)
     db.session.add(image)
     db.session.flush()
     return image
+
+
+def image_file(return_id: int, image_id: int, expires: int, signature: str) -> Path:
+    """The file of a return photo, opened by the signed link a return's response carries
+    (`ReturnImageOut.url`); a link not signed for this photo is 404, an expired one 403
+    `media_link_expired` (the return read again gives a fresh one)."""
+    image = db.session.scalar(select(ReturnImage).where(ReturnImage.id == image_id, ReturnImage.return_id == return_id))
+    valid = None if image is None else check_link(image.path, expires, signature)
+    if valid is None or image is None:
+        raise ReturnImageNotFound("No such photo.")
+    if not valid:
+        raise MediaLinkExpired("This link has expired: read the return again for a fresh one.")
+    return media_root(private=True) / image.path

@@ -313,7 +313,9 @@ def test_evidence_photos_are_checked_capped_and_the_customers_own(client, custom
     made = ask(client, customer, order, (lines_of(order)["500.00"], 1), reason="damaged").get_json()
     added = _upload(client, customer, made, _png())
     assert added.status_code == 201, added.get_json()
-    assert added.get_json()["url"].endswith(".webp")  # re-encoded
+    from app.returns.models import ReturnImage
+
+    assert db.session.get(ReturnImage, added.get_json()["id"]).path.endswith(".webp")  # re-encoded
     assert_problem(_upload(client, customer, made, b"GIF89a not really"), 422, "validation_error")
     assert_problem(_upload(client, other_customer, made, _png()), 404, "return_not_found")
     for _ in range(4):
@@ -325,6 +327,64 @@ def test_evidence_photos_are_checked_capped_and_the_customers_own(client, custom
     other = ask(client, customer, order, (lines_of(order)["500.00"], 1)).get_json()
     client.post(f"{RETURNS}/{other['id']}/cancel", headers=customer.headers)
     assert_problem(_upload(client, customer, other, _png()), 409, "invalid_transition")
+
+
+def _open(client, url: str, **kwargs):
+    response = client.get(url, **kwargs)
+    body = response.get_data()  # a file response: read, then closed (ResourceWarning otherwise)
+    response.close()
+    return response, body
+
+
+def test_return_photos_are_private_files_opened_by_signed_links_until_they_expire(
+    client, app, customer, other_customer, admin, card_paid, monkeypatch
+):
+    from pathlib import Path
+    from urllib.parse import parse_qs, urlsplit
+
+    from app.returns.models import ReturnImage
+
+    monkeypatch.setitem(app.config, "PRIVATE_MEDIA_LINK_MINUTES", 5)  # expiry within the login's 15 minutes
+    order, _, _ = card_paid
+    made = ask(client, customer, order, (lines_of(order)["500.00"], 1), reason="damaged").get_json()
+    first, second = (_upload(client, customer, made, _png(colour)).get_json() for colour in ("red", "blue"))
+    path = db.session.get(ReturnImage, first["id"]).path
+    # Not under the public media root, so neither /media/ nor a web server in front serves it.
+    assert (Path(app.config["PRIVATE_MEDIA_ROOT"]) / path).is_file()
+    assert not (Path(app.config["MEDIA_ROOT"]) / path).exists()
+    assert _open(client, f"/media/{path}")[0].status_code == 404
+
+    # The link needs no token (an <img> has none), and the customer and an admin get the same one.
+    shown = client.get(f"{RETURNS}/{made['id']}", headers=admin.headers).get_json()
+    assert [image["url"] for image in shown["images"]] == [first["url"], second["url"]]
+    response, body = _open(client, first["url"])
+    assert response.status_code == 200 and response.mimetype == "image/webp"
+    assert body[:4] == b"RIFF" and body[8:12] == b"WEBP"
+    cache, max_age = response.headers["Cache-Control"].split("=")
+    assert cache == "private, max-age" and 5 * 60 <= int(max_age) <= 10 * 60
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+    # A link opens only the photo it was signed for.
+    split = urlsplit(first["url"])
+    query = parse_qs(split.query)
+    signature = query["signature"][0]
+    altered = "A" if signature[0] != "A" else "B"
+    tampered = first["url"].replace(signature, altered + signature[1:])
+    other_photo = f"{RETURNS}/{made['id']}/images/{second['id']}?{split.query}"
+    other_return = split.path.replace(f"/returns/{made['id']}/", f"/returns/{made['id'] + 1}/") + "?" + split.query
+    later = first["url"].replace(f"expires={query['expires'][0]}", f"expires={int(query['expires'][0]) + 300}")
+    for url in (tampered, other_photo, other_return, later):
+        response, body = _open(client, url)
+        assert_problem(response, 404, "return_image_not_found")
+    assert_problem(_open(client, split.path)[0], 422, "validation_error")
+
+    # Expired after its window: 403, and the return read again hands out a fresh link.
+    with time_machine.travel(utcnow() + timedelta(minutes=11), tick=False):
+        assert_problem(_open(client, first["url"])[0], 403, "media_link_expired")
+        fresh = client.get(f"{RETURNS}/{made['id']}", headers=customer.headers).get_json()["images"][0]["url"]
+        assert fresh != first["url"] and _open(client, fresh)[0].status_code == 200
+    # The return itself stays its customer's and the admins'.
+    assert_problem(client.get(f"{RETURNS}/{made['id']}", headers=other_customer.headers), 404, "return_not_found")
 
 
 def test_a_paypal_order_is_refunded_on_its_capture_in_dollars(client, app, customer, admin, products, monkeypatch):
