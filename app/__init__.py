@@ -60,6 +60,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+        # Only to browsers (they send Origin): Flask-CORS would otherwise name an allowed origin
+        # in every answer to curl or a mobile app, which is noise at best.
+        always_send=False,
         expose_headers=[
             "X-Request-ID",
             "Retry-After",
