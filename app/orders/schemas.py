@@ -135,6 +135,7 @@ class CheckoutIn(BaseSchema):
 
 
 class OrderLineOut(OutSchema):
+    id = fields.Integer(metadata={"description": "The line's id: a return names the lines it sends back by it"})
     product_id = fields.Integer()
     name = fields.String()
     sku = fields.String()

@@ -37,7 +37,11 @@ def test_checkout_makes_the_order_takes_stock_and_empties_the_cart(client, custo
     assert order["status"] == "pending_payment" and order["payment_method"] == "mpesa"
     assert order["subtotal"] == "2199.99" and order["delivery_fee"] == "250.00" and order["total"] == "2449.99"
     assert order["currency"] == "KES" and order["notes"] == "Gate B"
+    first_line = db.session.scalar(
+        select(OrderLine.id).where(OrderLine.order_id == order["id"], OrderLine.product_id == kikoi.id)
+    )
     assert order["lines"][0] == {
+        "id": first_line,
         "product_id": kikoi.id,
         "name": "Kikoi",
         "sku": "KK-1",

@@ -63,21 +63,29 @@ def test_a_customer_asks_to_return_lines_of_a_delivered_order(client, customer, 
     made = response.get_json()
     assert response.headers["Location"].endswith(f"/api/v1/returns/{made['id']}")
     assert (made["status"], made["reason"], made["order_id"]) == ("requested", "damaged", order.id)
-    assert (
-        made["lines"]
-        == [
-            {
-                "order_line_id": ids["500.00"],
-                "product_id": order.lines[0].product_id,
-                "name": order.lines[0].name,
-                "unit_price": "500.00",
-                "quantity": 2,
-            }
-        ]
-        or made["lines"][0]["quantity"] == 2
-    )
+    line = next(line for line in order.lines if line.id == ids["500.00"])
+    assert made["lines"] == [
+        {
+            "order_line_id": line.id,
+            "product_id": line.product_id,
+            "name": line.name,
+            "unit_price": "500.00",
+            "quantity": 2,
+        }
+    ]
     assert [(e["from_status"], e["to_status"], e["actor_kind"]) for e in made["history"]] == [
         (None, "requested", "customer")
+    ]
+
+
+def test_the_order_a_customer_reads_names_the_lines_a_return_needs(client, customer, card_paid):
+    order, _, _ = card_paid
+    shown = client.get(f"/api/v1/orders/{order.id}", headers=customer.headers).get_json()
+    assert sorted(line["id"] for line in shown["lines"]) == sorted(line.id for line in order.lines)
+    wanted = next(line for line in shown["lines"] if line["unit_price"] == "1000.00")
+    made = ask(client, customer, order, (wanted["id"], 1)).get_json()
+    assert [(line["order_line_id"], line["product_id"]) for line in made["lines"]] == [
+        (wanted["id"], wanted["product_id"])
     ]
 
 
