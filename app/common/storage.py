@@ -27,7 +27,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from werkzeug.datastructures import FileStorage
 
 from app.common.db import after_commit, on_rollback
-from app.errors import PayloadTooLarge, ValidationFailed
+from app.errors import MediaLinkExpired, PayloadTooLarge, ValidationFailed
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP"}
 # A pixel budget read from the header, before anything is decoded: a small file can describe a
@@ -135,12 +135,14 @@ def sign_link(subject: str) -> dict[str, Any]:
     return {"expires": expires, "signature": _signature(subject, expires)}
 
 
-def check_link(subject: str, expires: int, signature: str) -> bool | None:
-    """True for a link signed for `subject` that is still good, False for one that was signed
-    for it and has expired, None for one that was not signed for it (or was altered)."""
+def check_link(subject: str, expires: int, signature: str) -> bool:
+    """Whether the link was signed for `subject` (False for any other, or an altered one); one
+    that was but has expired is 403 `media_link_expired` (the caller hands out a fresh one)."""
     if not hmac.compare_digest(_signature(subject, expires).encode(), signature.encode()):
-        return None
-    return time.time() < expires
+        return False
+    if time.time() >= expires:
+        raise MediaLinkExpired("This link has expired: read what gave it again for a fresh one.")
+    return True
 
 
 def link_lifetime(expires: int) -> int:

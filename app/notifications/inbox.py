@@ -40,36 +40,31 @@ class NotificationNotFound(NotFound):
     code, title = "notification_not_found", "Notification not found"
 
 
-def notify(user_id: int, kind: Kind, title: str, body: str, about: tuple[str, int] | None = None) -> None:
-    """Tell a user something, in the caller's transaction (it is there when the change is)."""
-    db.session.add(
-        Notification(
-            user_id=user_id,
-            kind=kind.value,
-            title=title[:200],
-            body=body,
-            subject_type=about[0] if about else None,
-            subject_id=about[1] if about else None,
-        )
-    )
-
-
-def notify_admins(kind: Kind, title: str, body: str, about: tuple[str, int] | None = None) -> None:
-    """Tell every active admin: one INSERT ... SELECT, whatever their number (it runs in the
-    checkout, and reading the admins first would be one round trip more)."""
-    values = {
+def _columns(kind: Kind, title: str, body: str, about: tuple[str, int] | None) -> dict[str, Any]:
+    """A notification's columns but its user (the same for one user and for every admin)."""
+    return {
         "kind": kind.value,
         "title": title[:200],
         "body": body,
         "subject_type": about[0] if about else None,
         "subject_id": about[1] if about else None,
-        "created_at": utcnow(),
     }
-    columns = Notification.__table__.c
+
+
+def notify(user_id: int, kind: Kind, title: str, body: str, about: tuple[str, int] | None = None) -> None:
+    """Tell a user something, in the caller's transaction (it is there when the change is)."""
+    db.session.add(Notification(user_id=user_id, **_columns(kind, title, body, about)))
+
+
+def notify_admins(kind: Kind, title: str, body: str, about: tuple[str, int] | None = None) -> None:
+    """Tell every active admin: one INSERT ... SELECT, whatever their number (it runs in the
+    checkout, and reading the admins first would be one round trip more)."""
+    values = {**_columns(kind, title, body, about), "created_at": utcnow()}
+    types = Notification.__table__.c
     db.session.execute(
         insert(Notification).from_select(
             ["user_id", *values],
-            select(User.id, *(literal(value, columns[name].type) for name, value in values.items())).where(
+            select(User.id, *(literal(value, types[name].type) for name, value in values.items())).where(
                 User.role == Role.ADMIN.value, User.is_active.is_(True)
             ),
         )

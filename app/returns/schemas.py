@@ -94,8 +94,8 @@ class ReturnImageOut(OutSchema):
             "type": "string",
             "format": "uri-reference",
             "description": "A signed link to the photo (no token needed, so an <img> can show it) that "
-            "expires 15-30 minutes after it was handed out (PRIVATE_MEDIA_LINK_MINUTES); read the "
-            "return again for a fresh one",
+            "expires one to two times PRIVATE_MEDIA_LINK_MINUTES (15 by default) after it was handed "
+            "out; read the return again for a fresh one",
         },
     )
     created_at = fields.AwareDateTime()

@@ -20,7 +20,7 @@ from app.common.db import changed_rows, on_rollback
 from app.common.pagination import paginate
 from app.common.storage import check_link, delete_media, media_root, save_image
 from app.common.types import utcnow
-from app.errors import MediaLinkExpired, ValidationFailed
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.orders.errors import InvalidTransition
 from app.orders.models import Order
@@ -268,9 +268,9 @@ def image_file(return_id: int, image_id: int, expires: int, signature: str) -> P
     (`ReturnImageOut.url`); a link not signed for this photo is 404, an expired one 403
     `media_link_expired` (the return read again gives a fresh one)."""
     image = db.session.scalar(select(ReturnImage).where(ReturnImage.id == image_id, ReturnImage.return_id == return_id))
-    valid = None if image is None else check_link(image.path, expires, signature)
-    if valid is None or image is None:
+    if image is None or not check_link(image.path, expires, signature):
         raise ReturnImageNotFound("No such photo.")
-    if not valid:
-        raise MediaLinkExpired("This link has expired: read the return again for a fresh one.")
-    return media_root(private=True) / image.path
+    path = media_root(private=True) / image.path
+    if not path.is_file():  # lost from the disk: the same answer, not werkzeug's bare 404
+        raise ReturnImageNotFound("No such photo.")
+    return path

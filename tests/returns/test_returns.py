@@ -385,12 +385,17 @@ def test_return_photos_are_private_files_opened_by_signed_links_until_they_expir
         response, body = _open(client, url)
         assert_problem(response, 404, "return_image_not_found")
     assert_problem(_open(client, split.path)[0], 422, "validation_error")
+    for bad in ("expires=soon&signature=" + signature, f"expires={query['expires'][0]}&signature=short"):
+        assert_problem(_open(client, f"{split.path}?{bad}")[0], 422, "validation_error")
 
     # Expired after its window: 403, and the return read again hands out a fresh link.
     with time_machine.travel(utcnow() + timedelta(minutes=11), tick=False):
         assert_problem(_open(client, first["url"])[0], 403, "media_link_expired")
         fresh = client.get(f"{RETURNS}/{made['id']}", headers=customer.headers).get_json()["images"][0]["url"]
         assert fresh != first["url"] and _open(client, fresh)[0].status_code == 200
+    # A photo lost from the disk is the same 404, not a bare one.
+    (Path(app.config["PRIVATE_MEDIA_ROOT"]) / db.session.get(ReturnImage, second["id"]).path).unlink()
+    assert_problem(_open(client, second["url"])[0], 404, "return_image_not_found")
     # The return itself stays its customer's and the admins'.
     assert_problem(client.get(f"{RETURNS}/{made['id']}", headers=other_customer.headers), 404, "return_not_found")
 
