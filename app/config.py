@@ -125,6 +125,9 @@ class Config:
     CORS_ORIGINS = env_list("CORS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000")
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 8 * 1024 * 1024)
     FRONTEND_URL = (env("FRONTEND_URL", "http://localhost:3000") or "").rstrip("/")
+    # This API's public origin: the base of every URL handed to a third party (M-Pesa's callback,
+    # the local payment sandbox). Never taken from a request's Host header.
+    PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL", f"http://127.0.0.1:{env('PORT', '5000')}") or "").rstrip("/")
 
     # Compression (Flask-Compress): Brotli or gzip, as the client accepts, for bodies over 1 KB.
     COMPRESS_ALGORITHM = ["br", "gzip"]
@@ -181,8 +184,7 @@ class Config:
     MPESA_CONSUMER_SECRET = env("MPESA_CONSUMER_SECRET")
     MPESA_SHORTCODE = env("MPESA_SHORTCODE", "174379")  # Daraja's sandbox paybill
     MPESA_PASSKEY = env("MPESA_PASSKEY")
-    # The public base URL Safaricom can reach; the callback path (with the secret) is appended.
-    MPESA_CALLBACK_BASE_URL = env("MPESA_CALLBACK_BASE_URL")
+    # Safaricom posts results to PUBLIC_BASE_URL + the callback route with this secret in its path.
     MPESA_CALLBACK_SECRET = env("MPESA_CALLBACK_SECRET", "dev-mpesa-callback-secret")
     PAYSTACK_BASE_URL = env("PAYSTACK_BASE_URL", "https://api.paystack.co")  # test keys select test mode
     PAYSTACK_SECRET_KEY = env("PAYSTACK_SECRET_KEY")
@@ -217,6 +219,8 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    # No default: a URL for Safaricom must be the shop's public HTTPS address, set on purpose.
+    PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL") or "").rstrip("/")
     # Connections per worker follow its threads: a request holds one, and a task it runs eagerly
     # (its own session) a second; past the overflow a request waits DB_POOL_TIMEOUT seconds for
     # one, then gets a 503 with Retry-After (app/errors.py), never a 500.
@@ -251,6 +255,11 @@ class ProductionConfig(Config):
         ):
             raise RuntimeError(
                 "MPESA_CALLBACK_SECRET must be a long random value: it is the callback's only credential"
+            )
+        if cls.MPESA_CONSUMER_KEY and not cls.PUBLIC_BASE_URL.startswith("https://"):
+            raise RuntimeError(
+                "PUBLIC_BASE_URL must be the shop's public https:// address when M-Pesa is configured: "
+                "Safaricom's callbacks go there (never to an address taken from a request)"
             )
         if cls.RATELIMIT_STORAGE_URI.startswith("memory://") and cls.RATELIMIT_ENABLED:
             raise RuntimeError(

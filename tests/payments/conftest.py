@@ -24,7 +24,7 @@ def daraja(app, monkeypatch):
         "MPESA_CONSUMER_SECRET": "consumer-secret",
         "MPESA_SHORTCODE": "174379",
         "MPESA_PASSKEY": "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919",
-        "MPESA_CALLBACK_BASE_URL": "https://shop.example.co.ke",
+        "PUBLIC_BASE_URL": "https://shop.example.co.ke",
         "MPESA_CALLBACK_SECRET": SECRET,
     }.items():
         monkeypatch.setitem(app.config, name, value)

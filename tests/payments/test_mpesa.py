@@ -130,6 +130,22 @@ def test_the_stk_push_is_sent_exactly_as_daraja_documents(client, customer, orde
     assert len(sent["AccountReference"]) <= 12 and len(sent["TransactionDesc"]) <= 13
 
 
+def test_a_forged_host_header_never_reaches_the_callback_url(app, client, customer, address, zone, daraja, monkeypatch):
+    """The attack: `Host: attacker.test` on an STK push sent the callback secret to the attacker."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://shop.example.co.ke")
+    add_to_cart(client, customer, ProductFactory(price="1250.00", stock=5))
+    order = checkout(client, customer, address).get_json()
+    daraja.post(PUSH_URL, json=accepted())
+    response = client.post(
+        PUSH,
+        json={"order_id": order["id"]},
+        headers={**customer.headers, "Host": "attacker.test", "X-Forwarded-Host": "attacker.test"},
+    )
+    assert response.status_code == 202, response.get_json()
+    sent = json.loads(daraja.calls[-1].request.body)
+    assert sent["CallBackURL"] == f"https://shop.example.co.ke/api/v1/payments/mpesa/callback/{SECRET}"
+
+
 def test_a_total_with_cents_is_asked_rounded_up_to_the_shilling(client, customer, address, zone, daraja):
     add_to_cart(client, customer, ProductFactory(price=Decimal("99.50"), stock=5))
     order = checkout(client, customer, address).get_json()  # 349.50 with delivery

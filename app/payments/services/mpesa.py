@@ -6,11 +6,12 @@ import hmac
 import json
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 
 from app.auth.models import User
 from app.common.types import utcnow
+from app.common.urls import public_url
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.orders.status import PaymentMethod
@@ -34,13 +35,8 @@ MPESA_PENDING_WINDOW = timedelta(minutes=3)
 
 
 def mpesa_callback_url() -> str:
-    """Where Safaricom posts results: MPESA_CALLBACK_BASE_URL (public) + the route with its secret,
-    or this request's own host when no public base is set (development)."""
-    base = current_app.config.get("MPESA_CALLBACK_BASE_URL")
-    secret = current_app.config["MPESA_CALLBACK_SECRET"]
-    if base:
-        return base.rstrip("/") + url_for("payments.mpesa_callback", secret=secret)
-    return url_for("payments.mpesa_callback", secret=secret, _external=True)
+    """Where Safaricom posts results: PUBLIC_BASE_URL + the route with its secret."""
+    return public_url("payments.mpesa_callback", secret=current_app.config["MPESA_CALLBACK_SECRET"])
 
 
 def start_mpesa(user: User, order_id: int, phone: str | None) -> Payment:
