@@ -17,8 +17,8 @@ from flask.sessions import SessionInterface  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
-from app.auth.ratelimit import init_login_attempts  # noqa: E402
 from app.common.bodies import JsonProvider  # noqa: E402
+from app.common.limits import init_counters  # noqa: E402
 from app.config import INSTANCE_DIR, check_lifetimes, config_for, env_int  # noqa: E402
 from app.extensions import api, compress, cors, db, jwt, limiter, migrate  # noqa: E402
 
@@ -56,7 +56,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), compare_type=True)
     jwt.init_app(app)
     limiter.init_app(app)
-    init_login_attempts(app)  # failed logins: a counter of their own in the limits' storage
+    init_counters(app)  # failed logins, prompts per phone: counters in the limits' storage
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},

@@ -23,7 +23,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.auth.models import User
-from app.auth.ratelimit import EXTENSION
+from app.common.limits import EXTENSION
 from app.extensions import db, limiter
 from tests.factories import DEFAULT_PASSWORD, AddressFactory, DeliveryZoneFactory, UserFactory
 from tests.helpers import bearer, tokens_for

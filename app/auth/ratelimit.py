@@ -9,22 +9,22 @@ here each attempt is counted before the password is checked and given back when 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from copy import deepcopy
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, after_this_request, current_app
+from flask import after_this_request, current_app
 from flask_limiter.util import get_remote_address
-from limits import RateLimitItem, parse
-from limits.storage import Storage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter
+from limits import parse
+from limits.storage import Storage
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.common.bodies import request_json
-from app.errors import AppError, RateLimited, ServiceUnavailable
+from app.common.limits import counter_key, refusal
+from app.common.limits import window as counters
+from app.errors import AppError, ServiceUnavailable
 from app.extensions import limiter
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -47,7 +47,7 @@ def account_key() -> str:
             name = username.strip().lower()
             email = db.session.scalar(select(User.email).where(User.username == name)) or f"username:{name}"
         if isinstance(email, str) and email.strip():
-            return "account:" + email.strip().lower()[:254].replace("\x00", "")
+            return "account:" + counter_key(email.strip().lower())
     return "address:" + get_remote_address()
 
 
@@ -73,36 +73,9 @@ def documented(limit: Callable[[F], F]) -> Callable[[F], F]:
     return decorator
 
 
-EXTENSION = "duka.login_attempts"
-
-
-def init_login_attempts(app: Flask) -> None:
-    """Give the app its failed-login counter, in the rate limits' storage (Redis in production,
-    so that the budget is shared by every worker; memory for one process)."""
-    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-    app.extensions[EXTENSION] = FixedWindowRateLimiter(storage)
-
-
-def _window() -> FixedWindowRateLimiter:
-    return current_app.extensions[EXTENSION]
-
-
 def _budgets() -> list[tuple[str, str]]:
     # N failures per minute per client address and, separately, per account.
     return [("login-address", get_remote_address()), ("login-account", account_key())]
-
-
-def _refused(item: RateLimitItem, window: FixedWindowRateLimiter, budget: tuple[str, str]) -> RateLimited:
-    reset = int(window.get_window_stats(item, *budget).reset_time)
-    return RateLimited(
-        f"Too many failed logins: {item.amount} per minute. Try again later.",
-        headers={
-            "Retry-After": str(max(1, reset - int(time.time()))),
-            "X-RateLimit-Limit": str(item.amount),
-            "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": str(reset),
-        },
-    )
 
 
 def _count(view: F) -> F:
@@ -110,7 +83,7 @@ def _count(view: F) -> F:
     def counted(*args: Any, **kwargs: Any) -> Any:
         if not current_app.config["RATELIMIT_ENABLED"]:
             return view(*args, **kwargs)
-        window, item, budgets = _window(), parse(_login_failures()), _budgets()
+        window, item, budgets = counters(), parse(_login_failures()), _budgets()
         storage: Storage = window.storage
         taken: list[tuple[str, str]] = []
         try:
@@ -122,7 +95,7 @@ def _count(view: F) -> F:
                 if not within:
                     for spent in taken:  # a refused attempt checks no password: it costs nothing
                         window.hit(item, *spent, cost=-1)
-                    raise _refused(item, window, budget)
+                    raise refusal(item, *budget, f"Too many failed logins: {item.amount} per minute. Try again later.")
         except storage.base_exceptions as exc:
             raise ServiceUnavailable("The rate-limit store is unreachable; try again shortly.") from exc
 

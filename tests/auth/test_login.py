@@ -177,7 +177,7 @@ def test_an_unreachable_rate_limit_store_is_503_not_500(client, app, monkeypatch
     from limits.storage import storage_from_string
     from limits.strategies import FixedWindowRateLimiter
 
-    from app.auth.ratelimit import EXTENSION
+    from app.common.limits import EXTENSION
 
     dead = FixedWindowRateLimiter(storage_from_string("redis://127.0.0.1:1/0"))
     monkeypatch.setitem(app.extensions, EXTENSION, dead)

@@ -14,7 +14,7 @@ from flask import Flask
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from app.auth.ratelimit import EXTENSION
+from app.common.limits import EXTENSION
 from tests.auth.test_concurrency import _user
 from tests.factories import DEFAULT_PASSWORD
 
@@ -83,3 +83,28 @@ def test_parallel_right_passwords_give_their_attempts_back(app, committed):
     wrong = {**right, "password": "wrong-password-1"}
     statuses = Counter(app.test_client().post(URL, json=wrong).status_code for _ in range(limit + 1))
     assert statuses == Counter({401: limit, 429: 1})
+
+
+@pytest.mark.parametrize("store", ["memory", "redis"])
+@pytest.mark.parametrize("email", ["\ud800@example.com", "x" * 100_000 + "@example.com"])
+def test_untrusted_text_in_a_counter_key_is_a_422_not_a_500(app, client, request, store, email):
+    """The per-account counter runs before validation: a lone surrogate could not be encoded
+    for Redis (a 500), and 100 KB of email was a 100 KB key."""
+    if store == "redis":
+        request.getfixturevalue("redis_counter")
+    response = client.post(URL, json={"email": email, "password": "wrong-password-1"})
+    assert response.status_code == 422, response.get_json()
+    assert "email" in response.get_json()["errors"]
+
+
+def test_one_address_in_two_spellings_shares_one_budget(app, client):
+    limit = app.config["LOGIN_FAILURES_PER_MINUTE"]
+    for n in range(limit):
+        email = "Racer@Example.com" if n % 2 else " racer@example.com "
+        client.post(
+            URL, json={"email": email, "password": "wrong-password-1"}, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}
+        )
+    response = client.post(
+        URL, json={"email": "racer@example.com", "password": "x" * 8}, environ_base={"REMOTE_ADDR": "10.0.1.1"}
+    )
+    assert response.status_code == 429

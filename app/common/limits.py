@@ -1,0 +1,64 @@
+"""Counters beside Flask-Limiter's, in the same storage (Redis in production, memory for one
+process), for budgets a decorator cannot express: failed logins counted before the password is
+checked (app/auth/ratelimit.py), prompts sent to one phone number (payments).
+
+Keys made of what a client sent go through `counter_key` first: a lone surrogate cannot be
+encoded for Redis (a 500 on `POST /auth/login` with `"email": "\\ud800"`), and 100 KB of text
+should not become a 100 KB key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from flask import Flask, current_app
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+from app.errors import RateLimited, ServiceUnavailable
+
+EXTENSION = "duka.counters"
+
+
+def init_counters(app: Flask) -> None:
+    """Give the app its counters, in the rate limits' storage (shared by every worker in Redis)."""
+    app.extensions[EXTENSION] = FixedWindowRateLimiter(storage_from_string(app.config["RATELIMIT_STORAGE_URI"]))
+
+
+def window() -> FixedWindowRateLimiter:
+    return current_app.extensions[EXTENSION]
+
+
+def counter_key(text: str) -> str:
+    """Untrusted text as a storage key: a digest (any text hashes, surrogates included; the key
+    has a fixed length). Equal texts give equal keys, so a budget still counts per value."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def refusal(item: RateLimitItem, scope: str, key: str, detail: str) -> RateLimited:
+    """A 429 for a spent budget, with Retry-After and X-RateLimit-* of that budget."""
+    reset = int(window().get_window_stats(item, scope, key).reset_time)
+    return RateLimited(
+        detail,
+        headers={
+            "Retry-After": str(max(1, reset - int(time.time()))),
+            "X-RateLimit-Limit": str(item.amount),
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": str(reset),
+        },
+    )
+
+
+def spend(limit: str, scope: str, key: str, detail: str) -> None:
+    """Count one use of the budget `limit` (e.g. "3/10 minutes") for `key` in `scope`; a spent
+    budget is a 429 and costs nothing more. An unreachable store is a 503, never an open door."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return
+    item, counters = parse(limit), window()
+    try:
+        if not counters.hit(item, scope, key):
+            raise refusal(item, scope, key, detail)
+    except counters.storage.base_exceptions as exc:
+        raise ServiceUnavailable("The rate-limit store is unreachable; try again shortly.") from exc
