@@ -7,6 +7,7 @@ with a 400 before any handler sees it. (Python's parser recurses: `[` a thousand
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from flask import Request, request
@@ -19,10 +20,23 @@ _PARSED = "duka.json_body"
 _MISSING = object()
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400 would be inf
+        raise ValueError("a number out of range")
+    return number
+
+
 def loads_checked(data: str | bytes) -> Any:
-    """json.loads, refusing what is not JSON or nests deeper than MAX_JSON_DEPTH (ValueError)."""
+    """json.loads, refusing what is not JSON (ValueError): Python's extensions NaN, Infinity and
+    -Infinity, numbers beyond a float (1e400), and nesting deeper than MAX_JSON_DEPTH. Every body
+    a client or a provider sends is read through here; nothing else in app/ calls json.loads."""
     try:
-        value = json.loads(data)
+        value = json.loads(data, parse_constant=_no_constant, parse_float=_finite)
     except RecursionError:
         raise ValueError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels") from None
     if _depth_exceeds(value, MAX_JSON_DEPTH):

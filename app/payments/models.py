@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.common.money import Money
 from app.common.types import UTCDateTime, utcnow
@@ -94,6 +94,11 @@ class PaymentEvent(db.Model):
     authenticated: Mapped[bool]
     outcome: Mapped[str | None] = mapped_column(String(200))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("outcome")
+    def _fits(self, _key: str, value: str | None) -> str | None:
+        # Outcomes quote what providers sent (an event type, a reason): never more than the column.
+        return value[:200] if value is not None else None
 
 
 class RefundStatus(enum.StrEnum):

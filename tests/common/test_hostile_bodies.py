@@ -113,3 +113,50 @@ def test_a_body_is_required_where_the_document_says_so(client, customer):
         assert assert_problem(response, 422, "validation_error")["errors"] == {
             "body": ["Send a application/json body."]
         }
+
+
+# Headers a provider's delivery carries, so that a route reading a raw body gets past its
+# header checks to the body (PayPal's signing headers; a Paystack signature is checked first).
+PROVIDER_HEADERS = {
+    "PAYPAL-AUTH-ALGO": "SHA256withRSA",
+    "PAYPAL-CERT-URL": "https://api.sandbox.paypal.com/v1/notifications/certs/CERT-1",
+    "PAYPAL-TRANSMISSION-ID": "103e3700-8b0c-11e6-8695-6b62a8a99ac4",
+    "PAYPAL-TRANSMISSION-SIG": "c2lnbmF0dXJl",
+    "PAYPAL-TRANSMISSION-TIME": "2026-12-02T08:12:26Z",
+}
+NOT_JSON = [DEEP, '{"a": NaN}', '{"a": Infinity}', '{"a": 1e400}', '{"a": ' + "9" * 5000 + "}"]
+
+
+def test_every_route_that_reads_a_body_refuses_hostile_json_without_a_server_error(app, client, admin):
+    """Routes outside the document's request bodies too (provider callbacks read their raw body,
+    one behind a secret in its path): every rule of the URL map, present and future."""
+    headers = {**admin.headers, **PROVIDER_HEADERS}
+    secret = app.config["MPESA_CALLBACK_SECRET"]
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}):
+            url = re.sub(r"<(?:[^:>]+:)?secret>", secret, rule.rule)
+            url = re.sub(r"<int:[^>]+>", "1", url)
+            url = re.sub(r"<[^>]+>", "x", url)
+            for body in NOT_JSON:
+                send(client, url, method, headers, data=body, content_type="application/json")
+            checked += 1
+    assert checked >= 60
+
+
+@pytest.mark.parametrize("body", NOT_JSON[1:], ids=["NaN", "Infinity", "1e400", "5000 digits"])
+def test_what_is_no_json_is_400_malformed_json(client, body):
+    assert_problem(client.post("/api/v1/auth/login", data=body, content_type="application/json"), 400, "malformed_json")
+
+
+def test_nothing_but_the_checked_parser_reads_json():
+    """One parser for every body a client or provider sends (app/common/bodies.py)."""
+    from pathlib import Path
+
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    offenders = [
+        str(path.relative_to(app_dir))
+        for path in app_dir.rglob("*.py")
+        if path.name != "bodies.py" and re.search(r"\bjson\.loads?\(", path.read_text())
+    ]
+    assert offenders == []

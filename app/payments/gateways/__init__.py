@@ -8,13 +8,48 @@ documents raises `ProviderError` (the client then gets 502 `provider_unavailable
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 TOKEN_MARGIN_SECONDS = 60  # a cached access token is renewed this long before it expires
+
+# What a provider's id may look like (Daraja's ws_CO_..., Paystack's numbers and our references,
+# PayPal's 5O190127TN364715T): printable ASCII, no spaces, short enough for our columns.
+_PROVIDER_ID = re.compile(r"[!-~]{1,100}")
+# Largest amount any payment of ours can carry: Money columns hold it, and no order comes near.
+MAX_PROVIDER_AMOUNT = Decimal(10) ** 10
+
+
+def provider_id(value: Any, what: str) -> str:
+    """An id read from a provider's payload: a string or an integer (Paystack's ids are
+    numbers), as text; ValueError for anything else (NUL, 100,000 characters, an object)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"{what} is not an id")
+    text = str(value)
+    if not _PROVIDER_ID.fullmatch(text):
+        raise ValueError(f"{what} is not an id")
+    return text
+
+
+def provider_amount(value: Any, what: str, *, places: int = 2) -> Decimal:
+    """An amount read from a provider's payload (a JSON number or a decimal string): finite,
+    not negative, at most `places` decimals and within MAX_PROVIDER_AMOUNT; ValueError for NaN,
+    Infinity, 1e400, "12abc", true, an object..."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"{what} is not an amount")
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise ValueError(f"{what} is not an amount") from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_PROVIDER_AMOUNT:
+        raise ValueError(f"{what} is out of range")
+    if amount != amount.quantize(Decimal(1).scaleb(-places)):
+        raise ValueError(f"{what} has more than {places} decimals")
+    return amount.quantize(Decimal(1).scaleb(-places))
 
 
 class ProviderError(Exception):

@@ -13,6 +13,7 @@ the free-text `ResultDesc`.
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import ROUND_CEILING, Decimal
@@ -20,13 +21,23 @@ from typing import Any
 
 import requests
 
-from app.payments.gateways import Initiated, Outcome, PaymentRequest, ProviderError, ProviderRejection, tokens
+from app.payments.gateways import (
+    Initiated,
+    Outcome,
+    PaymentRequest,
+    ProviderError,
+    ProviderRejection,
+    provider_amount,
+    provider_id,
+    tokens,
+)
 
 SANDBOX = "https://sandbox.safaricom.co.ke"
 NAIROBI = timezone(timedelta(hours=3), "EAT")  # Kenya keeps no daylight saving time
 MIN_AMOUNT, MAX_AMOUNT = Decimal(1), Decimal(250_000)  # KES per transaction
 STILL_PROCESSING = "500.001.1001"  # the query's "The transaction is being processed"
 SUCCESS, CANCELLED_BY_USER = 0, 1032
+_RESULT_CODE = re.compile(r"[0-9]{1,9}")
 
 # ResultCode -> our failure code (the rest are "failed" with the code as given).
 FAILURE_CODES = {
@@ -163,30 +174,33 @@ class MpesaGateway:
     # Callback --------------------------------------------------------------------------------
 
     def parse_callback(self, body: Any) -> Outcome:
-        """The outcome a callback body reports; ValueError for anything that is not one."""
+        """The outcome a callback body reports; ValueError for anything that is not one (ids that
+        are no ids, CallbackMetadata that is no object, Item that is no list, an Amount of NaN)."""
         try:
             callback = body["Body"]["stkCallback"]
-            checkout = str(callback["CheckoutRequestID"])
+            checkout = provider_id(callback["CheckoutRequestID"], "CheckoutRequestID")
             result = callback["ResultCode"]
         except (KeyError, TypeError) as exc:
             raise ValueError("not an STK callback") from exc
+        if not isinstance(callback, dict):
+            raise ValueError("not an STK callback")
         outcome = self._outcome(checkout, result, callback.get("ResultDesc"), {"callback": callback})
         if outcome.state != "succeeded":
             return outcome
-        items = {
-            item.get("Name"): item.get("Value")
-            for item in (callback.get("CallbackMetadata") or {}).get("Item", [])
-            if isinstance(item, dict)
-        }
+        metadata = callback.get("CallbackMetadata")
+        listed = metadata.get("Item") if isinstance(metadata, dict) else None
+        if not isinstance(listed, list):
+            raise ValueError("a successful callback without a CallbackMetadata.Item list")
+        items = {item.get("Name"): item.get("Value") for item in listed if isinstance(item, dict)}
         try:
-            amount = Decimal(str(items["Amount"]))
-            receipt = str(items["MpesaReceiptNumber"])
-        except (KeyError, ArithmeticError) as exc:
+            amount = provider_amount(items["Amount"], "Amount")
+            receipt = provider_id(items["MpesaReceiptNumber"], "MpesaReceiptNumber")
+        except KeyError as exc:
             raise ValueError("a successful callback without Amount or MpesaReceiptNumber") from exc
         details = {
             "callback": callback,
-            "phone": str(items.get("PhoneNumber", "")),
-            "transaction_date": str(items.get("TransactionDate", "")),
+            "phone": str(items.get("PhoneNumber", ""))[:20],
+            "transaction_date": str(items.get("TransactionDate", ""))[:20],
         }
         return Outcome(checkout, "succeeded", amount=amount, receipt=receipt, details=details)
 
@@ -194,10 +208,10 @@ class MpesaGateway:
 
     @staticmethod
     def _outcome(checkout: str, result: Any, description: Any, details: dict[str, Any]) -> Outcome:
-        try:
-            code = int(str(result))
-        except ValueError as exc:
-            raise ValueError(f"ResultCode is not a number: {result!r}") from exc
+        text = str(result).strip() if isinstance(result, int | str) and not isinstance(result, bool) else ""
+        if not _RESULT_CODE.fullmatch(text):
+            raise ValueError("ResultCode is not a number")
+        code = int(text)
         if code == SUCCESS:
             return Outcome(checkout, "succeeded", details=details)
         state = "cancelled" if code == CANCELLED_BY_USER else "failed"

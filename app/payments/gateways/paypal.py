@@ -28,6 +28,8 @@ from app.payments.gateways import (
     ProviderError,
     ProviderRejection,
     RefundResult,
+    provider_amount,
+    provider_id,
     tokens,
 )
 
@@ -210,17 +212,15 @@ class PaypalGateway:
     def outcome_of_capture(capture: Mapping[str, Any], paypal_order_id: str | None = None) -> Outcome:
         """The outcome a capture object (a capture's answer, or a webhook's `resource`) reports."""
         try:
-            capture_id = str(capture["id"])
-            amount = Decimal(str(capture["amount"]["value"]))
-            currency = str(capture["amount"]["currency_code"])
-            status = str(capture["status"])
-        except (KeyError, TypeError, InvalidOperation) as exc:
+            capture_id = provider_id(capture["id"], "id")
+            amount = provider_amount(capture["amount"]["value"], "amount.value")
+            currency = str(capture["amount"]["currency_code"])[:3]
+            status = str(capture["status"])[:40]
+            order_id = paypal_order_id or provider_id(
+                capture.get("supplementary_data", {}).get("related_ids", {}).get("order_id"), "order_id"
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError("not a PayPal capture") from exc
-        order_id = paypal_order_id or str(
-            ((capture.get("supplementary_data") or {}).get("related_ids") or {}).get("order_id") or ""
-        )
-        if not order_id:
-            raise ValueError("a PayPal capture without its order id")
         state = CAPTURE_STATES.get(status, "pending")
         reason = (capture.get("status_details") or {}).get("reason")
         return Outcome(

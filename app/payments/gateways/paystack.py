@@ -19,7 +19,15 @@ from typing import Any
 
 import requests
 
-from app.payments.gateways import Initiated, Outcome, ProviderError, ProviderRejection, RefundResult
+from app.payments.gateways import (
+    Initiated,
+    Outcome,
+    ProviderError,
+    ProviderRejection,
+    RefundResult,
+    provider_amount,
+    provider_id,
+)
 
 API = "https://api.paystack.co"
 SUBUNITS = 100  # KES, NGN, GHS, ZAR, USD: two decimal places
@@ -38,7 +46,8 @@ def to_subunits(amount: Decimal) -> int:
 
 
 def from_subunits(value: Any) -> Decimal:
-    return (Decimal(str(value)) / SUBUNITS).quantize(Decimal("0.01"))
+    """A Paystack amount (whole subunits) in the currency's unit; ValueError for "NaN", 1.5, ..."""
+    return (provider_amount(value, "amount", places=0) / SUBUNITS).quantize(Decimal("0.01"))
 
 
 class PaystackGateway:
@@ -86,17 +95,18 @@ class PaystackGateway:
     def outcome_of(data: Mapping[str, Any]) -> Outcome:
         """The outcome a transaction object (from verify, or a webhook's `data`) reports."""
         try:
-            reference = str(data["reference"])
+            reference = provider_id(data["reference"], "reference")
             amount = from_subunits(data["amount"])
-            currency = str(data["currency"])
-        except (KeyError, ArithmeticError) as exc:
+            currency = str(data["currency"])[:3]
+            receipt = provider_id(data["id"], "id") if data.get("id") is not None else None
+        except (KeyError, TypeError) as exc:
             raise ValueError("not a Paystack transaction") from exc
         state = STATES.get(str(data.get("status")), "pending")
         return Outcome(
             reference,
             state,
             amount=amount,
-            receipt=str(data["id"]) if data.get("id") is not None else None,
+            receipt=receipt,
             code=None if state in ("succeeded", "pending") else f"paystack_{data.get('status')}",
             reason=str(data.get("gateway_response") or "")[:300] or None,
             details={"currency": currency, "channel": data.get("channel"), "paid_at": data.get("paid_at")},

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hmac
-import json
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.common.bodies import loads_checked
 from app.common.types import utcnow
 from app.common.urls import public_url
 from app.errors import ValidationFailed
@@ -27,7 +27,7 @@ from app.payments.gateways import PaymentRequest
 from app.payments.gateways.mpesa import MAX_AMOUNT, MIN_AMOUNT, MpesaGateway, msisdn, whole_shillings
 from app.payments.models import Payment, PaymentStatus, Provider
 from app.payments.services.payments import payable_order
-from app.payments.services.settlement import record_event, settle_by_reference
+from app.payments.services.settlement import act_on, record_event, settle_by_reference
 
 # An STK prompt lives about a minute on the phone; while an attempt is younger than this, a new
 # push for the order is refused (no double prompt).
@@ -89,7 +89,7 @@ def handle_mpesa_callback(secret: str, raw_body: bytes) -> str:
         raise PaymentNotFound("Not found.")
     text = raw_body.decode("utf-8", errors="replace")
     try:
-        outcome = MpesaGateway.of_app().parse_callback(json.loads(text))
+        outcome = MpesaGateway.of_app().parse_callback(loads_checked(text))
     except ValueError as exc:
         record_event("callback", None, text, outcome=f"rejected: {exc}")
         raise NotACallback("This is not an M-Pesa STK callback.") from None
@@ -97,4 +97,4 @@ def handle_mpesa_callback(secret: str, raw_body: bytes) -> str:
     event = record_event("callback", dedupe, text)
     if event is None:
         return "duplicate"  # the same callback again: already acted on
-    return settle_by_reference(outcome, event)
+    return act_on(event, lambda: settle_by_reference(outcome, event))

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 
 from app.auth.models import User
+from app.common.bodies import loads_checked
 from app.extensions import db
 from app.notifications.services import frontend_link
 from app.orders.status import PaymentMethod
@@ -21,12 +22,12 @@ from app.payments.errors import (
     ProviderUnavailable,
     calling,
 )
-from app.payments.gateways import HeaderLookup, ProviderError, ProviderRejection
+from app.payments.gateways import HeaderLookup, ProviderError, ProviderRejection, provider_id
 from app.payments.gateways.paypal import PaypalGateway, convert
 from app.payments.models import Payment, PaymentEvent, PaymentStatus, Provider
 from app.payments.services import refunds
 from app.payments.services.payments import payable_order, payment_by_reference
-from app.payments.services.settlement import record_event, settle, settle_by_reference
+from app.payments.services.settlement import act_on, record_event, settle, settle_by_reference
 
 log = logging.getLogger("duka.payments")
 
@@ -128,11 +129,11 @@ def handle_paypal_webhook(raw_body: bytes, headers: HeaderLookup) -> str:
         raise InvalidWebhook("A PayPal webhook carries the PAYPAL-TRANSMISSION-* and PAYPAL-AUTH-ALGO headers.")
     try:
         text = raw_body.decode("utf-8")
-        body = json.loads(text)
-        event_id, kind, resource = str(body["id"]), str(body["event_type"]), body["resource"]
+        body = loads_checked(text)
+        event_id, kind, resource = provider_id(body["id"], "id"), str(body["event_type"])[:100], body["resource"]
         if not isinstance(resource, dict):
             raise TypeError("resource")
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):  # ValueError: malformed, too deep, NaN
         raise InvalidWebhook("This is not a PayPal event.") from None
     try:
         authentic = gateway.verify_webhook(signed, raw_body)
@@ -147,14 +148,18 @@ def handle_paypal_webhook(raw_body: bytes, headers: HeaderLookup) -> str:
     event = record_event("webhook", event_id, text, provider=Provider.PAYPAL, headers=kept)
     if event is None:
         return "duplicate"
-    try:
-        if kind in PAYPAL_EVENTS:
-            return settle_by_reference(gateway.outcome_of_capture(resource), event, Provider.PAYPAL)
-        if kind == PAYPAL_REFUNDED:
-            event.outcome = refunds.record_paypal_refund(resource, event)
+
+    def act() -> str:
+        try:
+            if kind in PAYPAL_EVENTS:
+                return settle_by_reference(gateway.outcome_of_capture(resource), event, Provider.PAYPAL)
+            if kind == PAYPAL_REFUNDED:
+                event.outcome = refunds.record_paypal_refund(resource, event)
+                return event.outcome
+        except ValueError as exc:
+            event.outcome = f"rejected: {exc}"
             return event.outcome
-    except ValueError as exc:
-        event.outcome = f"rejected: {exc}"
+        event.outcome = f"ignored: {kind}"
         return event.outcome
-    event.outcome = f"ignored: {kind}"
-    return event.outcome
+
+    return act_on(event, act)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import Any
 
 from flask import current_app
 
 from app.auth.models import User
+from app.common.bodies import loads_checked
 from app.extensions import db
 from app.notifications.services import frontend_link
 from app.orders.status import PaymentMethod
@@ -21,7 +21,7 @@ from app.payments.errors import (
 from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentStatus, Provider
 from app.payments.services.payments import payable_order, payment_by_reference
-from app.payments.services.settlement import query_and_settle, record_event, settle_by_reference
+from app.payments.services.settlement import act_on, query_and_settle, record_event, settle_by_reference
 
 
 def start_paystack(user: User, order_id: int) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def handle_paystack_webhook(raw_body: bytes, signature: str | None) -> str:
         raise InvalidSignature("The x-paystack-signature does not match this body.")
     text = raw_body.decode("utf-8", errors="replace")
     try:
-        body = json.loads(text)
+        body = loads_checked(text)
         kind, data = str(body["event"]), body["data"]
         dedupe = f"{kind}:{data.get('id')}:{data.get('reference')}"
     except (ValueError, KeyError, TypeError, AttributeError):
@@ -87,4 +87,4 @@ def handle_paystack_webhook(raw_body: bytes, signature: str | None) -> str:
     except ValueError:
         event.outcome = "rejected: not a transaction"
         return event.outcome
-    return settle_by_reference(outcome, event, Provider.PAYSTACK)
+    return act_on(event, lambda: settle_by_reference(outcome, event, Provider.PAYSTACK))

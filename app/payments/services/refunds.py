@@ -21,6 +21,7 @@ from app.payments.errors import (
     RefundExceedsPayment,
     calling,
 )
+from app.payments.gateways import provider_amount, provider_id
 from app.payments.gateways.paypal import PaypalGateway
 from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentStatus, Provider, Refund, RefundStatus
@@ -177,12 +178,12 @@ def record_paypal_refund(resource: dict[str, Any], event: PaymentEvent) -> str:
     PayPal's dashboard is recorded (money already went back: it is kept even beyond what we
     think is left, and then flagged for review)."""
     try:
-        refund_id = str(resource["id"])
-        amount = Decimal(str(resource["amount"]["value"]))
-        status = str(resource.get("status") or "COMPLETED")
+        refund_id = provider_id(resource["id"], "id")
+        amount = provider_amount(resource["amount"]["value"], "amount.value")
+        status = str(resource.get("status") or "COMPLETED")[:40]
         up = next(link["href"] for link in resource.get("links") or [] if link.get("rel") == "up")
-        capture_id = str(up).rstrip("/").rsplit("/", 1)[-1]
-    except (KeyError, TypeError, StopIteration, ArithmeticError) as exc:
+        capture_id = provider_id(str(up).rstrip("/").rsplit("/", 1)[-1], "the capture's id")
+    except (KeyError, TypeError, AttributeError, StopIteration) as exc:
         raise ValueError("not a PayPal refund") from exc
     payment = db.session.scalar(
         select(Payment)

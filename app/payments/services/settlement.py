@@ -3,13 +3,16 @@ about pending attempts (refresh, reconciliation). The one place that moves an or
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, IntegrityError
 
 from app.auth.models import User
 from app.common.db import insert_unless_exists, unit_of_work
@@ -29,6 +32,7 @@ from app.payments.models import Payment, PaymentEvent, PaymentStatus, Provider
 from app.payments.services.payments import get_payment
 
 log = logging.getLogger("duka.payments")
+DEDUPE_KEY_LENGTH = PaymentEvent.__table__.c.dedupe_key.type.length or 150
 
 
 def record_event(
@@ -41,12 +45,16 @@ def record_event(
     headers: dict[str, str] | None = None,
 ) -> PaymentEvent | None:
     """Write the event before acting on it; None when its dedupe key was seen before (also by a
-    concurrent delivery of the same callback, which waits for the first and then finds it)."""
+    concurrent delivery of the same callback, which waits for the first and then finds it).
+    Whatever a provider sent can be stored: NUL (which PostgreSQL's text refuses) is escaped, and
+    a dedupe key longer than its column, or holding what is not printable, is kept as its digest."""
+    if dedupe is not None and (len(dedupe) > DEDUPE_KEY_LENGTH or not dedupe.isprintable()):
+        dedupe = "sha256:" + hashlib.sha256(dedupe.encode("utf-8", "surrogatepass")).hexdigest()
     values: dict[str, Any] = {
         "provider": provider.value,
         "kind": kind,
         "dedupe_key": dedupe,
-        "raw_body": text,
+        "raw_body": text.replace("\x00", "\\u0000"),
         "headers": headers or {},
         "authenticated": True,
         "outcome": outcome,
@@ -54,6 +62,20 @@ def record_event(
     }
     event_id = insert_unless_exists(PaymentEvent, values, ["provider", "dedupe_key"])
     return db.session.get(PaymentEvent, event_id) if event_id is not None else None
+
+
+def act_on(event: PaymentEvent, action: Callable[[], str]) -> str:
+    """Act on a recorded event in a savepoint: when the database refuses what acting would write
+    (a receipt recorded on another payment, a value out of range), that part is undone and the
+    event keeps its record, with the refusal as its outcome; nothing else changes. A provider's
+    malformed body is then acknowledged, never a 500 that rolls its own log back."""
+    try:
+        with db.session.begin_nested():
+            return action()
+    except (IntegrityError, DataError) as exc:
+        log.error("%s event %s refused by the database: %s", event.provider, event.id, type(exc).__name__)
+        event.outcome = f"rejected: the database refused it ({type(exc).__name__})"
+        return event.outcome
 
 
 def settle_by_reference(outcome: Outcome, event: PaymentEvent, provider: Provider = Provider.MPESA) -> str:
@@ -91,6 +113,10 @@ def settle(payment: Payment, outcome: Outcome) -> str:
         return payment.status
     paid = outcome.amount if outcome.amount is not None else payment.amount
     currency = outcome.details.get("currency") or payment.currency
+    if outcome.receipt and outcome.receipt != payment.receipt and _receipt_taken(payment, outcome.receipt):
+        payment.needs_review = True
+        notices.needs_attention(payment, f"a success whose receipt {outcome.receipt} is another payment's")
+        return "receipt of another payment: flagged for review"
     payment.amount_paid = paid
     payment.receipt = outcome.receipt or payment.receipt
     payment.settled_at = now
@@ -110,6 +136,15 @@ def settle(payment: Payment, outcome: Outcome) -> str:
         return "succeeded for an order not awaiting payment: needs refund"
     _email_receipt(payment, paid)
     return "succeeded after a recorded failure" if late else "succeeded"
+
+
+def _receipt_taken(payment: Payment, receipt: str) -> bool:
+    """A provider's id of a money movement belongs to one payment: a second payment reporting it
+    is a replayed or forged event, not money taken twice."""
+    return (
+        db.session.scalar(select(Payment.id).where(Payment.receipt == receipt, Payment.id != payment.id).limit(1))
+        is not None
+    )
 
 
 def _email_receipt(payment: Payment, paid: Decimal) -> None:
