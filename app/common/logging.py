@@ -10,7 +10,7 @@ import time
 import uuid
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -38,6 +38,9 @@ def configure_logging(app: Flask) -> None:
     root.propagate = False
     app.logger.handlers[:] = [handler]
     app.logger.setLevel(app.config["LOG_LEVEL"])
+    werkzeug = logging.getLogger("werkzeug")
+    werkzeug.filters[:] = [f for f in werkzeug.filters if not isinstance(f, _RedactSecrets)]
+    werkzeug.addFilter(_RedactSecrets(app))
 
 
 def init_request_context(app: Flask) -> None:
@@ -77,8 +80,41 @@ def init_request_context(app: Flask) -> None:
 
 
 def _logged_path() -> str:
-    """The request path, with any `secret` URL argument (a provider's callback secret) replaced by
-    its name: secrets never reach a log line."""
-    if request.view_args and "secret" in request.view_args and request.url_rule is not None:
-        return request.url_rule.rule
-    return request.path
+    """The request path, with a provider's callback secret replaced by `<secret>`: secrets never
+    reach a log line, whatever the status (a trailing slash's 404 and a GET's 405 included)."""
+    return redact(request.path, current_app)
+
+
+_SECRETS = "duka.secret_paths"
+
+
+def _secret_paths(app: Flask) -> re.Pattern[str] | None:
+    """What precedes a `<secret>` segment in any route (M-Pesa's callback today, B2C results
+    tomorrow), as one pattern matching that prefix and whatever follows it in the path."""
+    if _SECRETS not in app.extensions:
+        prefixes = sorted(
+            {rule.rule.split("<", 1)[0] for rule in app.url_map.iter_rules() if "secret>" in rule.rule}, key=len
+        )
+        app.extensions[_SECRETS] = (
+            re.compile("(" + "|".join(re.escape(p) for p in reversed(prefixes)) + r")[^\s?#]*") if prefixes else None
+        )
+    return app.extensions[_SECRETS]
+
+
+def redact(text: str, app: Flask) -> str:
+    """`text` (a path, or a request line) with everything after a secret route's prefix replaced."""
+    pattern = _secret_paths(app)
+    return pattern.sub(r"\1<secret>", text) if pattern is not None else text
+
+
+class _RedactSecrets(logging.Filter):
+    """For the development server's own request lines (werkzeug's logger)."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__()
+        self.app = app
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(redact(a, self.app) if isinstance(a, str) else a for a in record.args)
+        return True

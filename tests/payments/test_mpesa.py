@@ -258,13 +258,36 @@ def test_a_callback_for_an_unknown_payment_is_accepted_and_logged(client, daraja
     assert event.outcome == "unknown payment" and event.payment_id is None
 
 
-def test_the_secret_never_reaches_the_access_log(client, daraja, caplog):
+@pytest.mark.parametrize(
+    "method,path,status",
+    [
+        ("POST", CALLBACK, 200),
+        ("POST", CALLBACK + "/", 404),  # no route matches: the secret was logged before
+        ("GET", CALLBACK, 405),
+        ("POST", CALLBACK + "/more/segments", 404),
+        ("POST", "/api/v1/payments/mpesa/callback/wrong-guess", 404),
+    ],
+)
+def test_the_secret_never_reaches_the_access_log(client, daraja, caplog, method, path, status):
     import logging
 
     with caplog.at_level(logging.INFO, logger="duka.access"):
-        client.post(CALLBACK, json=success_callback("ws_CO_nobody"))
-    assert caplog.records and all(SECRET not in record.getMessage() for record in caplog.records)
-    assert all(SECRET not in json.dumps(getattr(r, "fields", {})) for r in caplog.records)
+        response = client.open(path, method=method, json=success_callback("ws_CO_nobody"))
+    assert response.status_code == status
+    [line] = [r for r in caplog.records if r.name == "duka.access"]
+    assert line.fields["path"] == "/api/v1/payments/mpesa/callback/<secret>"
+    assert SECRET not in line.getMessage() and SECRET not in json.dumps(line.fields)
+    assert "wrong-guess" not in line.getMessage()
+
+
+def test_the_development_servers_request_line_is_redacted_too(app, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info('%s - - "%s" %s %s', "127.0.0.1", f"POST {CALLBACK}/ HTTP/1.1", "404", "-")
+    [record] = caplog.records
+    assert SECRET not in record.getMessage()
+    assert "POST /api/v1/payments/mpesa/callback/<secret> HTTP/1.1" in record.getMessage()
 
 
 @pytest.mark.parametrize(
