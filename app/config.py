@@ -171,6 +171,11 @@ class Config:
     CART_LINE_MAX = env_int("CART_LINE_MAX", 99)  # units of one product in a cart
     GUEST_CART_DAYS = env_int("GUEST_CART_DAYS", 30)  # a guest cart lives this long after its last change
     ORDER_PAYMENT_TIMEOUT_MINUTES = env_int("ORDER_PAYMENT_TIMEOUT_MINUTES", 60)  # then unpaid orders expire
+    # A cash-on-delivery order an admin has not confirmed by then is cancelled and restocked.
+    CASH_CONFIRM_HOURS = env_int("CASH_CONFIRM_HOURS", 48)
+    # What one account may hold in orders awaiting payment (stock they keep from everyone else).
+    UNPAID_ORDERS_MAX = env_int("UNPAID_ORDERS_MAX", 3)
+    UNPAID_UNITS_MAX = env_int("UNPAID_UNITS_MAX", 100)
     RETURN_WINDOW_DAYS = env_int("RETURN_WINDOW_DAYS", 14)  # a delivered order can be returned this long
     IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)  # how long a key's response is replayed
     # A claim older than this whose request never finished (a crashed worker) is taken over;

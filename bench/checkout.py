@@ -296,6 +296,10 @@ def main() -> int:
         "MAIL_OUTBOX_DIR": str(workdir / "outbox"),
         "LOG_LEVEL": "WARNING",
         "CELERY_BROKER_URL": args.broker,
+        # Each virtual customer places thousands of orders nobody pays: lift the per-account cap
+        # (its query still runs in every checkout, as in production).
+        "UNPAID_ORDERS_MAX": "100000000",
+        "UNPAID_UNITS_MAX": "100000000",
     }
     ensure_database(args.database_url)
     setup = prepare(env, args.concurrency)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Forbidden, NotFound
 
 
 class OrderNotFound(NotFound):
@@ -31,3 +31,11 @@ class ProductUnavailable(Conflict):
 
 class InvalidTransition(Conflict):
     code, title = "invalid_transition", "Status change not allowed"
+
+
+class UnpaidOrdersLimit(Conflict):
+    code, title = "unpaid_orders_limit", "Too many unpaid orders"
+
+
+class EmailNotVerified(Forbidden):
+    code, title = "email_not_verified", "Verify your email first"

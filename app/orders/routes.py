@@ -146,6 +146,7 @@ class Orders(MethodView):
     @idempotent("createOrder")
     @blp.arguments(CheckoutIn(), example=CHECKOUT_EXAMPLE)
     @blp.response(201, OrderOut, location=_order_url)
+    @blp.alt_response(403, response="FORBIDDEN")
     @blp.alt_response(409, response="CONFLICT")
     @blp.doc(operationId="createOrder")
     def post(self, data: dict[str, Any]) -> Any:
@@ -155,7 +156,10 @@ class Orders(MethodView):
         SKU, price), the address and zone copied, the stock taken, the bought lines removed from
         the cart (saved-for-later stays), the confirmation email queued. The zone is derived from
         the address when omitted. 409: `cart_empty`, `insufficient_stock` (each product and what
-        is available), `product_unavailable`, `not_deliverable`; nothing is left behind.
+        is available), `product_unavailable`, `not_deliverable`, `unpaid_orders_limit` (at most
+        UNPAID_ORDERS_MAX orders holding UNPAID_UNITS_MAX items awaiting payment); 403
+        `email_not_verified` for cash on delivery before the email is verified. Nothing is left
+        behind. A cash order an admin has not confirmed by `payment_due_at` is cancelled.
         """
         return checkout.place_order(current_user, data)
 

@@ -186,7 +186,10 @@ class OrderOut(OutSchema):
     notes = fields.String(allow_none=True)
     customer_id = fields.Integer(attribute="user_id")
     payment_due_at = fields.AwareDateTime(
-        allow_none=True, metadata={"description": "Unpaid by then, the order is cancelled (null for cash)"}
+        allow_none=True,
+        metadata={
+            "description": "Unpaid by then (for cash on delivery: not confirmed by then), the order is cancelled"
+        },
     )
     paid_at = fields.AwareDateTime(allow_none=True)
     history = fields.List(fields.Nested(OrderEventOut), attribute="events")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from app.cart.models import CartLine
 from app.catalog.models import Product
+from app.common.types import utcnow
 from app.extensions import db
 from app.orders.models import Order, OrderLine
 from tests.factories import AddressFactory, DeliveryZoneFactory, ProductFactory
@@ -115,10 +117,54 @@ def test_another_users_address_is_404(client, customer, other_customer, zone):
     assert_problem(checkout(client, customer, theirs), 404, "address_not_found")
 
 
-def test_cash_orders_have_no_payment_deadline(client, customer, address, zone):
+def test_cash_orders_wait_for_confirmation_until_their_deadline(app, client, customer, address, zone):
     add_to_cart(client, customer, ProductFactory(stock=5))
+    before = utcnow()
     order = checkout(client, customer, address, payment_method="cash").get_json()
-    assert order["payment_method"] == "cash" and order["payment_due_at"] is None
+    due = datetime.fromisoformat(order["payment_due_at"])
+    hours = app.config["CASH_CONFIRM_HOURS"]
+    assert before + timedelta(hours=hours) <= due <= utcnow() + timedelta(hours=hours)
+
+
+def test_cash_on_delivery_needs_a_verified_email(client, address, zone, customer):
+    customer.user.email_verified_at = None
+    db.session.flush()
+    add_to_cart(client, customer, ProductFactory(stock=5))
+    assert_problem(checkout(client, customer, address, payment_method="cash"), 403, "email_not_verified")
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+    assert checkout(client, customer, address, payment_method="mpesa").status_code == 201
+
+
+def test_an_account_holds_at_most_three_unpaid_orders(client, customer, address, zone):
+    """The attack: one new account held 495 of 500 units in five unpaid cash orders."""
+    for _ in range(3):
+        add_to_cart(client, customer, ProductFactory(stock=500), 2)
+        assert checkout(client, customer, address, payment_method="cash").status_code == 201
+    add_to_cart(client, customer, ProductFactory(stock=500), 1)
+    body = assert_problem(checkout(client, customer, address), 409, "unpaid_orders_limit")
+    assert (body["unpaid_orders"], body["unpaid_units"], body["max_orders"], body["max_units"]) == (3, 6, 3, 100)
+    paid = db.session.scalars(select(Order).where(Order.user_id == customer.user.id)).first()
+    paid.status = "paid"  # one of them paid: room for another
+    db.session.flush()
+    assert checkout(client, customer, address).status_code == 201
+
+
+def test_unpaid_orders_hold_at_most_a_hundred_units(client, customer, address, zone):
+    product = ProductFactory(stock=500)
+    add_to_cart(client, customer, product, 99)
+    assert checkout(client, customer, address).status_code == 201
+    add_to_cart(client, customer, product, 2)
+    body = assert_problem(checkout(client, customer, address), 409, "unpaid_orders_limit")
+    assert body["unpaid_units"] == 99
+    assert db.session.get(Product, product.id).stock == 401  # the refused checkout took nothing
+    add_to_cart(client, customer, product, 1)  # 1 unit: 100 in all is allowed
+    response = client.patch(
+        "/api/v1/cart/lines/" + str(client.get("/api/v1/cart", headers=customer.headers).get_json()["lines"][0]["id"]),
+        json={"quantity": 1},
+        headers=customer.headers,
+    )
+    assert response.status_code == 200
+    assert checkout(client, customer, address).status_code == 201
 
 
 def test_only_customers_check_out(client, supplier, admin, zone):

@@ -232,8 +232,22 @@ def test_unpaid_orders_expire_after_the_timeout_and_give_their_stock_back(app, p
         kept = client.get(f"{ORDERS}/{cash['id']}", headers=headers).get_json()
     assert expired["status"] == "cancelled" and expired["history"][-1]["actor_kind"] == "system"
     assert expired["history"][-1]["note"] == "Not paid in time."
-    assert kept["status"] == "pending_payment"  # cash orders wait for the door
+    assert kept["status"] == "pending_payment"  # cash orders wait for an admin's confirmation
     assert _stock(product) == 10 and _stock(cash_product) == 9
+
+
+def test_cash_orders_nobody_confirmed_expire_after_their_hours(app, place, client, customer, admin):
+    unconfirmed, product = place(1, payment_method="cash")
+    confirmed, _ = place(1, payment_method="cash")
+    response = client.patch(f"{ORDERS}/{confirmed['id']}/status", json={"status": "processing"}, headers=admin.headers)
+    assert response.status_code == 200, response.get_json()
+    hours = app.config["CASH_CONFIRM_HOURS"]
+    with time_machine.travel(utcnow() + timedelta(hours=hours, minutes=1), tick=False):
+        assert expire_unpaid() == 1
+    order = db.session.get(Order, unconfirmed["id"], populate_existing=True)
+    assert order.status == "cancelled" and order.events[-1].note == "Not confirmed in time."
+    assert db.session.get(Order, confirmed["id"], populate_existing=True).status == "processing"
+    assert _stock(product) == 10
 
 
 def test_the_expiry_task_runs_the_same_rule(app, place):

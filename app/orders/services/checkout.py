@@ -19,10 +19,10 @@ from app.auth.models import User
 from app.cart.services import purchases, remove_purchased
 from app.catalog.services.stock import take_stock
 from app.extensions import db
-from app.orders.errors import CartEmpty, ProductUnavailable
+from app.orders.errors import CartEmpty, EmailNotVerified, ProductUnavailable, UnpaidOrdersLimit
 from app.orders.models import Order, OrderLine
 from app.orders.notices import order_placed
-from app.orders.services.orders import Actor, payment_due, record_event
+from app.orders.services.orders import Actor, payment_due, record_event, unpaid_holdings
 from app.orders.services.zones import quote
 from app.orders.status import OrderStatus, PaymentMethod
 from app.users.services import get_address
@@ -54,6 +54,25 @@ def _address_snapshot(address: Any) -> dict[str, Any]:
     }
 
 
+def _check_unpaid_limits(user: User, method: PaymentMethod, units: int) -> None:
+    """What one account may keep from everyone else in orders nobody has paid for: cash on
+    delivery only with a verified email, and at most UNPAID_ORDERS_MAX orders holding at most
+    UNPAID_UNITS_MAX units awaiting payment (the cart is locked: one checkout of a user at a time)."""
+    if method is PaymentMethod.CASH and not user.email_verified:
+        raise EmailNotVerified("Cash on delivery needs a verified email: open the link we sent, or pay now.")
+    config = current_app.config
+    orders, held = unpaid_holdings(user.id)
+    if orders + 1 > config["UNPAID_ORDERS_MAX"] or held + units > config["UNPAID_UNITS_MAX"]:
+        raise UnpaidOrdersLimit(
+            f"You have {orders} unpaid orders holding {held} items: pay or cancel one first "
+            f"(at most {config['UNPAID_ORDERS_MAX']} orders and {config['UNPAID_UNITS_MAX']} items awaiting payment).",
+            unpaid_orders=orders,
+            unpaid_units=held,
+            max_orders=config["UNPAID_ORDERS_MAX"],
+            max_units=config["UNPAID_UNITS_MAX"],
+        )
+
+
 def place_order(user: User, data: dict[str, Any]) -> Order:
     """Turn the customer's cart into an order (see the module's docstring)."""
     address = get_address(user, data["address_id"])
@@ -66,12 +85,13 @@ def place_order(user: User, data: dict[str, Any]) -> Order:
             "Some products are no longer on sale: remove them from the cart.",
             products=[{"product_id": offer.id, "name": offer.name} for offer in withdrawn],
         )
+    method = PaymentMethod(data["payment_method"])
+    _check_unpaid_limits(user, method, sum(p.quantity for p in bought))
     currency = current_app.config["STORE_CURRENCY"]
     subtotal = sum((p.offer.price * p.quantity for p in bought), Decimal("0.00"))
     delivery = quote(address.county, address.town, subtotal, data.get("delivery_zone_id"))
     take_stock({p.offer.id: p.quantity for p in bought})
 
-    method = PaymentMethod(data["payment_method"])
     zone = delivery.zone
     order = Order(
         reference=new_reference(),
@@ -92,7 +112,7 @@ def place_order(user: User, data: dict[str, Any]) -> Order:
             "days_max": zone.days_max,
         },
         notes=data.get("notes"),
-        payment_due_at=None if method is PaymentMethod.CASH else payment_due(),
+        payment_due_at=payment_due(method),
     )
     for p in sorted(bought, key=lambda p: p.line_id):
         order.lines.append(

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
@@ -22,7 +22,7 @@ from app.orders.errors import InvalidTransition, OrderNotFound
 from app.orders.models import Order, OrderEvent, OrderLine
 from app.orders.notices import order_moved
 from app.orders.signals import order_cancelled
-from app.orders.status import ActorKind, OrderStatus, allowed_next, rule_for
+from app.orders.status import ActorKind, OrderStatus, PaymentMethod, allowed_next, rule_for
 
 log = logging.getLogger("duka.orders")
 
@@ -159,12 +159,28 @@ def cancel(user: User, order_id: int, reason: str | None) -> Order:
     return transition(get_order(user, order_id), OrderStatus.CANCELLED, Actor.of(user), reason)
 
 
-def payment_due(now: datetime | None = None) -> datetime:
-    return (now or utcnow()) + timedelta(minutes=current_app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
+def payment_due(method: PaymentMethod, now: datetime | None = None) -> datetime:
+    """When an order placed now stops waiting: its payment (ORDER_PAYMENT_TIMEOUT_MINUTES), or
+    for cash on delivery an admin's confirmation (CASH_CONFIRM_HOURS)."""
+    config = current_app.config
+    if method is PaymentMethod.CASH:
+        return (now or utcnow()) + timedelta(hours=config["CASH_CONFIRM_HOURS"])
+    return (now or utcnow()) + timedelta(minutes=config["ORDER_PAYMENT_TIMEOUT_MINUTES"])
+
+
+def unpaid_holdings(user_id: int) -> tuple[int, int]:
+    """How many of the user's orders await payment, and how many units they hold."""
+    orders, units = db.session.execute(
+        select(func.count(func.distinct(Order.id)), func.coalesce(func.sum(OrderLine.quantity), 0))
+        .select_from(Order)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .where(Order.user_id == user_id, Order.status == OrderStatus.PENDING_PAYMENT.value)
+    ).one()
+    return int(orders), int(units)
 
 
 def expire_unpaid(now: datetime | None = None) -> int:
-    """Cancel unpaid orders past their payment time (cash orders have none), each in its own
+    """Cancel orders past their payment time (unpaid, or cash not confirmed), each in its own
     unit of work; returns how many. An order paid or cancelled meanwhile is left alone."""
     now = now or utcnow()
     due = db.session.scalars(
@@ -179,7 +195,10 @@ def expire_unpaid(now: datetime | None = None) -> int:
                 order = db.session.get(Order, order_id, populate_existing=True)
                 if order is None:
                     continue
-                transition(order, OrderStatus.CANCELLED, SYSTEM, "Not paid in time.")
+                cash = order.payment_method == PaymentMethod.CASH.value
+                transition(
+                    order, OrderStatus.CANCELLED, SYSTEM, "Not confirmed in time." if cash else "Not paid in time."
+                )
             expired += 1
         except InvalidTransition:
             log.info("order %s changed before it could expire", order_id)
