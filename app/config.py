@@ -191,6 +191,8 @@ class Config:
     MPESA_PASSKEY = env("MPESA_PASSKEY")
     # Safaricom posts results to PUBLIC_BASE_URL + the callback route with this secret in its path.
     MPESA_CALLBACK_SECRET = env("MPESA_CALLBACK_SECRET", "dev-mpesa-callback-secret")
+    # Prompts one phone number receives, whichever accounts ask (each account: 5 a minute).
+    STK_PUSHES_PER_PHONE = env("STK_PUSHES_PER_PHONE", "5/hour")
     PAYSTACK_BASE_URL = env("PAYSTACK_BASE_URL", "https://api.paystack.co")  # test keys select test mode
     PAYSTACK_SECRET_KEY = env("PAYSTACK_SECRET_KEY")
     # Where Paystack sends the customer back after paying (FRONTEND_URL/orders?reference=... when unset).

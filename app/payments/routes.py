@@ -70,7 +70,10 @@ def stk_push(data: dict[str, Any]) -> Any:
 
     202 with the payment, `pending`, and its `checkout_request_id`; the callback (or
     `refreshPayment`) settles it. While a prompt for the order is pending and recent, 409
-    `payment_in_progress`; M-Pesa unreachable is 502 `provider_unavailable` (nothing charged).
+    `payment_in_progress` (with its `payment_id`); past the order's `payment_due_at`, 409
+    `order_not_payable`. One phone number gets at most STK_PUSHES_PER_PHONE prompts (5 an hour),
+    whichever accounts ask (429). M-Pesa unreachable is 502 `provider_unavailable` (nothing
+    charged).
     """
     return mpesa.start_mpesa(current_user, data["order_id"], data.get("phone"))
 
@@ -105,7 +108,8 @@ def paystack_initialize(data: dict[str, Any]) -> Any:
 
     201 with `authorization_url` (send the customer there), the transaction's `reference` and the
     payment, `pending`. Amounts go to Paystack in the currency's subunit (KES cents). The webhook
-    or `verifyPaystackPayment` settles it.
+    or `verifyPaystackPayment` settles it. One open attempt per order: while one is pending, 409
+    `payment_in_progress` with its `payment_id` and `redirect_url` (send the customer there).
     """
     return paystack.start_paystack(current_user, data["order_id"])
 
@@ -153,7 +157,8 @@ def paypal_create_order(data: dict[str, Any]) -> Any:
 
     201 with `approve_url` (send the buyer there), `paypal_order_id` and the payment, `pending`.
     The total is charged in PAYPAL_CURRENCY at the payment's `exchange_rate`, rounded up to the
-    cent. Back from PayPal, call `capturePaypalOrder`.
+    cent. Back from PayPal, call `capturePaypalOrder`. One open attempt per order: while one is
+    pending, 409 `payment_in_progress` with its `payment_id` and `redirect_url` (its approve URL).
     """
     return paypal.start_paypal(current_user, data["order_id"])
 

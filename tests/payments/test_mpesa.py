@@ -20,8 +20,9 @@ from app.extensions import db
 from app.orders.models import Order
 from app.payments.gateways.mpesa import NAIROBI
 from app.payments.models import Payment, PaymentEvent
-from tests.factories import ProductFactory
+from tests.factories import AddressFactory, ProductFactory
 from tests.helpers import ORDERS, add_to_cart, assert_problem, checkout, emails_to
+from tests.payments.conftest import order_of_1500
 
 SANDBOX = "https://sandbox.safaricom.co.ke"
 TOKEN_URL = f"{SANDBOX}/oauth/v1/generate"
@@ -175,6 +176,34 @@ def test_a_second_push_while_one_is_pending_is_409_and_allowed_after_a_cancel(cl
     assert client.post(CALLBACK, json=failed_callback(1032, "Request cancelled by user")).status_code == 200
     daraja.post(PUSH_URL, json=accepted("ws_CO_again"))
     assert push(client, customer, order).status_code == 202
+
+
+def test_no_prompt_once_the_time_to_pay_is_over(client, customer, order, daraja):
+    daraja.post(PUSH_URL, json=accepted())
+    db.session.get(Order, order["id"]).payment_due_at = utcnow() - timedelta(seconds=1)
+    db.session.flush()
+    body = assert_problem(push(client, customer, order), 409, "order_not_payable")
+    assert "over" in body["detail"]
+    assert not [call for call in daraja.calls if call.request.url == PUSH_URL]
+
+
+def test_one_phone_gets_a_capped_number_of_prompts_whoever_asks(
+    app, client, customer, other_customer, address, zone, daraja, monkeypatch
+):
+    monkeypatch.setitem(app.config, "STK_PUSHES_PER_PHONE", "2/hour")
+    mine = order_of_1500(client, customer, address, "mpesa")
+    for n, phone in enumerate(["0712000111", "+254712000111"]):  # one number, two spellings
+        daraja.post(PUSH_URL, json=accepted(f"ws_CO_{n}"))
+        assert push(client, customer, mine, phone=phone).status_code == 202
+        client.post(CALLBACK, json=failed_callback(1032, "Request cancelled by user", f"ws_CO_{n}"))
+    limited = push(client, customer, mine, phone="0712000111")
+    assert_problem(limited, 429, "rate_limited")
+    assert "Retry-After" in limited.headers
+    theirs = order_of_1500(client, other_customer, AddressFactory(user_id=other_customer.user.id), "mpesa")
+    assert_problem(push(client, other_customer, theirs, phone="0712000111"), 429, "rate_limited")
+    daraja.post(PUSH_URL, json=accepted("ws_CO_other"))
+    assert push(client, other_customer, theirs, phone="0712000222").status_code == 202
+    assert sum(call.request.url == PUSH_URL for call in daraja.calls) == 3
 
 
 def test_a_successful_callback_pays_the_order_once(client, customer, order, daraja):

@@ -21,7 +21,7 @@ from app.orders.models import Order
 from app.payments.gateways.paypal import convert
 from app.payments.models import Payment, PaymentEvent, Refund
 from tests.helpers import assert_problem, emails_to
-from tests.payments.conftest import PAYPAL, PAYPAL_TOKEN
+from tests.payments.conftest import PAYPAL, PAYPAL_TOKEN, order_of_1500
 
 ORDERS_URL = f"{PAYPAL}/v2/checkout/orders"
 VERIFY_URL = f"{PAYPAL}/v1/notifications/verify-webhook-signature"
@@ -164,10 +164,25 @@ def test_the_order_is_created_exactly_as_paypal_documents(client, customer, payp
     assert "EGnHDxD-client-secret" not in json.dumps(made)
 
 
-def test_the_token_is_cached(client, customer, paypal_order, paypal_api):
+def test_the_token_is_cached(client, customer, address, paypal_order, paypal_api):
     start(client, customer, paypal_order, paypal_api)
-    start(client, customer, paypal_order, paypal_api, "8YH12345AB6789012")
+    second = order_of_1500(client, customer, address, "paypal")
+    start(client, customer, second, paypal_api, "8YH12345AB6789012")
     assert sum(call.request.url.endswith("/v1/oauth2/token") for call in paypal_api.calls) == 1
+
+
+def test_one_open_attempt_per_order(client, customer, paypal_order, paypal_api):
+    """Five starts for one order made five PayPal orders; now the open one is pointed at."""
+    first = start(client, customer, paypal_order, paypal_api)
+    for _ in range(3):
+        body = assert_problem(
+            client.post(START, json={"order_id": paypal_order["id"]}, headers=customer.headers),
+            409,
+            "payment_in_progress",
+        )
+        assert body["payment_id"] == first["payment"]["id"] and body["redirect_url"] == first["approve_url"]
+    assert sum(call.request.url == ORDERS_URL for call in paypal_api.calls) == 1
+    assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
 
 
 def test_a_completed_capture_pays_the_order(client, customer, paypal_order, paypal_api):

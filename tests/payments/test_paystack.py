@@ -231,9 +231,28 @@ def test_a_success_after_a_recorded_failure_is_money_taken(client, customer, car
     assert db.session.get(Order, card_order["id"]).status == "paid"
 
 
+def test_one_open_attempt_per_order_and_a_new_one_after_a_failure(client, customer, card_order, paystack_api):
+    first = _start(client, customer, card_order, paystack_api)
+    again = client.post(INIT, json={"order_id": card_order["id"]}, headers=customer.headers)
+    body = assert_problem(again, 409, "payment_in_progress")
+    assert body["payment_id"] == first["payment"]["id"] and body["redirect_url"] == first["authorization_url"]
+    paystack_api.get(
+        f"{API}/transaction/verify/{first['reference']}",
+        json={
+            "status": True,
+            "message": "Verification successful",
+            "data": _transaction(first["reference"], status="failed"),
+        },
+    )
+    failed = client.get(f"/api/v1/payments/paystack/verify/{first['reference']}", headers=customer.headers)
+    assert failed.get_json()["status"] == "failed"
+    assert _start(client, customer, card_order, paystack_api)["reference"] != first["reference"]
+
+
 def test_initiations_are_rate_limited_per_user(client, customer, other_customer, card_order, paystack_api):
-    answers = [_start(client, customer, card_order, paystack_api) for _ in range(5)]
-    assert len({answer["reference"] for answer in answers}) == 5
+    _start(client, customer, card_order, paystack_api)
+    for _ in range(4):  # refused as in progress, and counted all the same
+        assert client.post(INIT, json={"order_id": card_order["id"]}, headers=customer.headers).status_code == 409
     limited = client.post(INIT, json={"order_id": card_order["id"]}, headers=customer.headers)
     assert_problem(limited, 429, "rate_limited")
     assert "Retry-After" in limited.headers

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
 
 from app.auth.models import User
 from app.common.bodies import loads_checked
-from app.common.types import utcnow
+from app.common.limits import spend
 from app.common.urls import public_url
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -19,19 +17,14 @@ from app.payments.errors import (
     MethodUnavailable,
     NotACallback,
     OrderNotPayable,
-    PaymentInProgress,
     PaymentNotFound,
     calling,
 )
 from app.payments.gateways import PaymentRequest
 from app.payments.gateways.mpesa import MAX_AMOUNT, MIN_AMOUNT, MpesaGateway, msisdn, whole_shillings
-from app.payments.models import Payment, PaymentStatus, Provider
+from app.payments.models import Payment, Provider
 from app.payments.services.payments import payable_order
 from app.payments.services.settlement import act_on, record_event, settle_by_reference
-
-# An STK prompt lives about a minute on the phone; while an attempt is younger than this, a new
-# push for the order is refused (no double prompt).
-MPESA_PENDING_WINDOW = timedelta(minutes=3)
 
 
 def mpesa_callback_url() -> str:
@@ -46,17 +39,6 @@ def start_mpesa(user: User, order_id: int, phone: str | None) -> Payment:
     if not gateway.configured:
         raise MethodUnavailable("M-Pesa is not configured on this shop.")
     order = payable_order(user, order_id, PaymentMethod.MPESA)  # locked: two pushes for one order queue here
-    recent = db.session.scalar(
-        select(Payment).where(
-            Payment.order_id == order.id,
-            Payment.status == PaymentStatus.PENDING.value,
-            Payment.created_at > utcnow() - MPESA_PENDING_WINDOW,
-        )
-    )
-    if recent is not None:
-        raise PaymentInProgress(
-            "A payment prompt for this order was just sent: answer it, or wait and try again.", payment_id=recent.id
-        )
     try:
         number = msisdn(phone or order.shipping_address.get("phone") or user.phone or "")
     except ValueError:
@@ -64,6 +46,13 @@ def start_mpesa(user: User, order_id: int, phone: str | None) -> Payment:
     amount = whole_shillings(order.total)
     if not MIN_AMOUNT <= amount <= MAX_AMOUNT:
         raise OrderNotPayable(f"M-Pesa takes KES {MIN_AMOUNT} to {MAX_AMOUNT} a transaction.")
+    # Whoever asks: nobody rings a stranger's phone all day from many accounts.
+    spend(
+        current_app.config["STK_PUSHES_PER_PHONE"],
+        "stk-push-phone",
+        number,
+        "This phone has been sent too many payment prompts; try again later.",
+    )
     payment = Payment(
         order_id=order.id,
         user_id=user.id,

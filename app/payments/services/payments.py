@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.auth.models import Role, User
+from app.common.types import utcnow
 from app.extensions import db
 from app.orders.models import Order
 from app.orders.services.orders import order_to_pay
 from app.orders.status import OrderStatus, PaymentMethod
 from app.payments.errors import (
     OrderNotPayable,
+    PaymentInProgress,
     PaymentNotFound,
 )
 from app.payments.gateways.mpesa import MAX_AMOUNT, MIN_AMOUNT, MpesaGateway
 from app.payments.gateways.paypal import PaypalGateway
 from app.payments.gateways.paystack import PaystackGateway
-from app.payments.models import Payment, Provider
+from app.payments.models import Payment, PaymentStatus, Provider
 
 
 def available_methods() -> list[dict[str, Any]]:
@@ -75,13 +78,44 @@ def payments_of_order(user: User, order_id: int) -> list[Payment]:
     return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
 
 
+# An STK prompt dies on the phone within about a minute: a pending M-Pesa attempt older than
+# this is no longer open (the reconciliation settles it). A Paystack or PayPal attempt stays open
+# as long as the order waits: its page can still be paid.
+MPESA_PENDING_WINDOW = timedelta(minutes=3)
+
+
 def payable_order(user: User, order_id: int, method: PaymentMethod) -> Order:
-    """The user's order, locked, if it awaits payment by `method` (409 otherwise)."""
+    """The user's order, locked, if it awaits payment by `method`, its time to pay is not over
+    and no attempt of it is open (409 otherwise: one open attempt per order, whatever the
+    provider; the open one's id, and the page to pay it at where it has one, in the problem)."""
     order = order_to_pay(user, order_id)
     if order.status != OrderStatus.PENDING_PAYMENT.value:
         raise OrderNotPayable(f"This order is {order.status}: there is nothing to pay.")
     if order.payment_method != method.value:
         raise OrderNotPayable(f"This order is to be paid by {order.payment_method}, not {method.value}.")
+    now = utcnow()
+    if order.payment_due_at is not None and order.payment_due_at <= now:
+        raise OrderNotPayable("The time to pay this order is over: it is about to be cancelled.")
+    attempt = db.session.scalar(
+        select(Payment)
+        .where(Payment.order_id == order.id, Payment.status == PaymentStatus.PENDING.value)
+        .order_by(Payment.id.desc())
+        .limit(1)
+    )
+    if attempt is None:
+        return order
+    is_mpesa = attempt.provider == Provider.MPESA.value
+    if not is_mpesa or attempt.created_at > now - MPESA_PENDING_WINDOW:
+        details = attempt.details or {}
+        if is_mpesa:
+            detail = "A payment prompt for this order was just sent: answer it, or wait and try again."
+        else:
+            detail = "A payment of this order is open: finish it at its page (`redirect_url`)."
+        raise PaymentInProgress(
+            detail,
+            payment_id=attempt.id,
+            redirect_url=details.get("authorization_url") or details.get("approve_url"),
+        )
     return order
 
 
