@@ -10,7 +10,9 @@ def _env(name: str, default: str) -> str:
 
 bind = f"{_env('HOST', '0.0.0.0')}:{_env('PORT', '8000')}"
 workers = int(_env("WEB_CONCURRENCY", str(multiprocessing.cpu_count() * 2 + 1)))
-threads = int(_env("GUNICORN_THREADS", "1"))
+# Threads (gunicorn's gthread worker): a request waiting on a payment provider holds one thread,
+# not the whole worker; PROVIDER_CALLS_AT_ONCE (half of them) caps how many may wait at once.
+threads = int(_env("GUNICORN_THREADS", "4"))
 timeout = int(_env("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5

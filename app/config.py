@@ -184,6 +184,13 @@ class Config:
 
     # Payments. A provider without credentials is not offered. Base URLs default to sandboxes.
     PAYMENT_PROVIDER_TIMEOUT_SECONDS = env_int("PAYMENT_PROVIDER_TIMEOUT_SECONDS", 10)
+    # Provider calls one worker process makes at once (a bulkhead): with a provider answering
+    # slowly, the worker's other threads go on serving. Half of gunicorn's threads by default.
+    PROVIDER_CALLS_AT_ONCE = env_int("PROVIDER_CALLS_AT_ONCE", max(1, env_int("GUNICORN_THREADS", 4) // 2))
+    # A payment is asked of its provider at most once in this many seconds (refresh, verify);
+    # asked again sooner, it is answered as it stands. Each user: PAYMENT_QUERIES_PER_USER.
+    PAYMENT_QUERY_SECONDS = env_int("PAYMENT_QUERY_SECONDS", 10)
+    PAYMENT_QUERIES_PER_USER = env("PAYMENT_QUERIES_PER_USER", "20/minute")
     MPESA_BASE_URL = env("MPESA_BASE_URL", "https://sandbox.safaricom.co.ke")
     MPESA_CONSUMER_KEY = env("MPESA_CONSUMER_KEY")
     MPESA_CONSUMER_SECRET = env("MPESA_CONSUMER_SECRET")
@@ -231,7 +238,7 @@ class ProductionConfig(Config):
     # Connections per worker follow its threads: a request holds one, and a task it runs eagerly
     # (its own session) a second; past the overflow a request waits DB_POOL_TIMEOUT seconds for
     # one, then gets a 503 with Retry-After (app/errors.py), never a 500.
-    _THREADS = env_int("GUNICORN_THREADS", 1)
+    _THREADS = env_int("GUNICORN_THREADS", 4)
     SQLALCHEMY_ENGINE_OPTIONS = {
         "pool_pre_ping": env_bool("DB_POOL_PRE_PING", False),
         "pool_recycle": 3600,

@@ -51,6 +51,19 @@ def refusal(item: RateLimitItem, scope: str, key: str, detail: str) -> RateLimit
     )
 
 
+def may(limit: str, scope: str, key: str) -> bool:
+    """Count one use of `limit` for `key` in `scope` if the budget allows it; False when it is
+    spent (nothing counted). For throttles that answer differently rather than refuse; an
+    unreachable store says yes (the budget protects a provider, not our data)."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return True
+    counters = window()
+    try:
+        return bool(counters.hit(parse(limit), scope, key))
+    except counters.storage.base_exceptions:
+        return True
+
+
 def spend(limit: str, scope: str, key: str, detail: str) -> None:
     """Count one use of the budget `limit` (e.g. "3/10 minutes") for `key` in `scope`; a spent
     budget is a 429 and costs nothing more. An unreachable store is a 503, never an open door."""

@@ -6,8 +6,8 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from app.errors import AppError, Conflict, NotFound, ValidationFailed
-from app.payments.gateways import ProviderError, ProviderRejection
+from app.errors import AppError, Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from app.payments.gateways import ProviderBusy, ProviderError, ProviderRejection
 
 log = logging.getLogger("duka.payments")
 
@@ -36,6 +36,21 @@ class ProviderUnavailable(AppError):
     status, code, title = 502, "provider_unavailable", "Payment provider unavailable"
 
 
+class ProvidersBusy(ServiceUnavailable):
+    code, title = "provider_busy", "Payment provider busy"
+
+
+def unanswered(exc: Exception, detail: str) -> AppError:
+    """The API error for a provider call that got no usable answer: 503 `provider_busy` (with
+    Retry-After) when this process already had its provider calls in flight, else 502
+    `provider_unavailable` with `detail`."""
+    if isinstance(exc, ProviderBusy):
+        return ProvidersBusy(
+            "The payment provider is slow and this server has enough calls waiting on it; try again shortly."
+        )
+    return ProviderUnavailable(detail)
+
+
 class ProviderRefused(AppError):
     status, code, title = 422, "provider_refused", "The payment provider refused the request"
 
@@ -62,7 +77,7 @@ class OrderAlreadyPaid(Conflict):
 
 
 @contextmanager
-def calling(provider: str, action: str, unanswered: str = "nothing was charged") -> Iterator[None]:
+def calling(provider: str, action: str, nothing: str = "nothing was charged") -> Iterator[None]:
     """Around a gateway call: the provider's refusal becomes 422 `provider_refused` (with its
     code), anything else that went wrong 502 `provider_unavailable`; neither says more than
     the provider's own message (never a secret)."""
@@ -72,4 +87,4 @@ def calling(provider: str, action: str, unanswered: str = "nothing was charged")
         raise ProviderRefused(f"{provider} refused {action}: {refused.message}", provider_code=refused.code) from None
     except ProviderError as exc:
         log.warning("%s: %s failed: %s", provider, action, exc)
-        raise ProviderUnavailable(f"{provider} did not answer; {unanswered}. Try again shortly.") from None
+        raise unanswered(exc, f"{provider} did not answer; {nothing}. Try again shortly.") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_jwt_extended import current_user, get_jwt_identity
 
 from app.auth.models import Role
@@ -42,6 +42,12 @@ def _per_user() -> str:
 # Initiations ring phones and cost money: a few a minute per user.
 initiation_rate = documented(
     limiter.limit(lambda: "5/minute", key_func=_per_user, scope="payment-initiation", methods=["POST"])
+)
+
+
+# Questions to a provider (refresh, verify, capture): per user, beside the per-payment throttle.
+query_rate = documented(
+    limiter.limit(lambda: current_app.config["PAYMENT_QUERIES_PER_USER"], key_func=_per_user, scope="payment-query")
 )
 
 
@@ -116,6 +122,7 @@ def paystack_initialize(data: dict[str, Any]) -> Any:
 
 @blp.get("/payments/paystack/verify/<reference>")
 @login_required(Role.CUSTOMER, Role.ADMIN)
+@query_rate
 @blp.response(200, PaymentOut)
 @blp.alt_response(502, response="DEFAULT_ERROR")
 @blp.doc(operationId="verifyPaystackPayment")
@@ -165,6 +172,7 @@ def paypal_create_order(data: dict[str, Any]) -> Any:
 
 @blp.post("/payments/paypal/orders/<paypal_order_id>/capture")
 @login_required(Role.CUSTOMER, Role.ADMIN)
+@query_rate
 @blp.response(200, PaymentOut)
 @blp.alt_response(502, response="DEFAULT_ERROR")
 @blp.doc(operationId="capturePaypalOrder")
@@ -256,6 +264,7 @@ def get_payment(payment_id: int) -> Any:
 
 @blp.post("/payments/<int:payment_id>/refresh")
 @login_required(Role.CUSTOMER, Role.ADMIN)
+@query_rate
 @blp.response(200, PaymentOut)
 @blp.alt_response(502, response="DEFAULT_ERROR")
 @blp.doc(operationId="refreshPayment")
@@ -263,7 +272,10 @@ def refresh_payment(payment_id: int) -> Any:
     """Ask the provider where a pending payment stands.
 
     Settles it when the provider's answer is final (a lost callback); a settled payment is
-    returned as it is.
+    returned as it is. One payment is asked of its provider at most once every
+    PAYMENT_QUERY_SECONDS (10): sooner, it is returned as it stands. Each user asks at most
+    PAYMENT_QUERIES_PER_USER (20 a minute, 429). 503 `provider_busy` (Retry-After) when this
+    server already waits on the provider with as many calls as it allows.
     """
     return settlement.refresh(current_user, payment_id)
 

@@ -369,7 +369,8 @@ def test_a_lost_callback_is_recovered_by_the_query(client, customer, order, dara
             "ResultDesc": "The service request is processed successfully.",
         },
     )
-    done = client.post(f"/api/v1/payments/{payment['id']}/refresh", headers=customer.headers).get_json()
+    with time_machine.travel(utcnow() + timedelta(seconds=11), tick=False):  # one question per 10 s
+        done = client.post(f"/api/v1/payments/{payment['id']}/refresh", headers=customer.headers).get_json()
     assert done["status"] == "succeeded" and done["amount_paid"] == "1500.00"
     assert db.session.get(Order, order["id"]).status == "paid"
     sent = json.loads(daraja.calls[-1].request.body)
@@ -379,6 +380,51 @@ def test_a_lost_callback_is_recovered_by_the_query(client, customer, order, dara
         "Timestamp",
         "CheckoutRequestID",
     }
+
+
+def test_refreshes_ask_the_provider_once_per_payment_every_ten_seconds(client, customer, order, daraja):
+    """Ten clients polling one payment made ten provider calls, each holding a worker."""
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    processing = {
+        "requestId": "ws_1",
+        "errorCode": "500.001.1001",
+        "errorMessage": "The transaction is being processed",
+    }
+    daraja.post(QUERY_URL, status=500, json=processing)
+    url = f"/api/v1/payments/{payment['id']}/refresh"
+    for _ in range(10):
+        assert client.post(url, headers=customer.headers).get_json()["status"] == "pending"
+    assert sum(call.request.url == QUERY_URL for call in daraja.calls) == 1
+    with time_machine.travel(utcnow() + timedelta(seconds=11), tick=False):
+        client.post(url, headers=customer.headers)
+    assert sum(call.request.url == QUERY_URL for call in daraja.calls) == 2
+
+
+def test_refreshes_are_capped_per_user(app, client, customer, order, daraja, monkeypatch):
+    monkeypatch.setitem(app.config, "PAYMENT_QUERIES_PER_USER", "3/minute")
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    url = f"/api/v1/payments/{payment['id']}/refresh"
+    daraja.post(QUERY_URL, status=500, json={"errorCode": "500.001.1001", "errorMessage": "processing"})
+    assert [client.post(url, headers=customer.headers).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_a_provider_with_every_slot_waiting_is_503_at_once(app, client, customer, address, order, daraja, monkeypatch):
+    """The bulkhead: a slow provider holds at most PROVIDER_CALLS_AT_ONCE threads of a worker;
+    one call more does not wait for it."""
+    from app.payments.gateways import in_flight
+
+    monkeypatch.setitem(app.config, "PROVIDER_CALLS_AT_ONCE", 1)
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    with in_flight.slot(1):  # another thread's call to the provider, still waiting
+        response = client.post(f"/api/v1/payments/{payment['id']}/refresh", headers=customer.headers)
+        assert_problem(response, 503, "provider_busy")
+        assert response.headers["Retry-After"]
+        another = order_of_1500(client, customer, address, "mpesa")
+        assert_problem(push(client, customer, another), 503, "provider_busy")
+    assert not [call for call in daraja.calls if call.request.url == QUERY_URL]
 
 
 def test_the_reconciliation_task_settles_pending_payments(client, customer, order, daraja):

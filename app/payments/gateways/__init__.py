@@ -11,9 +11,13 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
+
+import requests
 
 TOKEN_MARGIN_SECONDS = 60  # a cached access token is renewed this long before it expires
 
@@ -55,6 +59,10 @@ def provider_amount(value: Any, what: str, *, places: int = 2) -> Decimal:
 class ProviderError(Exception):
     """The provider could not be reached or answered out of its contract. The message never
     carries a secret."""
+
+
+class ProviderBusy(ProviderError):
+    """This process already has as many provider calls in flight as it allows."""
 
 
 class ProviderRejection(Exception):
@@ -138,3 +146,37 @@ class TokenCache:
 
 
 tokens = TokenCache()
+
+
+class InFlight:
+    """A bulkhead: at most `limit` provider calls at once in this process, so that a provider
+    answering in 8 s holds at most that many of a worker's threads and the others go on serving
+    (`/health`, the catalog). A call beyond the limit does not wait: ProviderBusy at once."""
+
+    def __init__(self) -> None:
+        self._slots: dict[int, threading.BoundedSemaphore] = {}
+        self._lock = threading.Lock()
+
+    def _semaphore(self, limit: int) -> threading.BoundedSemaphore:
+        with self._lock:
+            return self._slots.setdefault(limit, threading.BoundedSemaphore(limit))
+
+    @contextmanager
+    def slot(self, limit: int) -> Iterator[None]:
+        semaphore = self._semaphore(max(1, limit))
+        if not semaphore.acquire(blocking=False):
+            raise ProviderBusy(f"{limit} provider calls already in flight")
+        try:
+            yield
+        finally:
+            semaphore.release()
+
+
+in_flight = InFlight()
+
+
+def send(method: str, url: str, *, at_once: int, **kwargs: Any) -> requests.Response:
+    """Every HTTP call to a provider: `requests`, within the process's bulkhead of `at_once`
+    calls (PROVIDER_CALLS_AT_ONCE). Timeouts are the caller's (always given)."""
+    with in_flight.slot(at_once):
+        return requests.request(method, url, **kwargs)

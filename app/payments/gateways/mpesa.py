@@ -29,6 +29,7 @@ from app.payments.gateways import (
     ProviderRejection,
     provider_amount,
     provider_id,
+    send,
     tokens,
 )
 
@@ -87,6 +88,7 @@ class MpesaGateway:
         self.shortcode = str(config.get("MPESA_SHORTCODE") or "")
         self.passkey = config.get("MPESA_PASSKEY") or ""
         self.timeout = float(config.get("PAYMENT_PROVIDER_TIMEOUT_SECONDS") or 10)
+        self.at_once = int(config.get("PROVIDER_CALLS_AT_ONCE") or 2)
 
     @classmethod
     def of_app(cls) -> MpesaGateway:
@@ -107,11 +109,13 @@ class MpesaGateway:
         if cached:
             return cached
         try:
-            response = requests.get(
+            response = send(
+                "GET",
                 f"{self.base}/oauth/v1/generate",
                 params={"grant_type": "client_credentials"},
                 auth=(self.key, self.secret),
                 timeout=self.timeout,
+                at_once=self.at_once,
             )
         except requests.RequestException as exc:
             raise ProviderError(f"M-Pesa authorization unreachable: {type(exc).__name__}") from None
@@ -221,7 +225,9 @@ class MpesaGateway:
     def _post(self, path: str, payload: dict[str, Any]) -> tuple[dict[str, Any], int]:
         headers = {"Authorization": f"Bearer {self.token()}", "Content-Type": "application/json"}
         try:
-            response = requests.post(f"{self.base}{path}", json=payload, headers=headers, timeout=self.timeout)
+            response = send(
+                "POST", f"{self.base}{path}", json=payload, headers=headers, timeout=self.timeout, at_once=self.at_once
+            )
         except requests.RequestException as exc:
             raise ProviderError(f"M-Pesa unreachable: {type(exc).__name__}") from None
         if response.status_code == 401:

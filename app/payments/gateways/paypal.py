@@ -30,6 +30,7 @@ from app.payments.gateways import (
     RefundResult,
     provider_amount,
     provider_id,
+    send,
     tokens,
 )
 
@@ -79,6 +80,7 @@ class PaypalGateway:
         self.store_currency = str(config.get("STORE_CURRENCY") or "KES").upper()
         self.rate = self._rate(config.get("PAYPAL_FX_RATE"))
         self.timeout = float(config.get("PAYMENT_PROVIDER_TIMEOUT_SECONDS") or 10)
+        self.at_once = int(config.get("PROVIDER_CALLS_AT_ONCE") or 2)
 
     @classmethod
     def of_app(cls) -> PaypalGateway:
@@ -109,12 +111,14 @@ class PaypalGateway:
         if cached:
             return cached
         try:
-            response = requests.post(
+            response = send(
+                "POST",
                 f"{self.base}/v1/oauth2/token",
                 data={"grant_type": "client_credentials"},
                 auth=(self.client_id, self.secret),
                 headers={"Accept": "application/json"},
                 timeout=self.timeout,
+                at_once=self.at_once,
             )
         except requests.RequestException as exc:
             raise ProviderError(f"PayPal authorization unreachable: {type(exc).__name__}") from None
@@ -281,13 +285,14 @@ class PaypalGateway:
         if request_id:
             headers["PayPal-Request-Id"] = request_id
         try:
-            response = requests.request(
+            response = send(
                 method,
                 f"{self.base}{path}",
                 json=payload if raw is None else None,
                 data=raw,
                 headers=headers,
                 timeout=self.timeout,
+                at_once=self.at_once,
             )
         except requests.RequestException as exc:
             raise ProviderError(f"PayPal unreachable: {type(exc).__name__}") from None

@@ -27,6 +27,7 @@ from app.payments.gateways import (
     RefundResult,
     provider_amount,
     provider_id,
+    send,
 )
 
 API = "https://api.paystack.co"
@@ -55,6 +56,7 @@ class PaystackGateway:
         self.base = (config.get("PAYSTACK_BASE_URL") or API).rstrip("/")
         self.secret = config.get("PAYSTACK_SECRET_KEY") or ""
         self.timeout = float(config.get("PAYMENT_PROVIDER_TIMEOUT_SECONDS") or 10)
+        self.at_once = int(config.get("PROVIDER_CALLS_AT_ONCE") or 2)
 
     @classmethod
     def of_app(cls) -> PaystackGateway:
@@ -129,8 +131,8 @@ class PaystackGateway:
     def _call(self, method: str, path: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {self.secret}", "Content-Type": "application/json"}
         try:
-            response = requests.request(
-                method, f"{self.base}{path}", json=payload, headers=headers, timeout=self.timeout
+            response = send(
+                method, f"{self.base}{path}", json=payload, headers=headers, timeout=self.timeout, at_once=self.at_once
             )
         except requests.RequestException as exc:
             raise ProviderError(f"Paystack unreachable: {type(exc).__name__}") from None

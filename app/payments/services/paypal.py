@@ -19,8 +19,8 @@ from app.payments.errors import (
     InvalidWebhook,
     MethodUnavailable,
     ProviderRefused,
-    ProviderUnavailable,
     calling,
+    unanswered,
 )
 from app.payments.gateways import HeaderLookup, ProviderError, ProviderRejection, provider_id
 from app.payments.gateways.paypal import PaypalGateway, convert
@@ -108,7 +108,7 @@ def capture_paypal(user: User, paypal_order_id: str) -> Payment:
         ) from None
     except (ProviderError, ValueError) as exc:
         log.warning("PayPal capture of %s failed: %s", paypal_order_id, exc)
-        raise ProviderUnavailable("PayPal did not answer; try again shortly (nothing is charged twice).") from None
+        raise unanswered(exc, "PayPal did not answer; try again shortly (nothing is charged twice).") from None
     event = PaymentEvent(
         provider=Provider.PAYPAL.value,
         kind="capture",
@@ -141,7 +141,7 @@ def handle_paypal_webhook(raw_body: bytes, headers: HeaderLookup) -> str:
         authentic = False
     except ProviderError as exc:
         log.warning("PayPal webhook verification failed: %s", exc)
-        raise ProviderUnavailable("PayPal did not answer the verification; deliver again later.") from None
+        raise unanswered(exc, "PayPal did not answer the verification; deliver again later.") from None
     if not authentic:
         raise InvalidSignature("PayPal did not verify this delivery's signature.")
     kept = {name: signed[name] for name in ("transmission_id", "transmission_time", "auth_algo", "cert_url")}

@@ -21,7 +21,13 @@ from app.payments.errors import (
 from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentStatus, Provider
 from app.payments.services.payments import payable_order, payment_by_reference
-from app.payments.services.settlement import act_on, query_and_settle, record_event, settle_by_reference
+from app.payments.services.settlement import (
+    act_on,
+    may_ask,
+    query_and_settle,
+    record_event,
+    settle_by_reference,
+)
 
 
 def start_paystack(user: User, order_id: int) -> dict[str, Any]:
@@ -56,7 +62,7 @@ def start_paystack(user: User, order_id: int) -> dict[str, Any]:
 def verify_paystack(user: User, reference: str) -> Payment:
     """Ask Paystack about a transaction of ours and settle it (the customer is back from paying)."""
     payment = payment_by_reference(user, Provider.PAYSTACK, reference)
-    if payment.status == PaymentStatus.PENDING.value:
+    if payment.status == PaymentStatus.PENDING.value and may_ask(payment):
         query_and_settle(payment)
     return payment
 

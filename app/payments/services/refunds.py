@@ -17,6 +17,7 @@ from app.payments.errors import (
     NotRefundable,
     PaymentNotFound,
     ProviderRefused,
+    ProvidersBusy,
     ProviderUnavailable,
     RefundExceedsPayment,
     calling,
@@ -109,7 +110,7 @@ def refund(
 def _send_refund(payment: Payment, record: Refund) -> None:
     whole = record.amount == payment.amount_paid
     name = _NAMES[payment.provider]
-    with calling(name, "the refund", unanswered="nothing was refunded"):
+    with calling(name, "the refund", nothing="nothing was refunded"):
         if payment.provider == Provider.PAYPAL.value:
             sent = PaypalGateway.of_app().refund(
                 payment.receipt or "", None if whole else record.amount, payment.currency, f"duka-refund-{record.id}"
@@ -166,7 +167,7 @@ def send_requested_refund(refund_id: int) -> str:
     assert payment is not None
     try:
         _send_refund(payment, record)
-    except (ProviderUnavailable, ProviderRefused) as exc:
+    except (ProviderUnavailable, ProvidersBusy, ProviderRefused) as exc:
         record.failure_reason = exc.detail[:300]
         return record.status  # still requested: `flask payments send-refunds` or the task's retry sends it
     _record_refunded(payment)

@@ -11,19 +11,19 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from app.auth.models import User
 from app.common.db import insert_unless_exists, unit_of_work
+from app.common.limits import may
 from app.common.types import utcnow
 from app.extensions import db
 from app.orders.notices import email_about
 from app.orders.services.orders import mark_paid
 from app.payments import notices
-from app.payments.errors import (
-    ProviderUnavailable,
-)
+from app.payments.errors import ProvidersBusy, ProviderUnavailable, unanswered
 from app.payments.gateways import Outcome, ProviderError, ProviderRejection
 from app.payments.gateways.mpesa import MpesaGateway
 from app.payments.gateways.paypal import PaypalGateway
@@ -162,11 +162,19 @@ QUERYABLE = (Provider.MPESA.value, Provider.PAYSTACK.value, Provider.PAYPAL.valu
 
 
 def refresh(user: User, payment_id: int) -> Payment:
-    """Ask the provider where a pending payment stands and settle it (a lost callback)."""
+    """Ask the provider where a pending payment stands and settle it (a lost callback); asked
+    again within PAYMENT_QUERY_SECONDS, the payment is returned as it stands."""
     payment = get_payment(user, payment_id)
-    if payment.status == PaymentStatus.PENDING.value and payment.provider in QUERYABLE:
+    if payment.status == PaymentStatus.PENDING.value and payment.provider in QUERYABLE and may_ask(payment):
         query_and_settle(payment)
     return payment
+
+
+def may_ask(payment: Payment) -> bool:
+    """Whether the provider may be asked about `payment` now: once per PAYMENT_QUERY_SECONDS,
+    whoever asks (ten clients polling one payment make one provider call)."""
+    seconds = current_app.config["PAYMENT_QUERY_SECONDS"]
+    return may(f"1/{seconds} second", "payment-query", str(payment.id))
 
 
 def _ask_provider(payment: Payment) -> Outcome:
@@ -189,7 +197,7 @@ def query_and_settle(payment: Payment) -> str:
         outcome = _ask_provider(payment)
     except (ProviderError, ProviderRejection, ValueError) as exc:
         log.warning("%s query for payment %s failed: %s", payment.provider, payment.id, exc)
-        raise ProviderUnavailable(f"{_NAMES[payment.provider]} did not answer; try again shortly.") from None
+        raise unanswered(exc, f"{_NAMES[payment.provider]} did not answer; try again shortly.") from None
     locked = db.session.get(Payment, payment.id, with_for_update=True, populate_existing=True)
     assert locked is not None
     answer = outcome.details.get("query") or {
@@ -231,6 +239,6 @@ def reconcile_pending(older_than: timedelta = timedelta(minutes=1)) -> int:
                 payment = db.session.get(Payment, payment_id)
                 if payment is not None and not query_and_settle(payment).startswith("no change"):
                     settled += 1
-        except ProviderUnavailable:
+        except (ProviderUnavailable, ProvidersBusy):
             continue
     return settled
