@@ -39,7 +39,10 @@ def _six_digits() -> fields.String:
 
 def _recovery_code() -> fields.String:
     return fields.String(
-        validate=validate.Regexp(RECOVERY_CODE_PATTERN, error="Sixteen letters and digits, as xxxx-xxxx-xxxx-xxxx."),
+        validate=[
+            validate.Length(max=64),
+            validate.Regexp(RECOVERY_CODE_PATTERN, error="Sixteen letters and digits, as xxxx-xxxx-xxxx-xxxx."),
+        ],
         metadata={
             "description": "One of the recovery codes given when two-factor login was turned on; works once",
             "example": "k7pq-m2xa-9dtr-wc4h",

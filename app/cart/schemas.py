@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 from app.catalog.schemas import CardImageOut
 from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, HeadersSchema, OutSchema
+from app.config import Config
 
 PROBLEM_CODES = ("unavailable", "insufficient_stock", "price_changed")
 
@@ -22,18 +23,23 @@ class CartHeaders(HeadersSchema):
     )
 
 
+# Units of one product in a cart, as the document states it (the environment's CART_LINE_MAX,
+# read once at start-up like every setting).
+LINE_MAX = Config.CART_LINE_MAX
+
+
 class CartLineIn(BaseSchema):
     product_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     quantity = fields.Integer(
         required=True,
         strict=True,
-        validate=validate.Range(min=1),
-        metadata={"description": "Units to add (at most CART_LINE_MAX, 99, in one line)"},
+        validate=validate.Range(min=1, max=LINE_MAX),
+        metadata={"description": f"Units to add; the line then holds at most {LINE_MAX} (409 `cart_limit` beyond)"},
     )
 
 
 class CartLinePatch(BaseSchema):
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=LINE_MAX))
 
 
 class CartProductOut(OutSchema):

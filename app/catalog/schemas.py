@@ -198,7 +198,9 @@ class ProductListQuery(PaginationQuery):
         validate=validate.Length(max=140), metadata={"description": "Category slug (with descendants)"}
     )
     brand = fields.List(
-        fields.String(validate=validate.Length(max=140)), metadata={"description": "Brand slug; repeatable"}
+        fields.String(validate=validate.Length(max=140)),
+        validate=validate.Length(max=20),
+        metadata={"description": "Brand slug; repeatable (at most 20)"},
     )
     min_price = MoneyField(positive=False)
     max_price = MoneyField(positive=False)

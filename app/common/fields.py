@@ -22,12 +22,18 @@ def normalise_ke_phone(value: str) -> str:
 
 
 class KenyanPhone(fields.String):
-    """A Kenyan mobile or landline-mobile number, loaded as E.164."""
+    """A Kenyan mobile or landline-mobile number, loaded as E.164. The document carries the
+    characters and length allowed (what the client can check); the number itself is then read
+    by `normalise_ke_phone`."""
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = {"example": "+254712345678", "description": "Kenyan number; stored as E.164"}
         metadata.update(kwargs.pop("metadata", {}))
-        super().__init__(metadata=metadata, **kwargs)
+        shape = [
+            validate.Length(min=9, max=24),
+            validate.Regexp(r"^[0-9+\s()-]+$", error="Digits, +, spaces, - or ()."),
+        ]
+        super().__init__(metadata=metadata, validate=shape, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         raw = super()._deserialize(value, attr, data, **kwargs)

@@ -63,7 +63,7 @@ class MoneyField(fields.Decimal):
 
     def __init__(self, *, positive: bool = True, **kwargs: Any) -> None:
         self.positive = positive
-        metadata = {"example": "1499.00", "type": "string", "pattern": r"^\d+(\.\d{1,2})?$"}
+        metadata = {"example": "1499.00", "type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$"}
         metadata.update(kwargs.pop("metadata", {}))
         super().__init__(places=2, as_string=True, metadata=metadata, **kwargs)
 

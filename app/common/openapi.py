@@ -45,7 +45,8 @@ IF_NONE_MATCH = {
     "in": "header",
     "required": False,
     "description": "An ETag from an earlier response: 304 without a body when it still matches",
-    "schema": {"type": "string"},
+    # A header line's limit (gunicorn's limit_request_field_size), the only bound a server sets.
+    "schema": {"type": "string", "maxLength": 8190},
 }
 
 

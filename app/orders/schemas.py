@@ -198,7 +198,11 @@ class OrderOut(OutSchema):
 
 
 class OrderQuery(PaginationQuery):
-    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), metadata={"description": "Repeatable"})
+    status = fields.List(
+        fields.String(validate=validate.OneOf(STATUSES)),
+        validate=validate.Length(max=len(STATUSES)),
+        metadata={"description": "Repeatable"},
+    )
     created_from = fields.AwareDateTime(metadata={"description": "Created at or after (ISO 8601 with offset)"})
     created_to = fields.AwareDateTime(metadata={"description": "Created before"})
     reference = Trimmed(validate=validate.Length(min=1, max=12))

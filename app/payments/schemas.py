@@ -63,7 +63,11 @@ class RefundIn(BaseSchema):
 
 
 class PaymentQuery(PaginationQuery):
-    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), metadata={"description": "Repeatable"})
+    status = fields.List(
+        fields.String(validate=validate.OneOf(STATUSES)),
+        validate=validate.Length(max=len(STATUSES)),
+        metadata={"description": "Repeatable"},
+    )
     provider = fields.String(validate=validate.OneOf(PROVIDERS))
     order_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     needs_refund = fields.Boolean()

@@ -54,7 +54,11 @@ class ReturnRefundIn(BaseSchema):
 
 
 class ReturnQuery(PaginationQuery):
-    status = fields.List(fields.String(validate=validate.OneOf(STATUSES)), metadata={"description": "Repeatable"})
+    status = fields.List(
+        fields.String(validate=validate.OneOf(STATUSES)),
+        validate=validate.Length(max=len(STATUSES)),
+        metadata={"description": "Repeatable"},
+    )
     order_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
     customer_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Admins only"})
     created_from = fields.AwareDateTime(metadata={"description": "Created at or after (ISO 8601 with offset)"})

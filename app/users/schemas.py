@@ -80,7 +80,11 @@ class AddressIn(BaseSchema):
     label = Trimmed(required=True, validate=validate.Length(min=1, max=40), metadata={"example": "Home"})
     recipient = Trimmed(required=True, validate=validate.Length(min=1, max=120))
     phone = KenyanPhone(required=True)
-    county = Trimmed(required=True, metadata={"example": "Nairobi", "description": "One of Kenya's 47 counties"})
+    county = Trimmed(
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"example": "Nairobi", "description": "One of Kenya's 47 counties"},
+    )
     town = Trimmed(required=True, validate=validate.Length(min=1, max=80))
     street = Trimmed(required=True, validate=validate.Length(min=1, max=200))
     postal_code = Trimmed(allow_none=True, validate=validate.Regexp(r"^\d{5}$", error="Five digits."))

@@ -114,3 +114,40 @@ def test_the_document_names_its_server_and_has_no_identical_paths(spec):
     assert spec["openapi"] == "3.1.0" and spec["servers"][0]["url"]
     shapes = [re.sub(r"\{[^}]+\}", "{}", path) for path in spec["paths"]]
     assert len(shapes) == len(set(shapes))
+
+
+def _unbounded(schema: dict, where: str) -> list[str]:
+    """Fields of an input schema whose limits the document does not state."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    found = []
+    if kind == "integer" and "maximum" not in schema:
+        found.append(f"{where}: an integer without maximum")
+    bounded_pattern = "pattern" in schema and not re.search(r"[+*]|\{\d+,\}", schema["pattern"])
+    if kind == "string" and not ({"maxLength", "enum", "format"} & schema.keys()) and not bounded_pattern:
+        found.append(f"{where}: a string without maxLength")
+    if kind == "array":
+        if "maxItems" not in schema:
+            found.append(f"{where}: an array without maxItems")
+        found += _unbounded(schema.get("items", {}), f"{where}[]")
+    for name, prop in schema.get("properties", {}).items():
+        found += _unbounded(prop, f"{where}.{name}")
+    return found
+
+
+def test_the_document_states_every_input_limit(client):
+    """What the server enforces is in the schema (the cart's 99 units were only in a description):
+    every number a client sends has a maximum, every text a maximum length, every list a
+    maximum size, in bodies, query strings and headers alike."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    found = []
+    for name, schema in spec["components"]["schemas"].items():
+        if name.endswith(("In", "Patch", "Query")):
+            found += _unbounded(schema, name)
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for parameter in op.get("parameters", []) if isinstance(op, dict) else []:
+                if "schema" in parameter and parameter.get("in") != "path":
+                    found += _unbounded(parameter["schema"], f"{method.upper()} {path} {parameter['name']}")
+    assert found == []
