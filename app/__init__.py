@@ -95,6 +95,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     init_jwt(app)
     _register_domains(app)
 
+    from app.sandbox import init_sandbox
+
+    init_sandbox(app)  # development and tests: the providers played locally (not in production)
+
     from app.cli import register_cli
 
     register_cli(app)

@@ -182,6 +182,13 @@ class Config:
     # longer than any request may run (gunicorn's timeout is 30 s).
     IDEMPOTENCY_LOCK_SECONDS = env_int("IDEMPOTENCY_LOCK_SECONDS", 120)
 
+    # The local payment sandbox (app/sandbox): stands in for every provider without credentials,
+    # over HTTP on this server. On in development and tests; production refuses to start with it.
+    PAYMENT_SANDBOX = env_bool("PAYMENT_SANDBOX", True)
+    PAYMENT_SANDBOX_DELAY_SECONDS = float(env("PAYMENT_SANDBOX_DELAY_SECONDS", "3"))  # then the callback
+    PAYMENT_SANDBOX_DIR = env("PAYMENT_SANDBOX_DIR", str(INSTANCE_DIR / "sandbox"))
+    PAYMENT_SANDBOX_DELIVERY = "thread"  # callbacks posted by a timer; "manual": deliver_pending()
+
     # Payments. A provider without credentials is not offered. Base URLs default to sandboxes.
     PAYMENT_PROVIDER_TIMEOUT_SECONDS = env_int("PAYMENT_PROVIDER_TIMEOUT_SECONDS", 10)
     # Provider calls one worker process makes at once (a bulkhead): with a provider answering
@@ -229,12 +236,16 @@ class TestingConfig(Config):
     CELERY_BROKER_URL = None
     RATELIMIT_STORAGE_URI = "memory://"
     MAIL_BACKEND = "file"
+    PAYMENT_SANDBOX = True
+    PAYMENT_SANDBOX_DELIVERY = "manual"  # a test posts the sandbox's callbacks when it wants them
+    PAYMENT_SANDBOX_DELAY_SECONDS = 0.0
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     # No default: a URL for Safaricom must be the shop's public HTTPS address, set on purpose.
     PUBLIC_BASE_URL = (env("PUBLIC_BASE_URL") or "").rstrip("/")
+    PAYMENT_SANDBOX = env_bool("PAYMENT_SANDBOX", False)
     # Connections per worker follow its threads: a request holds one, and a task it runs eagerly
     # (its own session) a second; past the overflow a request waits DB_POOL_TIMEOUT seconds for
     # one, then gets a 503 with Retry-After (app/errors.py), never a 500.
@@ -261,6 +272,8 @@ class ProductionConfig(Config):
                     f"{name} looks guessable ({secret_bits(value):.0f} bits by its characters): use e.g. "
                     "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
                 )
+        if cls.PAYMENT_SANDBOX:
+            raise RuntimeError("PAYMENT_SANDBOX is a development stand-in for the providers: never in production")
         if get_debug_flag():
             raise RuntimeError("FLASK_DEBUG is on: the debugger is never served in production")
         if cls.MPESA_CONSUMER_KEY and (

@@ -7,12 +7,15 @@ xdist worker gets its own throw-away database next to the one named).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg2
 import pytest
+import responses
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -25,6 +28,7 @@ from app import create_app
 from app.auth.models import User
 from app.common.limits import EXTENSION
 from app.extensions import db, limiter
+from app.sandbox.store import EXTENSION as SANDBOX
 from tests.factories import DEFAULT_PASSWORD, AddressFactory, DeliveryZoneFactory, UserFactory
 from tests.helpers import bearer, tokens_for
 
@@ -64,6 +68,7 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             "MEDIA_ROOT": str(files / "media"),
             "PRIVATE_MEDIA_ROOT": str(files / "private-media"),
             "MAIL_OUTBOX_DIR": str(files / "outbox"),
+            "PAYMENT_SANDBOX_DIR": str(files / "sandbox"),
         },
     )
     with app.app_context():
@@ -104,9 +109,34 @@ def db_session(request: pytest.FixtureRequest, app: Flask) -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limits(app: Flask) -> None:
-    """Each test starts with every rate-limit budget whole (also the `own_database` ones)."""
+    """Each test starts with every rate-limit budget whole (also the `own_database` ones), and
+    owes no sandbox callback of an earlier test."""
     limiter.reset()
     app.extensions[EXTENSION].storage.reset()
+    app.extensions[SANDBOX].pending.clear()
+
+
+@pytest.fixture
+def sandbox(app: Flask, client: FlaskClient) -> Iterator[responses.RequestsMock]:
+    """The network as `make run` has it: whatever the app sends to PUBLIC_BASE_URL (the payment
+    sandbox's APIs, and the sandbox's callbacks to our own routes) is served by the app itself,
+    through the test client; anything else is refused. `deliver(app)` posts the callbacks the
+    sandbox owes."""
+    base = app.config["PUBLIC_BASE_URL"]
+
+    def serve(request: Any) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(request.url)
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("accept-encoding", "content-length")}
+        answer = app.test_client().open(
+            url.path, base_url=base, method=request.method, query_string=url.query, headers=headers, data=request.body
+        )
+        kept = {k: v for k, v in answer.headers.items() if k.lower() not in ("content-length", "content-encoding")}
+        return answer.status_code, kept, answer.get_data()
+
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        for method in ("GET", "POST"):
+            mock.add_callback(method, re.compile(re.escape(base) + r"/.*"), callback=serve)
+        yield mock
 
 
 class RequestPerContextClient(FlaskClient):

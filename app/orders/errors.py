@@ -39,3 +39,7 @@ class UnpaidOrdersLimit(Conflict):
 
 class EmailNotVerified(Forbidden):
     code, title = "email_not_verified", "Verify your email first"
+
+
+class PaymentMethodUnavailable(Conflict):
+    code, title = "payment_method_unavailable", "Payment method not available"

@@ -156,7 +156,8 @@ class Orders(MethodView):
         SKU, price), the address and zone copied, the stock taken, the bought lines removed from
         the cart (saved-for-later stays), the confirmation email queued. The zone is derived from
         the address when omitted. 409: `cart_empty`, `insufficient_stock` (each product and what
-        is available), `product_unavailable`, `not_deliverable`, `unpaid_orders_limit` (at most
+        is available), `product_unavailable`, `not_deliverable`, `payment_method_unavailable` (a
+        method the shop does not take now, with the `offered` ones), `unpaid_orders_limit` (at most
         UNPAID_ORDERS_MAX orders holding UNPAID_UNITS_MAX items awaiting payment); 403
         `email_not_verified` for cash on delivery before the email is verified. Nothing is left
         behind. A cash order an admin has not confirmed by `payment_due_at` is cancelled.

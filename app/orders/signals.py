@@ -1,8 +1,13 @@
-"""What orders tell the domains above them (payments, returns), so that orders import neither.
+"""What orders tell the domains above them (payments, returns), and ask of them, so that orders
+import neither.
 
 `order_cancelled` is sent inside the cancelling unit of work with the order and `previous`,
 the status it left: a paid order cancelled needs a refund, which the payments domain starts
 by connecting a receiver here. A receiver that raises cancels the cancellation.
+
+`payment_methods_offered` is a question: checkout sends it and each receiver answers with the
+payment methods it can take now (payments: those whose provider is configured), so an order is
+never placed for a method nobody can take.
 """
 
 from __future__ import annotations
@@ -12,3 +17,4 @@ from blinker import Namespace
 _signals = Namespace()
 
 order_cancelled = _signals.signal("duka.orders.cancelled")
+payment_methods_offered = _signals.signal("duka.orders.payment_methods_offered")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from app.errors import AppError, Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from app.orders.errors import PaymentMethodUnavailable
 from app.payments.gateways import ProviderBusy, ProviderError, ProviderRejection
 
 log = logging.getLogger("duka.payments")
@@ -24,8 +25,8 @@ class OrderNotPayable(Conflict):
     code, title = "order_not_payable", "This order cannot be paid now"
 
 
-class MethodUnavailable(Conflict):
-    code, title = "payment_method_unavailable", "Payment method not available"
+# One error for a method the shop does not take, whether checkout or an initiation finds it.
+MethodUnavailable = PaymentMethodUnavailable
 
 
 class InvalidSignature(AppError):

@@ -192,3 +192,20 @@ def test_the_order_keeps_its_snapshot_when_prices_and_addresses_change(client, c
     assert again["lines"] == order["lines"] and again["lines"][0]["name"] == "Old name"
     assert again["shipping_address"] == order["shipping_address"]
     assert again["delivery_zone"]["fee"] == "250.00" and again["total"] == "450.00"
+
+
+def test_a_method_the_shop_does_not_take_is_refused_at_checkout(app, client, customer, address, zone, monkeypatch):
+    """M-Pesa without credentials was accepted and stranded until the order expired."""
+    monkeypatch.setitem(app.config, "MPESA_CONSUMER_KEY", None)
+    product = ProductFactory(stock=5)
+    add_to_cart(client, customer, product)
+    body = assert_problem(
+        checkout(client, customer, address, payment_method="mpesa"), 409, "payment_method_unavailable"
+    )
+    assert body["offered"] == ["card", "cash", "paypal"] and "payment_method" in body["errors"]
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+    assert db.session.get(Product, product.id).stock == 5
+    monkeypatch.setitem(app.config, "PAYPAL_FX_RATE", None)
+    monkeypatch.setitem(app.config, "PAYPAL_CURRENCY", "USD")
+    assert_problem(checkout(client, customer, address, payment_method="paypal"), 409, "payment_method_unavailable")
+    assert checkout(client, customer, address, payment_method="card").status_code == 201

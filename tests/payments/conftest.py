@@ -20,6 +20,7 @@ PAYSTACK_SECRET_KEY = "sk_test_0123456789abcdef0123456789abcdef01234567"
 def daraja(app, monkeypatch):
     """Daraja credentials (the sandbox's shortcode and a passkey) and a stubbed network."""
     for name, value in {
+        "MPESA_BASE_URL": "https://sandbox.safaricom.co.ke",
         "MPESA_CONSUMER_KEY": "consumer-key",
         "MPESA_CONSUMER_SECRET": "consumer-secret",
         "MPESA_SHORTCODE": "174379",
@@ -51,6 +52,7 @@ def order(client, customer, address, zone):
 
 @pytest.fixture
 def paystack_api(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAYSTACK_BASE_URL", "https://api.paystack.co")
     monkeypatch.setitem(app.config, "PAYSTACK_SECRET_KEY", PAYSTACK_SECRET_KEY)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
@@ -84,6 +86,7 @@ def paypal_api(app, monkeypatch):
     """PayPal sandbox credentials, a webhook id, USD at KES 129.50, and a stubbed network with
     the OAuth token endpoint answering as PayPal documents."""
     for name, value in {
+        "PAYPAL_BASE_URL": PAYPAL,
         "PAYPAL_CLIENT_ID": "AeHNq-client-id",
         "PAYPAL_CLIENT_SECRET": "EGnHDxD-client-secret",
         "PAYPAL_WEBHOOK_ID": "8PT597110X687430LKGECATA",

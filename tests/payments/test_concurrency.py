@@ -77,6 +77,7 @@ def _settled_once(app, order_id: int, payment_id: int) -> None:
 @pytest.fixture
 def daraja_secret(app, monkeypatch):
     for name, value in {
+        "MPESA_BASE_URL": "https://sandbox.safaricom.co.ke",
         "MPESA_CONSUMER_KEY": "consumer-key",
         "MPESA_CONSUMER_SECRET": "consumer-secret",
         "MPESA_PASSKEY": "passkey",
@@ -178,7 +179,8 @@ def test_a_paypal_capture_racing_its_webhooks_settles_once(app, committed, monke
         webhook_event,
     )
 
-    for name, value in {"PAYPAL_CLIENT_ID": "id", "PAYPAL_CLIENT_SECRET": "secret", "PAYPAL_WEBHOOK_ID": "WH1"}.items():
+    real = {"PAYPAL_BASE_URL": "https://api-m.sandbox.paypal.com", "PAYPAL_CLIENT_ID": "id"}
+    for name, value in {**real, "PAYPAL_CLIENT_SECRET": "secret", "PAYPAL_WEBHOOK_ID": "WH1"}.items():
         monkeypatch.setitem(app.config, name, value)
     monkeypatch.setitem(app.config, "PAYPAL_FX_RATE", "129.50")
     order_id, payment_id = _pending_payment(app, "paypal", PAYPAL_ORDER_ID, "11.59", "USD")

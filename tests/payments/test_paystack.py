@@ -81,7 +81,7 @@ def test_initialize_sends_the_documented_request(client, customer, card_order, p
     assert sent["amount"] == 150000 and sent["currency"] == "KES"  # KES in cents
     assert sent["email"] == customer.user.email and sent["reference"] == started["reference"]
     assert sent["metadata"] == {"order_reference": card_order["reference"]}
-    assert "/orders?reference=" in sent["callback_url"]
+    assert sent["callback_url"] == f"http://localhost:3000/orders?order={card_order['reference']}"
 
 
 def test_a_signed_charge_success_pays_the_order_once(client, customer, card_order, paystack_api):

@@ -29,6 +29,7 @@ def card_paid(customer, products, app, monkeypatch):
     from app.orders.status import ActorKind, OrderStatus
     from tests.factories import AddressFactory, DeliveryZoneFactory
 
+    monkeypatch.setitem(app.config, "PAYSTACK_BASE_URL", "https://api.paystack.co")
     monkeypatch.setitem(app.config, "PAYSTACK_SECRET_KEY", PAYSTACK_SECRET_KEY)
     DeliveryZoneFactory(counties=["Nairobi"], fee="250.00")
     address = AddressFactory(user_id=customer.user.id, county="Nairobi", town="Nairobi")

@@ -433,6 +433,7 @@ def test_a_paypal_order_is_refunded_on_its_capture_in_dollars(client, app, custo
             status=201,
             json={"id": "1JU08902781691411", "status": "COMPLETED"},
         )
+        monkeypatch.setitem(app.config, "PAYPAL_BASE_URL", api_base)
         monkeypatch.setitem(app.config, "PAYPAL_CLIENT_ID", "id")
         monkeypatch.setitem(app.config, "PAYPAL_CLIENT_SECRET", "secret")
         body = act(client, admin, made, "refund").get_json()

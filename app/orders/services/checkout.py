@@ -19,11 +19,18 @@ from app.auth.models import User
 from app.cart.services import purchases, remove_purchased
 from app.catalog.services.stock import take_stock
 from app.extensions import db
-from app.orders.errors import CartEmpty, EmailNotVerified, ProductUnavailable, UnpaidOrdersLimit
+from app.orders.errors import (
+    CartEmpty,
+    EmailNotVerified,
+    PaymentMethodUnavailable,
+    ProductUnavailable,
+    UnpaidOrdersLimit,
+)
 from app.orders.models import Order, OrderLine
 from app.orders.notices import order_placed
 from app.orders.services.orders import Actor, payment_due, record_event, unpaid_holdings
 from app.orders.services.zones import quote
+from app.orders.signals import payment_methods_offered
 from app.orders.status import OrderStatus, PaymentMethod
 from app.users.services import get_address
 
@@ -52,6 +59,21 @@ def _address_snapshot(address: Any) -> dict[str, Any]:
         "street": address.street,
         "postal_code": address.postal_code,
     }
+
+
+def _check_method_offered(method: PaymentMethod) -> None:
+    """An order only for a method the shop takes now (M-Pesa without credentials, PayPal without
+    a rate: refused here, not stranded until it expires). The payments domain answers."""
+    answers = payment_methods_offered.send()
+    if not answers:
+        return  # no domain takes payments (orders alone): nothing to check against
+    offered = set().union(*(methods for _, methods in answers))
+    if method.value not in offered:
+        raise PaymentMethodUnavailable(
+            f"This shop does not take {method.value} payments now; choose one of: {', '.join(sorted(offered))}.",
+            errors={"payment_method": [f"Not offered; one of: {', '.join(sorted(offered))}."]},
+            offered=sorted(offered),
+        )
 
 
 def _check_unpaid_limits(user: User, method: PaymentMethod, units: int) -> None:
@@ -86,6 +108,7 @@ def place_order(user: User, data: dict[str, Any]) -> Order:
             products=[{"product_id": offer.id, "name": offer.name} for offer in withdrawn],
         )
     method = PaymentMethod(data["payment_method"])
+    _check_method_offered(method)
     _check_unpaid_limits(user, method, sum(p.quantity for p in bought))
     currency = current_app.config["STORE_CURRENCY"]
     subtotal = sum((p.offer.price * p.quantity for p in bought), Decimal("0.00"))

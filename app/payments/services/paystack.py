@@ -39,7 +39,8 @@ def start_paystack(user: User, order_id: int) -> dict[str, Any]:
     # One reference per attempt (Paystack refuses a reused one): the order's, and a random tail.
     reference = f"{order.reference}-{secrets.token_hex(3).upper()}"
     currency = current_app.config["STORE_CURRENCY"]
-    callback = current_app.config.get("PAYSTACK_CALLBACK_URL") or frontend_link("orders", reference=order.reference)
+    # Paystack appends `trxref` and `reference` (the transaction's) to this URL: the order goes as `order`.
+    callback = current_app.config.get("PAYSTACK_CALLBACK_URL") or frontend_link("orders", order=order.reference)
     with calling("Paystack", "the request"):
         started = gateway.initialize(
             reference, order.total, currency, user.email, callback, {"order_reference": order.reference}
