@@ -144,8 +144,8 @@ def register_cli(app: Flask) -> None:
     @payments.command("simulate-callback")
     @click.argument("payment_id", type=int)
     @click.option("--result", type=click.Choice(["success", "cancelled", "insufficient", "wrong-pin", "unreachable"]))
-    @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True, help="Where the API runs")
-    def simulate_callback(payment_id: int, result: str | None, base_url: str) -> None:
+    @click.option("--base-url", default=None, help="Where the API runs [default: PUBLIC_BASE_URL, from PORT]")
+    def simulate_callback(payment_id: int, result: str | None, base_url: str | None) -> None:
         """Post Safaricom's documented STK callback for a pending M-Pesa payment to our own
         callback URL (as Safaricom would), to try a payment end to end locally."""
         import requests
@@ -157,11 +157,21 @@ def register_cli(app: Flask) -> None:
         payment = db.session.get(Payment, payment_id)
         if payment is None or payment.provider != "mpesa" or not payment.provider_reference:
             raise click.ClickException(f"no M-Pesa payment {payment_id}")
+        body = callback_body(payment, result or "success")
+        # End the read before the server writes: on SQLite every transaction takes the write
+        # lock (BEGIN IMMEDIATE), so holding it would keep the server's callback waiting.
+        # (Nothing was changed: the commit only ends the transaction.)
+        db.session.commit()
+        base = (base_url or app.config["PUBLIC_BASE_URL"]).rstrip("/")
         with app.test_request_context():
             path = url_for("payments.mpesa_callback", secret=app.config["MPESA_CALLBACK_SECRET"])
-        response = requests.post(
-            base_url.rstrip("/") + path, json=callback_body(payment, result or "success"), timeout=10
-        )
+        try:
+            response = requests.post(base + path, json=body, timeout=10)
+        except requests.RequestException as exc:
+            raise click.ClickException(
+                f"The API did not answer at {base} ({type(exc).__name__}): start it with `make run`, "
+                "or name where it runs with --base-url."
+            ) from None
         click.echo(f"callback answered {response.status_code}: {response.text.strip()}")
 
     @app.cli.command("send-outbox")

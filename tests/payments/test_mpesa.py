@@ -503,7 +503,7 @@ def test_simulate_callback_posts_safaricoms_payload_to_our_callback(
         posted.append(json.loads(request.body))
         return answer.status_code, {}, answer.get_data()
 
-    daraja.add_callback(responses.POST, f"http://127.0.0.1:5000{CALLBACK}", callback=forward)
+    daraja.add_callback(responses.POST, f"https://shop.example.co.ke{CALLBACK}", callback=forward)  # PUBLIC_BASE_URL
     result_run = app.test_cli_runner().invoke(
         args=["payments", "simulate-callback", str(payment["id"]), "--result", result]
     )
@@ -512,6 +512,110 @@ def test_simulate_callback_posts_safaricoms_payload_to_our_callback(
     [body] = posted
     assert body["Body"]["stkCallback"]["CheckoutRequestID"] == CHECKOUT_ID
     assert db.session.get(Payment, payment["id"]).status == status
+
+
+def test_simulate_callback_honours_the_base_url_and_says_when_nobody_answers(app, client, customer, order, daraja):
+    daraja.post(PUSH_URL, json=accepted())
+    payment = push(client, customer, order).get_json()
+    daraja.post(f"http://127.0.0.1:8123{CALLBACK}", body=requests.exceptions.ConnectionError("refused"))
+    run = app.test_cli_runner().invoke(
+        args=["payments", "simulate-callback", str(payment["id"]), "--base-url", "http://127.0.0.1:8123"]
+    )
+    assert run.exit_code == 1
+    assert "did not answer at http://127.0.0.1:8123" in run.output and "Traceback" not in run.output
+    assert [call.request.url for call in daraja.calls][-1] == f"http://127.0.0.1:8123{CALLBACK}"
+
+
+@pytest.mark.own_database
+def test_simulate_callback_holds_no_lock_while_the_server_writes(tmp_path):
+    """On SQLite every transaction takes the write lock: the command must have ended its own
+    before the server (another connection) writes the callback, or both wait 15 s."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.common.db import unit_of_work
+    from tests.factories import DeliveryZoneFactory, UserFactory
+
+    app = create_app("testing", overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'cli.db'}"})
+    with app.app_context():
+        upgrade()
+        with unit_of_work():
+            from app.orders.models import Order
+            from app.payments.models import Payment
+
+            user = UserFactory()
+            DeliveryZoneFactory()
+            db.session.flush()
+            order = Order(
+                reference="DKTESTLOCK1",
+                user_id=user.id,
+                status="pending_payment",
+                payment_method="mpesa",
+                currency="KES",
+                subtotal=Decimal("100.00"),
+                delivery_fee=Decimal("0.00"),
+                total=Decimal("100.00"),
+                shipping_address={},
+                delivery_zone={},
+            )
+            db.session.add(order)
+            db.session.flush()
+            payment = Payment(
+                order_id=order.id,
+                user_id=user.id,
+                provider="mpesa",
+                amount=Decimal("100.00"),
+                currency="KES",
+                order_amount=Decimal("100.00"),
+                provider_reference="ws_CO_lock",
+                details={},
+            )
+            db.session.add(payment)
+            db.session.flush()
+            payment_id = payment.id
+    wrote = []
+
+    class Server(BaseHTTPRequestHandler):
+        def do_POST(self):  # the server's side: a write on its own connection, with a short wait
+            import sqlite3
+
+            connection = sqlite3.connect(tmp_path / "cli.db", timeout=2, isolation_level=None)
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute("UPDATE payments SET failure_reason = 'written' WHERE id = ?", (payment_id,))
+                connection.execute("COMMIT")
+                wrote.append(True)
+                self.send_response(200)
+            except sqlite3.OperationalError:
+                self.send_response(503)
+            finally:
+                connection.close()
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Server)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with responses.RequestsMock(passthru_prefixes=("http://127.0.0.1",)):
+            run = app.test_cli_runner().invoke(
+                args=[
+                    "payments",
+                    "simulate-callback",
+                    str(payment_id),
+                    "--base-url",
+                    f"http://127.0.0.1:{server.server_address[1]}",
+                ]
+            )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.exit_code == 0, run.output
+    assert "callback answered 200" in run.output and wrote == [True]
 
 
 @pytest.mark.parametrize(
