@@ -9,6 +9,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt_identity
 
 from app.auth.models import Role
+from app.cart.schemas import CartHeaders
 from app.common.blueprint import Blueprint
 from app.common.idempotency import idempotent
 from app.common.permissions import login_optional, login_required
@@ -109,19 +110,23 @@ class DeliveryZoneById(MethodView):
 
 @blp.post("/delivery-zones/quote")
 @login_optional
+@blp.arguments(CartHeaders(), location="headers")
 @blp.arguments(QuoteIn())
 @blp.response(200, QuoteOut)
+@blp.alt_response(404, response="NOT_FOUND")
 @blp.alt_response(409, response="CONFLICT")
 @blp.doc(operationId="quoteDelivery")
-def quote_delivery(data: dict[str, Any]) -> Any:
+def quote_delivery(headers: dict[str, Any], data: dict[str, Any]) -> Any:
     """Quote delivery to an address.
 
-    Send `address_id` (one of mine: needs a login) or `county` and `town`; with `subtotal` the
-    free-delivery threshold applies. The zone covering it (one naming the town beats one covering
-    the county, then the cheaper) with its fee and days; none is 409 `not_deliverable`.
+    Send `address_id` (one of mine: needs a login) or `county` and `town`. The free-delivery
+    threshold applies to `subtotal`, or without one to the caller's cart (signed in, or the guest
+    cart of `X-Cart-Token`), so the fee quoted is the fee checkout charges. The zone covering it
+    (one naming the town beats one covering the county, then the cheaper) with its fee and days;
+    none is 409 `not_deliverable`.
     """
     user = current_user if get_jwt_identity() is not None else None
-    return zones.quote_for(user, data)
+    return zones.quote_for(user, data, headers.get("cart_token"))
 
 
 # Checkout and orders -----------------------------------------------------------------------------

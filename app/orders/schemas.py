@@ -93,7 +93,10 @@ class QuoteIn(BaseSchema):
     address_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     county = Trimmed(validate=validate.Length(min=1, max=40))
     town = Trimmed(validate=validate.Length(min=1, max=80))
-    subtotal = MoneyField(positive=False, metadata={"description": "For the free-delivery threshold"})
+    subtotal = MoneyField(
+        positive=False,
+        metadata={"description": "For the free-delivery threshold; the caller's cart's subtotal when omitted"},
+    )
     delivery_zone_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1))
 
     @validates_schema
@@ -119,6 +122,9 @@ class QuoteOut(OutSchema):
     fee = MoneyField(positive=False)
     free_delivery = fields.Boolean(metadata={"description": "The subtotal reached the zone's free-delivery threshold"})
     currency = fields.String()
+    subtotal = MoneyField(
+        positive=False, allow_none=True, metadata={"description": "The subtotal quoted for (sent, or the cart's)"}
+    )
     days_min = fields.Integer(attribute="zone.days_min")
     days_max = fields.Integer(attribute="zone.days_max")
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from app.extensions import db
 from app.orders.models import DeliveryZone
-from tests.factories import AddressFactory, DeliveryZoneFactory
-from tests.helpers import assert_problem
+from tests.factories import AddressFactory, DeliveryZoneFactory, ProductFactory
+from tests.helpers import add_to_cart, assert_problem, checkout
 
 ZONES = "/api/v1/delivery-zones"
 QUOTE = "/api/v1/delivery-zones/quote"
@@ -124,3 +126,29 @@ def test_nowhere_is_409_not_deliverable(client, customer, zone):
 )
 def test_bad_quote_bodies_are_422(client, body):
     assert_problem(client.post(QUOTE, json=body), 422, "validation_error")
+
+
+def test_without_a_subtotal_the_callers_cart_is_quoted_so_the_fee_quoted_is_the_fee_charged(client, customer, address):
+    """A cart over the free threshold was quoted 250 and charged 0."""
+    DeliveryZoneFactory(name="Nairobi free", counties=["Nairobi"], fee="250.00", free_over="3000.00")
+    add_to_cart(client, customer, ProductFactory(price=Decimal("3500.00"), stock=5))
+    quoted = client.post(QUOTE, json={"address_id": address.id}, headers=customer.headers).get_json()
+    assert (quoted["fee"], quoted["free_delivery"], quoted["subtotal"]) == ("0.00", True, "3500.00")
+    order = checkout(client, customer, address).get_json()
+    assert order["delivery_fee"] == quoted["fee"]
+
+
+def test_a_guest_is_quoted_for_the_guest_cart(client):
+    DeliveryZoneFactory(name="Nairobi free", counties=["Nairobi"], fee="250.00", free_over="3000.00")
+    place = {"county": "Nairobi", "town": "Nairobi"}
+    assert client.post(QUOTE, json=place).get_json()["fee"] == "250.00"  # no cart: an empty one
+    token = client.post(
+        "/api/v1/cart/lines", json={"product_id": ProductFactory(price=Decimal("3500.00"), stock=5).id, "quantity": 1}
+    ).get_json()["cart_token"]
+    quoted = client.post(QUOTE, json=place, headers={"X-Cart-Token": token}).get_json()
+    assert (quoted["fee"], quoted["subtotal"]) == ("0.00", "3500.00")
+    assert (
+        client.post(QUOTE, json={**place, "subtotal": "100.00"}, headers={"X-Cart-Token": token}).get_json()["fee"]
+        == "250.00"
+    )  # a subtotal sent is the one quoted
+    assert client.post(QUOTE, json=place, headers={"X-Cart-Token": "unknown"}).status_code == 404

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.cart.services import Owner, get_cart
 from app.common.pagination import paginate
 from app.errors import Unauthorized, ValidationFailed
 from app.extensions import db
@@ -24,6 +25,7 @@ class Quote:
     fee: Decimal
     free_delivery: bool  # the subtotal reached the zone's threshold
     currency: str
+    subtotal: Decimal | None = None  # what the threshold was checked against
 
 
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:
@@ -117,11 +119,13 @@ def quote(county: str, town: str, subtotal: Decimal | None, zone_id: int | None 
     else:
         zone = zone_for(county, town)
     fee, free = fee_for(zone, subtotal)
-    return Quote(zone, fee, free, current_app.config["STORE_CURRENCY"])
+    return Quote(zone, fee, free, current_app.config["STORE_CURRENCY"], subtotal)
 
 
-def quote_for(user: User | None, data: dict[str, Any]) -> Quote:
-    """A quote for `address_id` (the user's own: a guest gets 401) or for `county` and `town`."""
+def quote_for(user: User | None, data: dict[str, Any], guest_token: str | None = None) -> Quote:
+    """A quote for `address_id` (the user's own: a guest gets 401) or for `county` and `town`,
+    for `subtotal`, or when none is sent for the caller's cart (the user's, or the guest cart
+    of `guest_token`): the fee quoted is then the fee checkout charges."""
     if "address_id" in data:
         if user is None:
             raise Unauthorized("Log in to quote for a saved address, or send county and town.")
@@ -129,4 +133,7 @@ def quote_for(user: User | None, data: dict[str, Any]) -> Quote:
         county, town = address.county, address.town
     else:
         county, town = data["county"], data["town"]
-    return quote(county, town, data.get("subtotal"), data.get("delivery_zone_id"))
+    subtotal = data.get("subtotal")
+    if subtotal is None:
+        subtotal = get_cart(Owner(user=user) if user is not None else Owner(guest_token=guest_token)).subtotal
+    return quote(county, town, subtotal, data.get("delivery_zone_id"))
