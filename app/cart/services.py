@@ -15,14 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.auth.models import User
 from app.cart.errors import CartLimit, CartLineNotFound, CartNotFound
 from app.cart.models import Cart, CartLine
 from app.catalog.errors import InsufficientStock, ProductNotFound
 from app.catalog.services.offers import Offer, offers
-from app.common.db import changed_rows
+from app.common.db import changed_rows, unit_of_work
 from app.common.reads import rows
 from app.common.types import utcnow
 from app.errors import ValidationFailed
@@ -74,11 +74,13 @@ class CartView:
 
 @dataclass(slots=True)
 class Purchase:
-    """A cart line as checkout takes it: the line and its product's offer now."""
+    """A cart line as checkout takes it: the line, the price the customer last saw for it, and
+    its product's offer now."""
 
     line_id: int
     quantity: int
     offer: Offer
+    seen_price: Decimal
 
 
 @dataclass(slots=True)
@@ -184,7 +186,30 @@ def _priced(lines: Sequence[Any], token: str | None = None, known: dict[int, Off
         (saved if line.saved_for_later else in_cart).append(view)
     # Withdrawn products cannot be bought, so they are not in the sum.
     subtotal = sum((v.line_total for v in in_cart if v.product.on_sale), Decimal("0.00"))
-    return CartView(in_cart, saved, subtotal, currency, sum(v.quantity for v in in_cart), token)
+    cart = CartView(in_cart, saved, subtotal, currency, sum(v.quantity for v in in_cart), token)
+    _shown(cart)
+    return cart
+
+
+def _shown(view: CartView) -> None:
+    """A cart read shows its lines at today's prices: those prices count as seen (`added_price`
+    is the price the customer last saw, which checkout holds the cart to). This response still
+    reports each change as a `price_changed` problem; the next read no longer does."""
+    changed = {
+        line.id: line.unit_price
+        for line in (*view.lines, *view.saved_for_later)
+        if any(problem.code == "price_changed" for problem in line.problems)
+    }
+    if not changed:
+        return
+    with unit_of_work():  # a GET that writes, only when a price moved since the last read
+        for line_id, price in changed.items():
+            db.session.execute(
+                update(CartLine)
+                .where(CartLine.id == line_id)
+                .values(added_price=price)
+                .execution_options(synchronize_session=False)
+            )
 
 
 _LINE_COLUMNS = (CartLine.id, CartLine.product_id, CartLine.quantity, CartLine.added_price, CartLine.saved_for_later)
@@ -397,12 +422,12 @@ def purchases(user: User) -> list[Purchase]:
     if cart_id is None:
         return []
     lines = rows(
-        select(CartLine.id, CartLine.product_id, CartLine.quantity)
+        select(CartLine.id, CartLine.product_id, CartLine.quantity, CartLine.added_price)
         .where(CartLine.cart_id == cart_id, CartLine.saved_for_later.is_(False))
         .order_by(CartLine.id)
     ).all()
     found = offers({line.product_id for line in lines})
-    return [Purchase(line.id, line.quantity, found[line.product_id]) for line in lines]
+    return [Purchase(line.id, line.quantity, found[line.product_id], line.added_price) for line in lines]
 
 
 def remove_purchased(user: User, line_ids: Iterable[int]) -> None:

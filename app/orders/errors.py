@@ -43,3 +43,7 @@ class EmailNotVerified(Forbidden):
 
 class PaymentMethodUnavailable(Conflict):
     code, title = "payment_method_unavailable", "Payment method not available"
+
+
+class PriceChanged(Conflict):
+    code, title = "price_changed", "Prices changed since the cart was read"

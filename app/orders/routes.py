@@ -161,7 +161,10 @@ class Orders(MethodView):
         SKU, price), the address and zone copied, the stock taken, the bought lines removed from
         the cart (saved-for-later stays), the confirmation email queued. The zone is derived from
         the address when omitted. 409: `cart_empty`, `insufficient_stock` (each product and what
-        is available), `product_unavailable`, `not_deliverable`, `payment_method_unavailable` (a
+        is available), `product_unavailable`, `not_deliverable`, `price_changed` (a price moved since
+        the cart was last read: the `lines` with `seen_price` and `price`, and the new `subtotal`,
+        `delivery_fee` and `total`; read the cart, which counts as seeing them, and check out
+        again), `payment_method_unavailable` (a
         method the shop does not take now, with the `offered` ones), `unpaid_orders_limit` (at most
         UNPAID_ORDERS_MAX orders holding UNPAID_UNITS_MAX items awaiting payment); 403
         `email_not_verified` for cash on delivery before the email is verified. Nothing is left

@@ -209,3 +209,36 @@ def test_a_method_the_shop_does_not_take_is_refused_at_checkout(app, client, cus
     monkeypatch.setitem(app.config, "PAYPAL_CURRENCY", "USD")
     assert_problem(checkout(client, customer, address, payment_method="paypal"), 409, "payment_method_unavailable")
     assert checkout(client, customer, address, payment_method="card").status_code == 201
+
+
+def test_a_price_changed_since_the_cart_was_read_is_not_charged_silently(client, customer, address, zone):
+    """A 5.00 item repriced to 50,000.00 was bought at 50,000.00 with no step in between."""
+    product = ProductFactory(price=Decimal("5.00"), stock=5)
+    add_to_cart(client, customer, product, 2)
+    product.price = Decimal("50000.00")
+    db.session.commit()
+
+    body = assert_problem(checkout(client, customer, address), 409, "price_changed")
+    [line] = body["lines"]
+    assert (line["product_id"], line["seen_price"], line["price"]) == (product.id, "5.00", "50000.00")
+    assert (body["subtotal"], body["delivery_fee"], body["total"]) == ("100000.00", "0.00", "100000.00")  # free over 5,000
+    assert db.session.scalar(select(func.count()).select_from(Order)) == 0
+    assert db.session.get(Product, product.id).stock == 5
+    assert_problem(checkout(client, customer, address), 409, "price_changed")  # a blind retry: still no
+
+    shown = client.get("/api/v1/cart", headers=customer.headers).get_json()  # the customer sees it
+    assert shown["lines"][0]["unit_price"] == "50000.00"
+    assert [p["code"] for p in shown["lines"][0]["problems"]] == ["price_changed"]
+    order = checkout(client, customer, address).get_json()
+    assert order["subtotal"] == "100000.00"
+
+
+def test_validating_the_cart_counts_as_seeing_its_prices_too(client, customer, address, zone):
+    product = ProductFactory(price=Decimal("100.00"), stock=5)
+    add_to_cart(client, customer, product)
+    product.price = Decimal("90.00")
+    db.session.commit()
+    report = client.get("/api/v1/cart/validate", headers=customer.headers).get_json()
+    assert [p["code"] for p in report["problems"]] == ["price_changed"]
+    assert client.get("/api/v1/cart/validate", headers=customer.headers).get_json() == {"valid": True, "problems": []}
+    assert checkout(client, customer, address).get_json()["subtotal"] == "90.00"

@@ -16,13 +16,14 @@ from typing import Any
 from flask import current_app
 
 from app.auth.models import User
-from app.cart.services import purchases, remove_purchased
+from app.cart.services import Purchase, purchases, remove_purchased
 from app.catalog.services.stock import take_stock
 from app.extensions import db
 from app.orders.errors import (
     CartEmpty,
     EmailNotVerified,
     PaymentMethodUnavailable,
+    PriceChanged,
     ProductUnavailable,
     UnpaidOrdersLimit,
 )
@@ -59,6 +60,31 @@ def _address_snapshot(address: Any) -> dict[str, Any]:
         "street": address.street,
         "postal_code": address.postal_code,
     }
+
+
+def _check_prices_seen(bought: list[Purchase], subtotal: Decimal, fee: Decimal, currency: str) -> None:
+    """Nobody is charged a price they have not seen: a line whose price changed since the cart
+    was last read is 409 `price_changed`, with the lines and the new totals. Reading the cart
+    (GET /cart or /cart/validate) shows the new prices and counts as seen."""
+    changed = [p for p in bought if p.offer.price != p.seen_price]
+    if changed:
+        raise PriceChanged(
+            "Prices changed since you last saw your cart: read it again to see them, then check out.",
+            lines=[
+                {
+                    "line_id": p.line_id,
+                    "product_id": p.offer.id,
+                    "name": p.offer.name,
+                    "seen_price": str(p.seen_price),
+                    "price": str(p.offer.price),
+                }
+                for p in changed
+            ],
+            subtotal=str(subtotal),
+            delivery_fee=str(fee),
+            total=str(subtotal + fee),
+            currency=currency,
+        )
 
 
 def _check_method_offered(method: PaymentMethod) -> None:
@@ -113,6 +139,7 @@ def place_order(user: User, data: dict[str, Any]) -> Order:
     currency = current_app.config["STORE_CURRENCY"]
     subtotal = sum((p.offer.price * p.quantity for p in bought), Decimal("0.00"))
     delivery = quote(address.county, address.town, subtotal, data.get("delivery_zone_id"))
+    _check_prices_seen(bought, subtotal, delivery.fee, currency)
     take_stock({p.offer.id: p.quantity for p in bought})
 
     zone = delivery.zone
