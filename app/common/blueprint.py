@@ -31,16 +31,23 @@ from app.extensions import db
 
 BODY_TYPES = {"json": "application/json", "multipart": "multipart/form-data"}
 _ACCEPTS = "_duka_accepts"  # the argument locations a view reads, set by Blueprint.arguments
+_OPTIONAL = "_duka_optional_bodies"  # the body locations whose schema requires no field
 
 
 class Parser(FlaskParser):
     __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
 
     def load_json(self, req: Any, schema: Any) -> Any:
-        """The body, through the one checked JSON parser (app/common/bodies.py)."""
+        """The body, through the one checked JSON parser (app/common/bodies.py). No body is
+        `missing` (a schema without required fields then loads {}); a body of `null` is not an
+        object and is refused, never read as {}."""
         if not req.is_json:
             return missing
         body = request_json(req)
+        if body is None and req.get_data(cache=True).strip():
+            raise ValidationFailed(
+                "The body must be a JSON object.", errors={"body": ["Send a JSON object, not null."]}
+            )
         return missing if body is None else body
 
     def load_multipart(self, req: Any, schema: Any) -> MultiDictProxy:
@@ -58,11 +65,17 @@ class Blueprint(flask_smorest.Blueprint):
     }
 
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Callable[[Any], Any]:
+        """flask-smorest's arguments; a body whose schema requires no field is optional (the
+        document says so, and a request may come without one: POST /orders/{id}/cancel)."""
+        optional = location in BODY_TYPES and _requires_nothing(_schema(schema))
+        if optional:
+            kwargs.setdefault("required", False)
         parse = super().arguments(schema, location=location, **kwargs)
 
         def decorator(func: Any) -> Any:
             view = _checking_shape(parse(func))
             setattr(view, _ACCEPTS, getattr(func, _ACCEPTS, frozenset()) | {location})
+            setattr(view, _OPTIONAL, getattr(func, _OPTIONAL, frozenset()) | ({location} if optional else set()))
             return view
 
         return decorator
@@ -162,7 +175,9 @@ def _check_request_shape() -> None:
     for location, mimetype in BODY_TYPES.items():
         if location not in accepts:
             continue
-        if not _has_body():  # the document marks every body required: PATCH {} changes nothing, but says so
+        if not _has_body():
+            if location in _optional_locations(request.endpoint, request.method):
+                continue  # every field optional: no body is an empty one
             raise ValidationFailed("This request needs a body.", errors={"body": [f"Send a {mimetype} body."]})
         if not _mimetype_is(mimetype):
             raise UnsupportedMediaType(f"Send the body as {mimetype}.")
@@ -178,16 +193,40 @@ def _mimetype_is(expected: str) -> bool:
     return request.mimetype == expected
 
 
-_locations: dict[tuple[str, str], frozenset[str] | None] = {}
+_locations: dict[tuple[str, str, str], frozenset[str] | None] = {}
+
+
+def _view_of(endpoint: str, method: str) -> Any:
+    view = current_app.view_functions.get(endpoint)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        view = getattr(view_class, "get" if method == "HEAD" else method.lower(), None)
+    return view
 
 
 def _accepted_locations(endpoint: str, method: str) -> frozenset[str] | None:
     """The argument locations the view of `endpoint` reads for `method` (memoised)."""
-    key = (endpoint, method)
+    key = (_ACCEPTS, endpoint, method)
     if key not in _locations:
-        view = current_app.view_functions.get(endpoint)
-        view_class = getattr(view, "view_class", None)
-        if view_class is not None:
-            view = getattr(view_class, "get" if method == "HEAD" else method.lower(), None)
+        view = _view_of(endpoint, method)
         _locations[key] = getattr(view, _ACCEPTS, frozenset()) if view is not None else None
     return _locations[key]
+
+
+def _optional_locations(endpoint: str, method: str) -> frozenset[str]:
+    """The body locations of that view that may be left out (memoised)."""
+    key = (_OPTIONAL, endpoint, method)
+    if key not in _locations:
+        view = _view_of(endpoint, method)
+        _locations[key] = getattr(view, _OPTIONAL, frozenset()) if view is not None else frozenset()
+    return _locations[key] or frozenset()
+
+
+def _schema(schema: Any) -> Any:
+    """A schema instance from what `arguments` was given (a class or an instance)."""
+    return schema() if isinstance(schema, type) else schema
+
+
+def _requires_nothing(schema: Any) -> bool:
+    """No field must be sent: none is required, or the schema loads partially (a PATCH)."""
+    return schema.partial is True or not any(field.required for field in schema.fields.values())

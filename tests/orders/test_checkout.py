@@ -221,7 +221,11 @@ def test_a_price_changed_since_the_cart_was_read_is_not_charged_silently(client,
     body = assert_problem(checkout(client, customer, address), 409, "price_changed")
     [line] = body["lines"]
     assert (line["product_id"], line["seen_price"], line["price"]) == (product.id, "5.00", "50000.00")
-    assert (body["subtotal"], body["delivery_fee"], body["total"]) == ("100000.00", "0.00", "100000.00")  # free over 5,000
+    assert (body["subtotal"], body["delivery_fee"], body["total"]) == (
+        "100000.00",
+        "0.00",
+        "100000.00",
+    )  # free over 5,000
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
     assert db.session.get(Product, product.id).stock == 5
     assert_problem(checkout(client, customer, address), 409, "price_changed")  # a blind retry: still no
