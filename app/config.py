@@ -101,6 +101,9 @@ class Config:
         # Paths carry their /api/v1 prefix, so the server is the origin serving the document.
         "servers": [{"url": env("API_SERVER_URL", "/"), "description": "This deployment"}],
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+        # The default an operation inherits when it states none: a token is optional (the cart,
+        # quotes). Every other operation states its own (app/common/openapi.py).
+        "security": [{}, {"bearerAuth": []}],
     }
 
     # Tokens

@@ -119,3 +119,15 @@ def test_a_generated_client_signs_up_fills_a_profile_and_browses(app: Flask, duk
 
     missing = _module("api.catalog.get_product").sync(client=anonymous, product_id=2_000_000_000)
     assert isinstance(missing, models.ProblemOut) and missing.code == "product_not_found"
+
+    # Operations where a token is optional take a plain Client (a guest) as well.
+    guest_cart = _module("api.cart.add_cart_line").sync(
+        client=anonymous, body=models.CartLineIn(product_id=card.id, quantity=1)
+    )
+    assert isinstance(guest_cart, models.CartOut) and guest_cart.count == 1 and guest_cart.cart_token
+    read = _module("api.cart.get_cart").sync(client=anonymous, x_cart_token=guest_cart.cart_token)
+    assert isinstance(read, models.CartOut) and read.lines[0].product.id == card.id
+    quoted = _module("api.orders.quote_delivery").sync(
+        client=anonymous, body=models.QuoteIn(county="Nairobi", town="Westlands"), x_cart_token=guest_cart.cart_token
+    )
+    assert isinstance(quoted, models.ProblemOut) and quoted.code == "not_deliverable"  # no zone in this test

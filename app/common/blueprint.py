@@ -97,6 +97,7 @@ class Blueprint(flask_smorest.Blueprint):
             raise TypeError("A 201 response must say where the new resource lives: location=...")
         kwargs.setdefault("headers", {})["Location"] = {
             "description": "URL of the created resource",
+            "required": True,
             "schema": {"type": "string", "format": "uri-reference"},
         }
         serialise = super().response(status_code, schema, **kwargs)

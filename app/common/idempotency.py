@@ -251,10 +251,21 @@ def idempotent(operation: str, *, required: bool = True) -> Callable[[F], F]:
         if required:
             responses["400"] = "BAD_REQUEST"
         responses["409"] = "CONFLICT"
+        # A replay carries Idempotent-Replayed: the success responses say so.
+        for status in doc.get("success_status_codes", ()):
+            responses.setdefault(str(status), {}).setdefault("headers", {})["Idempotent-Replayed"] = REPLAYED_HEADER
         wrapper._apidoc = doc  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+REPLAYED_HEADER = {
+    "description": "`true` when this is the stored response of an earlier request with the same "
+    "Idempotency-Key (nothing ran again); absent otherwise",
+    "required": False,
+    "schema": {"type": "string", "enum": ["true"]},
+}
 
 
 def purge_expired_keys() -> int:

@@ -3,7 +3,8 @@ repeating them (apispec plugins, given to flask-smorest's Api in app/extensions.
 
 - Response schemas (`OutSchema`) list every field as `required`, so generated clients type them
   as always present.
-- Public operations say `security: []`; secured ones document 401.
+- Public operations say `security: []`; secured ones document 401; operations where a token is
+  optional (login_optional) inherit the document's `security: [{}, {bearerAuth: []}]`.
 - An operation taking a path id documents 404; a JSON body 400 (malformed) and 415; a multipart
   body 413 and 415; every operation 422 (unknown query parameters are refused everywhere).
 - Every response documents `X-Request-ID`; rate-limited operations the `X-RateLimit-*` headers;
@@ -27,6 +28,7 @@ HEADERS = "#/components/headers/"
 HEADER_DOCS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {
         "description": "The request's id (yours, echoed, when sane); quote it when reporting a problem",
+        "required": True,
         "schema": {"type": "string"},
     },
     "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "integer"}},
@@ -48,6 +50,11 @@ IF_NONE_MATCH = {
     # A header line's limit (gunicorn's limit_request_field_size), the only bound a server sets.
     "schema": {"type": "string", "maxLength": 8190},
 }
+
+
+# A token is optional: `{}` (no credentials) or a bearer token (OpenAPI's way of saying it). The
+# document's top-level `security`, which operations of login_optional routes inherit.
+OPTIONAL_AUTH: list[dict[str, list[str]]] = [{}, {"bearerAuth": []}]
 
 
 def header_refs(*names: str) -> dict[str, dict[str, str]]:
@@ -85,7 +92,14 @@ class ConventionsPlugin(BasePlugin):
                 responses[key] = deepupdate(responses[key], response) if key in responses else response
             # A component's name, not a $ref: apispec then registers the (lazy) component too.
             add = responses.setdefault
-            if operation.get("security"):
+            security = operation.get("security")
+            if security == OPTIONAL_AUTH:
+                # The document's default requirement is this one: inherited rather than repeated,
+                # because openapi-python-client (0.29, its issue #1372) reads any operation-level
+                # list, `{}` included, as "a token is required" and makes guests unable to call it.
+                del operation["security"]
+                add("401", "UNAUTHORIZED")  # a token sent must be valid
+            elif security:
                 add("401", "UNAUTHORIZED")
             else:
                 operation["security"] = []

@@ -59,7 +59,8 @@ def login_optional(view: F) -> F:
 
     wrapper._duka_optional = True  # type: ignore[attr-defined]
     doc = deepcopy(getattr(wrapper, "_apidoc", {}))
-    # `{}` is "no credentials": either way is fine (OpenAPI's way of saying optional).
+    # `{}` is "no credentials": either way is fine (OpenAPI's way of saying optional; the
+    # document then states it once, at the top: app/common/openapi.py).
     doc.setdefault("manual_doc", {}).setdefault("security", [{}, {"bearerAuth": []}])
     wrapper._apidoc = doc  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]

@@ -24,6 +24,7 @@ from app.returns.schemas import (
     ReturnOut,
     ReturnQuery,
     ReturnRefundIn,
+    photo_link,
 )
 
 blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Returns and their refunds")
@@ -87,7 +88,7 @@ def cancel_return(return_id: int) -> Any:
 @blp.post("/<int:return_id>/images")
 @login_required(Role.CUSTOMER)
 @blp.arguments(ReturnImageIn(), location="multipart")
-@blp.response(201, ReturnImageOut, location=lambda made: url_for("returns.get_return", return_id=made.return_id))
+@blp.response(201, ReturnImageOut, location=photo_link)
 @blp.alt_response(409, response="CONFLICT")
 @blp.doc(operationId="addReturnImage")
 def add_return_image(data: dict[str, Any], return_id: int) -> Any:

@@ -86,14 +86,15 @@ class ReturnImageIn(FileUploadIn):
     pass
 
 
-def _photo_link(image: Any) -> str:
+def photo_link(image: Any) -> str:
+    """The signed link a photo is opened by (the `url` in responses, the `Location` of its 201)."""
     return url_for("returns.get_return_image", return_id=image.return_id, image_id=image.id, **sign_link(image.path))
 
 
 class ReturnImageOut(OutSchema):
     id = fields.Integer()
     url = fields.Function(
-        _photo_link,
+        photo_link,
         metadata={
             "type": "string",
             "format": "uri-reference",

@@ -40,19 +40,20 @@ def test_security_and_its_errors_are_documented_on_every_operation(spec, app):
     public = {
         (rule.replace("<int:", "{").replace("<", "{").replace(">", "}"), method.lower()) for rule, method in PUBLIC
     }
+    assert spec["security"] == [{}, {"bearerAuth": []}]  # the default: a token is optional
     for path, method, op in operations(spec):
         responses = op["responses"]
-        if path.startswith(
+        if "security" not in op:  # inherits the default (generated clients then accept a guest)
+            assert (path, method) in public and "401" in responses, (path, method)
+            if path.startswith("/api/v1/cart"):
+                headers = [p["name"] for p in op["parameters"] if p["in"] == "header"]
+                assert "X-Cart-Token" in headers, (path, method)
+        elif path.startswith(
             ("/api/v1/payments/mpesa/callback/", "/api/v1/payments/paystack/webhook", "/api/v1/payments/paypal/webhook")
         ):
             assert op["security"] == [], (path, method)  # the providers' calls: a secret or a signature guards them
         elif (path, method) == ("/api/v1/auth/refresh", "post"):
             assert op["security"] == [{"bearerAuth": []}]  # the refresh token is its Bearer token
-        elif op["security"] == [{}, {"bearerAuth": []}]:  # login_optional: a guest, or a user with a token
-            assert (path, method) in public and "401" in responses, (path, method)
-            if path.startswith("/api/v1/cart"):
-                headers = [p["name"] for p in op["parameters"] if p["in"] == "header"]
-                assert "X-Cart-Token" in headers, (path, method)
         elif (path, method) in public:
             assert op["security"] == [], (path, method)
         else:
@@ -151,3 +152,18 @@ def test_the_document_states_every_input_limit(client):
                 if "schema" in parameter and parameter.get("in") != "path":
                     found += _unbounded(parameter["schema"], f"{method.upper()} {path} {parameter['name']}")
     assert found == []
+
+
+def test_headers_the_server_always_sends_are_documented_as_required(spec):
+    assert spec["components"]["headers"]["X-Request-ID"]["required"] is True
+    created = [(path, op) for path, method, op in operations(spec) if "201" in op["responses"]]
+    assert created and all(op["responses"]["201"]["headers"]["Location"]["required"] is True for _, op in created)
+    replaying = [
+        (path, method)
+        for path, method, op in operations(spec)
+        if any(p["name"] == "Idempotency-Key" for p in op.get("parameters", []))
+    ]
+    assert ("/api/v1/orders", "post") in replaying
+    for path, method in replaying:
+        success = next(v for k, v in spec["paths"][path][method]["responses"].items() if k.startswith("2"))
+        assert success["headers"]["Idempotent-Replayed"]["schema"]["enum"] == ["true"], (path, method)
