@@ -323,7 +323,8 @@ def test_evidence_photos_are_checked_capped_and_the_customers_own(client, custom
     assert added.status_code == 201, added.get_json()
     # Location is the photo (its signed link, as in the body), not the return.
     assert added.headers["Location"] == added.get_json()["url"]
-    assert client.get(added.headers["Location"]).mimetype == "image/webp"
+    with client.get(added.headers["Location"]) as photo:
+        assert photo.status_code == 200 and photo.mimetype == "image/webp"
     from app.returns.models import ReturnImage
 
     assert db.session.get(ReturnImage, added.get_json()["id"]).path.endswith(".webp")  # re-encoded
