@@ -13,7 +13,7 @@ from app.common.blueprint import Blueprint
 from app.common.db import unit_of_work
 from app.common.idempotency import idempotent
 from app.common.permissions import login_required
-from app.common.schemas import page_of
+from app.common.schemas import PaginationQuery, page_of
 from app.extensions import limiter
 from app.payments.schemas import (
     CallbackAckOut,
@@ -58,6 +58,7 @@ def payment_methods() -> Any:
     """List the payment methods this shop offers.
 
     A provider without credentials is not offered; M-Pesa takes KES 1 to 250,000 a transaction.
+    The one list that is not a page: the shop's own set of at most four methods.
     """
     return payments.available_methods()
 
@@ -282,11 +283,12 @@ def refresh_payment(payment_id: int) -> Any:
 
 @blp.get("/orders/<int:order_id>/payments")
 @login_required(Role.CUSTOMER, Role.ADMIN)
-@blp.response(200, PaymentOut(many=True))
+@blp.arguments(PaginationQuery(), location="query")
+@blp.response(200, page_of(PaymentOut))
 @blp.doc(operationId="listOrderPayments")
-def order_payments(order_id: int) -> Any:
-    """List the payment attempts of an order, oldest first.
+def order_payments(query: dict[str, Any], order_id: int) -> Any:
+    """List the payment attempts of an order, oldest first, a page at a time.
 
     The order's customer or an admin; someone else's order is 404.
     """
-    return payments.payments_of_order(current_user, order_id)
+    return payments.payments_of_order(current_user, order_id, query["page"], query["per_page"])

@@ -58,7 +58,11 @@ class RefundIn(BaseSchema):
     reason = Trimmed(required=True, validate=validate.Length(min=1, max=300))
     reference = Trimmed(
         validate=validate.Length(min=1, max=100),
-        metadata={"description": "M-Pesa and cash: the reference of the refund made by hand (required for them)"},
+        metadata={
+            "description": "Required for M-Pesa and cash payments (refunded by hand): the refund's reference, "
+            "e.g. the M-Pesa transaction code (422 without it). Paystack and PayPal refunds are sent to "
+            "the provider and get theirs."
+        },
     )
 
 

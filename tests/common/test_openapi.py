@@ -167,3 +167,17 @@ def test_headers_the_server_always_sends_are_documented_as_required(spec):
     for path, method in replaying:
         success = next(v for k, v in spec["paths"][path][method]["responses"].items() if k.startswith("2"))
         assert success["headers"]["Idempotent-Replayed"]["schema"]["enum"] == ["true"], (path, method)
+
+
+# Lists that are not pages, each named in README ("Lists") with its reason.
+NOT_PAGES = {("/api/v1/payments/methods", "get")}
+
+
+def test_every_list_is_a_page_but_the_named_exceptions(spec):
+    bare = set()
+    for path, method, op in operations(spec):
+        for status, response in op["responses"].items():
+            schema = (response.get("content", {}).get("application/json") or {}).get("schema", {})
+            if status.startswith("2") and schema.get("type") == "array":
+                bare.add((path, method))
+    assert bare == NOT_PAGES

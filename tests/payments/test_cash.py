@@ -34,7 +34,7 @@ def test_cash_taken_at_the_door_delivers_and_pays_the_order(client, admin, custo
     order = client.get(f"{ORDERS}/{cash_order['id']}", headers=customer.headers).get_json()
     assert order["status"] == "delivered" and order["paid_at"] is not None
     assert (order["history"][-1]["to_status"], order["history"][-1]["actor_kind"]) == ("delivered", "admin")
-    mine = client.get(f"{ORDERS}/{cash_order['id']}/payments", headers=customer.headers).get_json()
+    mine = client.get(f"{ORDERS}/{cash_order['id']}/payments", headers=customer.headers).get_json()["items"]
     assert [p["id"] for p in mine] == [payment["id"]]
 
 

@@ -464,9 +464,9 @@ def test_payments_are_their_customers(client, customer, other_customer, order, d
         assert_problem(method(url, headers=other_customer.headers), 404, "payment_not_found")
     listing = client.get(f"{ORDERS}/{order['id']}/payments", headers=other_customer.headers)
     assert_problem(listing, 404, "order_not_found")
-    assert [p["id"] for p in client.get(f"{ORDERS}/{order['id']}/payments", headers=customer.headers).get_json()] == [
-        payment["id"]
-    ]
+    assert [
+        p["id"] for p in client.get(f"{ORDERS}/{order['id']}/payments", headers=customer.headers).get_json()["items"]
+    ] == [payment["id"]]
     assert client.get(f"/api/v1/payments/{payment['id']}", headers=admin.headers).status_code == 200
     assert_problem(push(client, other_customer, order), 404, "order_not_found")
 

@@ -71,11 +71,13 @@ def get_payment(user: User, payment_id: int) -> Payment:
     return payment
 
 
-def payments_of_order(user: User, order_id: int) -> list[Payment]:
+def payments_of_order(user: User, order_id: int, page: int, per_page: int) -> dict[str, Any]:
+    """The order's payment attempts, oldest first, one page; someone else's order is 404."""
+    from app.common.pagination import paginate
     from app.orders.services.orders import get_order
 
-    order = get_order(user, order_id)  # 404 for someone else's
-    return list(db.session.scalars(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id)))
+    order = get_order(user, order_id)
+    return paginate(select(Payment).where(Payment.order_id == order.id).order_by(Payment.id), page, per_page)
 
 
 # An STK prompt dies on the phone within about a minute: a pending M-Pesa attempt older than

@@ -87,7 +87,9 @@ def refund(
     manual = payment.provider not in AUTOMATIC_REFUNDS
     if manual and not reference:
         raise ValidationFailed.field(
-            "reference", f"Refund {payment.provider} payments by hand, then enter its reference."
+            "reference",
+            "Required for M-Pesa and cash payments: refund them by hand, then send the refund's reference "
+            "(e.g. the M-Pesa transaction code).",
         )
     record = Refund(
         payment_id=payment.id,
