@@ -90,10 +90,14 @@ class Config:
     API_SPEC_OPTIONS = {
         "info": {
             "description": (
-                "JSON API of the Duka shop: accounts, profile and addresses, the catalog, and the "
-                "back office. Errors are RFC 9457 problem details with a stable `code`; lists are "
-                "`{items, meta}` pages; money is a decimal string beside an ISO 4217 `currency`. "
-                "Send `Authorization: Bearer <access token>` from `login`."
+                "JSON API of the Duka shop: accounts and sign-in (passwords, two-factor), profile and "
+                "addresses, the catalog (categories, brands, products, search and facets), the cart (guest "
+                "or signed in), delivery zones and quotes, checkout and orders, payments (M-Pesa, Paystack "
+                "cards, PayPal, cash on delivery; refunds), returns, reviews, notifications, and the back "
+                "office. Errors are RFC 9457 problem details with a stable `code`; lists are `{items, "
+                "meta}` pages; money is a decimal string beside an ISO 4217 `currency`. Send "
+                "`Authorization: Bearer <access token>` from `login`; where a token is optional (the cart) "
+                "a guest sends `X-Cart-Token` instead."
             ),
             "contact": {"name": "Duka API team", "email": "api@duka.co.ke"},
             "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
