@@ -53,6 +53,8 @@ def login(base: str, email: str, password: str) -> str:
 
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="duka-fuzz-"))
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "APP_ENV": "development",
@@ -61,13 +63,14 @@ def main() -> int:
         "MAIL_OUTBOX_DIR": str(workdir / "outbox"),
         "RATELIMIT_ENABLED": "false",  # the fuzzer would otherwise spend its run on 429s
         "LOG_LEVEL": "WARNING",
+        # The payment sandbox answers on this server, as with `make run`.
+        "PUBLIC_BASE_URL": base,
+        "PAYMENT_SANDBOX_DIR": str(workdir / "sandbox"),
     }
     flask = [str(BIN / "flask"), "--app", "run:app"]
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed-demo"], cwd=ROOT, env=env, check=True, capture_output=True)
 
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [str(BIN / "gunicorn"), "run:app", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
         cwd=ROOT,
