@@ -66,10 +66,8 @@ def prepare(env: dict[str, str], customers: int) -> dict[str, Any]:
     from app import create_app
     from app.auth.models import Role, User
     from app.catalog.models import Category, Product
-    from app.cli import ensure_user
     from app.common.db import unit_of_work
     from app.extensions import db
-    from app.users.models import Address
 
     app = create_app()
     with app.app_context(), unit_of_work():
@@ -98,22 +96,7 @@ def prepare(env: dict[str, str], customers: int) -> dict[str, Any]:
 
         buyers = []
         for i in range(customers):
-            user, _ = ensure_user(f"buyer{i}@bench.test", PASSWORD, f"Buyer {i}", Role.CUSTOMER)
-            db.session.flush()
-            address = db.session.scalar(select(Address).where(Address.user_id == user.id))
-            if address is None:
-                address = Address(
-                    user_id=user.id,
-                    label="Home",
-                    recipient=user.name,
-                    phone="+254712345678",
-                    county="Nairobi",
-                    town="Nairobi",
-                    street=f"Bench Road {i}",
-                    is_default=True,
-                )
-                db.session.add(address)
-                db.session.flush()
+            user, address = ensure_buyer(f"buyer{i}@bench.test", f"Buyer {i}", f"Bench Road {i}")
             buyers.append(
                 {
                     "email": user.email,
@@ -125,6 +108,35 @@ def prepare(env: dict[str, str], customers: int) -> dict[str, Any]:
         contended = product("bench-contended", 1_000_000)
         exhaust = product("bench-exhaust", EXHAUST_STOCK)
     return {"buyers": buyers, "contended": contended, "exhaust": exhaust}
+
+
+def ensure_buyer(email: str, name: str, street: str, phone: str = "+254712345678") -> tuple[Any, Any]:
+    """A customer with PASSWORD and a default address in Nairobi (idempotent), in the caller's
+    app context and unit of work; returns (user, address)."""
+    from sqlalchemy import select
+
+    from app.auth.models import Role
+    from app.cli import ensure_user
+    from app.extensions import db
+    from app.users.models import Address
+
+    user, _ = ensure_user(email, PASSWORD, name, Role.CUSTOMER)
+    db.session.flush()
+    address = db.session.scalar(select(Address).where(Address.user_id == user.id))
+    if address is None:
+        address = Address(
+            user_id=user.id,
+            label="Home",
+            recipient=user.name,
+            phone=phone,
+            county="Nairobi",
+            town="Nairobi",
+            street=street,
+            is_default=True,
+        )
+        db.session.add(address)
+        db.session.flush()
+    return user, address
 
 
 class Client:

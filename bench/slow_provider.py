@@ -40,9 +40,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.catalog import BIN, ensure_database, free_port  # noqa: E402
+from bench.checkout import PASSWORD, ensure_buyer  # noqa: E402
 
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/duka_bench_slow"
-PASSWORD = "Bench-Buyer-2026!"
 
 
 def slow_daraja(delay: float) -> tuple[ThreadingHTTPServer, str]:
@@ -113,36 +113,19 @@ def prepare_buyers(env: dict[str, str], count: int) -> None:
     subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     subprocess.run([*flask, "seed-demo", "--products", "20"], cwd=ROOT, env=env, check=True, capture_output=True)
     os.environ.update(env)
-    from sqlalchemy import select, update
+    from sqlalchemy import update
 
     from app import create_app
-    from app.auth.models import Role
-    from app.cli import ensure_user
     from app.common.db import unit_of_work
     from app.extensions import db
     from app.orders.models import Order
-    from app.users.models import Address
 
     app = create_app()
     with app.app_context(), unit_of_work():
         # Earlier runs' orders are cancelled: each buyer starts with nothing unpaid.
         db.session.execute(update(Order).where(Order.status == "pending_payment").values(status="cancelled"))
         for i in range(count):
-            user, _ = ensure_user(f"slow{i}@bench.test", PASSWORD, f"Slow {i}", Role.CUSTOMER)
-            db.session.flush()
-            if db.session.scalar(select(Address.id).where(Address.user_id == user.id)) is None:
-                db.session.add(
-                    Address(
-                        user_id=user.id,
-                        label="Home",
-                        recipient=user.name,
-                        phone="+254712345678",
-                        county="Nairobi",
-                        town="Nairobi",
-                        street=f"Bench Road {i}",
-                        is_default=True,
-                    )
-                )
+            ensure_buyer(f"slow{i}@bench.test", f"Slow {i}", f"Bench Road {i}")
 
 
 def pending_payments(base: str, count: int) -> list[tuple[str, int]]:

@@ -34,6 +34,10 @@ CALLBACK = f"/api/v1/payments/mpesa/callback/{SECRET}"
 CHECKOUT_ID = "ws_CO_191220191020363925"
 
 
+# The STK Query's answer while the prompt is open (HTTP 500 with this errorCode, as Daraja does).
+PROCESSING = {"requestId": "ws_1", "errorCode": "500.001.1001", "errorMessage": "The transaction is being processed"}
+
+
 def accepted(checkout_id: str = CHECKOUT_ID) -> dict:
     return {
         "MerchantRequestID": "29115-34620561-1",
@@ -349,12 +353,7 @@ def test_provider_failures_leave_nothing_behind(client, customer, order, daraja,
 def test_a_lost_callback_is_recovered_by_the_query(client, customer, order, daraja):
     daraja.post(PUSH_URL, json=accepted())
     payment = push(client, customer, order).get_json()
-    processing = {
-        "requestId": "ws_1",
-        "errorCode": "500.001.1001",
-        "errorMessage": "The transaction is being processed",
-    }
-    daraja.post(QUERY_URL, status=500, json=processing)
+    daraja.post(QUERY_URL, status=500, json=PROCESSING)
     still = client.post(f"/api/v1/payments/{payment['id']}/refresh", headers=customer.headers).get_json()
     assert still["status"] == "pending"
     daraja.replace(
@@ -386,12 +385,7 @@ def test_refreshes_ask_the_provider_once_per_payment_every_ten_seconds(client, c
     """Ten clients polling one payment made ten provider calls, each holding a worker."""
     daraja.post(PUSH_URL, json=accepted())
     payment = push(client, customer, order).get_json()
-    processing = {
-        "requestId": "ws_1",
-        "errorCode": "500.001.1001",
-        "errorMessage": "The transaction is being processed",
-    }
-    daraja.post(QUERY_URL, status=500, json=processing)
+    daraja.post(QUERY_URL, status=500, json=PROCESSING)
     url = f"/api/v1/payments/{payment['id']}/refresh"
     for _ in range(10):
         assert client.post(url, headers=customer.headers).get_json()["status"] == "pending"
@@ -406,7 +400,7 @@ def test_refreshes_are_capped_per_user(app, client, customer, order, daraja, mon
     daraja.post(PUSH_URL, json=accepted())
     payment = push(client, customer, order).get_json()
     url = f"/api/v1/payments/{payment['id']}/refresh"
-    daraja.post(QUERY_URL, status=500, json={"errorCode": "500.001.1001", "errorMessage": "processing"})
+    daraja.post(QUERY_URL, status=500, json=PROCESSING)
     assert [client.post(url, headers=customer.headers).status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
