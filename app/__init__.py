@@ -127,6 +127,7 @@ DOMAINS = (
     "cart",
     "orders",
     "payments",
+    "sellers",
     "reviews",
     "returns",
     "admin",

@@ -85,7 +85,13 @@ def register_cli(app: Flask) -> None:
                 users[role] = user
                 state = "created" if created else "exists"
                 click.echo(f"  {role.value:9} {email:22} {password:22} ({state})")
-        made = seed_catalog(users[Role.SUPPLIER], products=products)
+        from app.catalog.services.sellers import open_store, seller_of
+
+        with unit_of_work():
+            store = seller_of(users[Role.SUPPLIER]) or open_store(
+                users[Role.SUPPLIER], "Sami Electronics", "Phones, laptops and crafts from Nairobi."
+            )
+        made = seed_catalog(store, products=products)
         click.echo(
             f"Catalog: {made['categories']} leaf categories, {made['brands']} brands, "
             f"{made['products']} products and {made['images']} images added"

@@ -64,21 +64,20 @@ def prepare(env: dict[str, str], customers: int) -> dict[str, Any]:
     from sqlalchemy import select
 
     from app import create_app
-    from app.auth.models import Role, User
-    from app.catalog.models import Category, Product
+    from app.catalog.models import Category, Product, Seller
     from app.common.db import unit_of_work
     from app.extensions import db
 
     app = create_app()
     with app.app_context(), unit_of_work():
-        supplier = db.session.scalar(select(User).where(User.role == Role.SUPPLIER.value))
+        seller = db.session.scalar(select(Seller).where(Seller.is_house.is_(False)).order_by(Seller.id))
         category = db.session.scalar(select(Category).where(Category.parent_id.is_not(None)).order_by(Category.id))
 
         def product(name: str, stock: int) -> int:
             found = db.session.scalar(select(Product).where(Product.slug == name))
             if found is None:
                 found = Product(
-                    supplier_id=supplier.id,
+                    seller_id=seller.id,
                     category_id=category.id,
                     name=name,
                     slug=name,

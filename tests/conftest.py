@@ -29,7 +29,7 @@ from app.auth.models import User
 from app.common.limits import EXTENSION
 from app.extensions import db, limiter
 from app.sandbox.store import EXTENSION as SANDBOX
-from tests.factories import DEFAULT_PASSWORD, AddressFactory, DeliveryZoneFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, AddressFactory, DeliveryZoneFactory, SellerFactory, UserFactory
 from tests.helpers import bearer, tokens_for
 
 POSTGRES_ONLY = "postgresql"
@@ -208,7 +208,10 @@ def other_customer() -> Actor:
 
 @pytest.fixture
 def supplier() -> Actor:
-    return Actor(UserFactory(role="supplier"))
+    """A supplier with a store to sell through."""
+    user = UserFactory(role="supplier")
+    SellerFactory(owner_id=user.id)
+    return Actor(user)
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from sqlalchemy import select
 
 from app.auth.models import User
-from app.catalog.models import Brand, Category, Product, ProductImage
+from app.catalog.models import Brand, Category, Product, ProductImage, Seller
 from app.common.slugs import slugify
 from app.common.types import utcnow
 from app.extensions import db
@@ -80,13 +82,35 @@ class BrandFactory(BaseFactory):
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
 
 
+class SellerFactory(BaseFactory):
+    """A store, managed by a new supplier unless `owner_id` is given."""
+
+    class Meta:
+        model = Seller
+
+    owner_id = factory.LazyFunction(lambda: UserFactory(role="supplier").id)
+    name = factory.Sequence(lambda n: f"Store {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    about = "We sell fine things."
+
+
+def store_of(user: Any) -> Seller:
+    """`user`'s store, made for them when they have none."""
+    found = db.session.scalar(select(Seller).where(Seller.owner_id == user.id))
+    return found if found is not None else SellerFactory(owner_id=user.id)
+
+
 class ProductFactory(BaseFactory):
-    """A product; its search document and facet cells follow on flush (app/catalog/events.py)."""
+    """A product; its search document and facet cells follow on flush (app/catalog/events.py).
+    `supplier=user` puts it in that user's store (made when they have none)."""
 
     class Meta:
         model = Product
 
-    supplier = factory.SubFactory(UserFactory, role="supplier")
+    class Params:
+        supplier = None
+
+    seller = factory.LazyAttribute(lambda o: store_of(o.supplier) if o.supplier is not None else SellerFactory())
     category = factory.SubFactory(CategoryFactory)
     brand = None
     name = factory.Sequence(lambda n: f"Product {n}")

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from app import create_app
 from app.auth.models import User
-from app.catalog.models import Category, Product
+from app.catalog.models import Category, Product, Seller
 from app.catalog.services.facets import refresh_cells
 from app.common.types import utcnow
 from app.extensions import db
@@ -46,6 +46,9 @@ def test_catalog_migrations_go_down_and_up_keeping_the_facet_cells(tmp_path):
         category = Category(name="Tools", slug="tools")
         db.session.add_all([seller, category])
         db.session.flush()
+        store = Seller(owner_id=seller.id, name="Seller", slug="seller")
+        db.session.add(store)
+        db.session.flush()
         for i, price in enumerate(("999.99", "1000.00", "1300.00", "5000.00")):
             db.session.add(
                 Product(
@@ -55,7 +58,7 @@ def test_catalog_migrations_go_down_and_up_keeping_the_facet_cells(tmp_path):
                     price=Decimal(price),
                     stock=1,
                     category_id=category.id,
-                    supplier_id=seller.id,
+                    seller_id=store.id,
                 )
             )
         db.session.flush()
@@ -100,5 +103,93 @@ def test_category_visibility_migration_hides_subtrees_of_inactive_categories(tmp
         db.session.rollback()
         assert [tuple(row) for row in visible] == [(1, False), (2, False), (3, True), (4, True)]
         downgrade(revision="0006_price_bands")
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.mark.own_database
+def test_suppliers_become_sellers_and_their_products_move_with_them(tmp_path, monkeypatch):
+    """0020: each supplier gets a store of their own (names kept unique), admins' products go to
+    the house seller (two admins' SKUs made unique), order lines, facet cells and search terms
+    follow; and back down again."""
+    monkeypatch.setenv("STORE_NAME", "Soko")
+    app = create_app(
+        "testing",
+        overrides={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 's.db'}", "MEDIA_ROOT": str(tmp_path / "media")},
+    )
+    stamp = "'2026-01-01'"
+    with app.app_context():
+        upgrade(revision="0019_return_images")
+        users = [
+            (1, "sami@x.ke", "supplier", "Sami"),
+            (2, "sami2@x.ke", "supplier", "Sami"),
+            (3, "a@x.ke", "admin", "A"),
+            (4, "b@x.ke", "admin", "B"),
+            (5, "c@x.ke", "customer", "C"),
+            (6, "idle@x.ke", "supplier", "Idle"),
+        ]
+        for uid, email, role, name in users:
+            db.session.execute(
+                text(
+                    "INSERT INTO users (id, email, password_hash, role, name, invite_code, marketing_opt_in, "
+                    f"terms_accepted_at, is_active, created_at, updated_at) VALUES ({uid}, '{email}', '!', '{role}', "
+                    f"'{name}', 'INV{uid}', false, {stamp}, true, {stamp}, {stamp})"
+                )
+            )
+        db.session.execute(
+            text(
+                f"INSERT INTO categories (id, name, slug, is_active, is_visible, created_at, updated_at) "
+                f"VALUES (1, 'Tools', 'tools', true, true, {stamp}, {stamp})"
+            )
+        )
+        for pid, supplier, sku in [(1, 1, "S1"), (2, 1, "S2"), (3, 2, "S1"), (4, 3, "X"), (5, 4, "X")]:
+            db.session.execute(
+                text(
+                    "INSERT INTO products (id, supplier_id, category_id, name, slug, description, sku, price, "
+                    "currency, stock, condition, specifications, is_active, rating_average, rating_count, "
+                    "created_at, updated_at) "
+                    f"VALUES ({pid}, {supplier}, 1, 'P{pid}', 'p{pid}', '', '{sku}', 10000, 'KES', 1, 'new', '{{}}', "
+                    f"true, 0, 0, {stamp}, {stamp})"
+                )
+            )
+        db.session.execute(
+            text(
+                "INSERT INTO orders (id, reference, user_id, status, payment_method, currency, subtotal, delivery_fee, "
+                f"total, shipping_address, delivery_zone, created_at, updated_at) VALUES (1, 'DKMIGRATE1', 5, 'paid', "
+                f"'cash', 'KES', 10000, 0, 10000, '{{}}', '{{}}', {stamp}, {stamp})"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO order_lines (order_id, product_id, supplier_id, name, sku, unit_price, quantity, "
+                "line_total) "
+                "VALUES (1, 3, 2, 'P3', 'S1', 10000, 1, 10000), (1, 5, 4, 'P5', 'X', 10000, 1, 10000)"
+            )
+        )
+        db.session.commit()
+
+        upgrade()
+        sellers = {row.name: row for row in db.session.execute(text("SELECT * FROM sellers ORDER BY id"))}
+        products = dict(db.session.execute(text("SELECT id, seller_id FROM products")).all())
+        skus = dict(db.session.execute(text("SELECT id, sku FROM products")).all())
+        lines = db.session.execute(text("SELECT product_id, seller_id FROM order_lines ORDER BY product_id")).all()
+        db.session.rollback()
+        assert set(sellers) == {"Soko", "Sami", "Sami (2)", "Idle"}
+        assert sellers["Soko"].is_house and sellers["Soko"].owner_id is None and sellers["Soko"].slug == "soko"
+        assert (sellers["Sami"].owner_id, sellers["Sami (2)"].owner_id, sellers["Sami (2)"].slug) == (1, 2, "sami-2")
+        assert products == {
+            1: sellers["Sami"].id,
+            2: sellers["Sami"].id,
+            3: sellers["Sami (2)"].id,
+            4: sellers["Soko"].id,
+            5: sellers["Soko"].id,
+        }
+        assert (skus[4], skus[5]) == ("X", "X-5")  # one house seller, one SKU each
+        assert [tuple(line) for line in lines] == [(3, sellers["Sami (2)"].id), (5, sellers["Soko"].id)]
+
+        downgrade(revision="0019_return_images")
+        back = dict(db.session.execute(text("SELECT id, supplier_id FROM products")).all())
+        db.session.rollback()
+        assert back == {1: 1, 2: 1, 3: 2, 4: 3, 5: 3}  # the house seller's go to the first admin
         upgrade()
         db.engine.dispose()

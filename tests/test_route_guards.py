@@ -63,6 +63,7 @@ PUBLIC = {
     ("/api/v1/payments/paypal/webhook", "POST"),  # PayPal's: PayPal verifies its signature
     ("/api/v1/products/<int:product_id>/reviews", "GET"),
     ("/api/v1/reviews/<int:review_id>", "GET"),  # login_optional: a hidden review, for its author
+    ("/api/v1/sellers/<slug>", "GET"),  # a store's public page
 }
 
 # Id routes whose id names a public object, not one of the caller's: whoever received a product

@@ -1,6 +1,6 @@
 """Demo catalog: an electronics-and-crafts shop, generated deterministically.
 
-`seed_catalog(supplier, products=N)` is idempotent: it creates what is missing (categories,
+`seed_catalog(seller, products=N)` is idempotent: it creates what is missing (categories,
 brands, products `DEMO-000001`...) and leaves the rest. Small catalogs get generated images;
 large ones (benchmarks) are bulk-inserted without images, thousands of rows per statement.
 """
@@ -17,8 +17,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import func, insert, select
 from werkzeug.datastructures import FileStorage
 
-from app.auth.models import User
-from app.catalog.models import Brand, Category, Product, ProductFacetCell, ProductImage
+from app.catalog.models import Brand, Category, Product, ProductFacetCell, ProductImage, Seller
 from app.catalog.services.facets import refresh_cells
 from app.catalog.services.search import refresh_search
 from app.common.db import on_rollback, unit_of_work
@@ -181,7 +180,7 @@ def _price(rng: random.Random, low: int, high: int) -> Decimal:
 
 
 def _product_rows(
-    supplier: User, leaves: list, brands: dict[str, Brand], start: int, stop: int
+    seller: Seller, leaves: list, brands: dict[str, Brand], start: int, stop: int
 ) -> list[dict[str, Any]]:
     now = utcnow()
     rows = []
@@ -195,7 +194,7 @@ def _product_rows(
         price = _price(rng, low, high)
         rows.append(
             {
-                "supplier_id": supplier.id,
+                "seller_id": seller.id,
                 "category_id": category.id,
                 "brand_id": brands[brand].id,
                 "name": name,
@@ -239,7 +238,7 @@ def _demo_image(name: str, seed: int) -> FileStorage:
     return FileStorage(stream=buffer, filename="demo.png")
 
 
-def seed_catalog(supplier: User, products: int = 300, batch_size: int = 5000) -> dict[str, int]:
+def seed_catalog(seller: Seller, products: int = 300, batch_size: int = 5000) -> dict[str, int]:
     """Create the demo catalog up to `products` products (idempotent). Returns what was created.
 
     A bulk load: each step is a unit of work of its own (100k products in one transaction would
@@ -248,15 +247,14 @@ def seed_catalog(supplier: User, products: int = 300, batch_size: int = 5000) ->
         leaves = _ensure_categories(TREE)
         brands = _ensure_brands(leaves)
     existing = (
-        db.session.scalar(select(func.count()).where(Product.sku.like("DEMO-%"), Product.supplier_id == supplier.id))
-        or 0
+        db.session.scalar(select(func.count()).where(Product.sku.like("DEMO-%"), Product.seller_id == seller.id)) or 0
     )
     created = 0
     newest_before = db.session.scalar(select(func.max(Product.id))) or 0
     for start in range(existing, products, batch_size):
         stop = min(start + batch_size, products)
         with unit_of_work():
-            db.session.execute(insert(Product), _product_rows(supplier, leaves, brands, start, stop))
+            db.session.execute(insert(Product), _product_rows(seller, leaves, brands, start, stop))
         created += stop - start
     if created or db.session.scalar(select(ProductFacetCell.id).limit(1)) is None:
         with unit_of_work():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Forbidden, NotFound
 
 
 class CategoryNotFound(NotFound):
@@ -35,3 +35,11 @@ class TooManyImages(Conflict):
 
 class InsufficientStock(Conflict):
     code, title = "insufficient_stock", "Not enough stock"
+
+
+class SellerNotFound(NotFound):
+    code, title = "seller_not_found", "Seller not found"
+
+
+class NotASeller(Forbidden):
+    code, title = "not_a_seller", "No store to sell through"

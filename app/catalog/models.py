@@ -1,4 +1,4 @@
-"""Categories (a tree), brands, products and their images."""
+"""Categories (a tree), brands, sellers as the catalog knows them, products and their images."""
 
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from app.auth.models import User
 from app.common.money import Money
 from app.common.types import UTCDateTime, utcnow
 from app.extensions import db
@@ -98,10 +97,42 @@ class Brand(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+class Seller(db.Model):
+    """Who sells a product: a store with a public name and page. Every product has one; the
+    shop's own listings belong to the house seller (`is_house`, named after STORE_NAME).
+
+    The catalog keeps what a listing and a product page show, and who may manage the products
+    (`owner_id`); the seller's business side (application, status, terms, orders, money) lives in
+    app/sellers, which changes these rows through the catalog's services."""
+
+    __tablename__ = "sellers"
+    __table_args__ = (
+        # One house seller.
+        Index(
+            "uq_sellers_house",
+            "is_house",
+            unique=True,
+            postgresql_where=text("is_house"),
+            sqlite_where=text("is_house"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The account that manages the store; none for the house seller (every admin does).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(140), unique=True)
+    about: Mapped[str] = mapped_column(Text, default="")
+    logo_path: Mapped[str | None] = mapped_column(String(200))
+    is_house: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
 class Product(db.Model):
     __tablename__ = "products"
     __table_args__ = (
-        UniqueConstraint("supplier_id", "sku", name="uq_products_supplier_sku"),
+        UniqueConstraint("seller_id", "sku", name="uq_products_seller_sku"),
         CheckConstraint("price > 0", name="price_positive"),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         CheckConstraint("compare_at_price IS NULL OR compare_at_price >= price", name="compare_at_not_below_price"),
@@ -130,7 +161,7 @@ class Product(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="RESTRICT"), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="RESTRICT"))
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="SET NULL"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -153,7 +184,7 @@ class Product(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    supplier: Mapped[User] = relationship(lazy="raise")
+    seller: Mapped[Seller] = relationship(lazy="raise")
     category: Mapped[Category] = relationship(lazy="raise")
     brand: Mapped[Brand | None] = relationship(lazy="raise")
     images: Mapped[list[ProductImage]] = relationship(
@@ -191,10 +222,10 @@ class ProductImage(db.Model):
 
 
 class ProductFacetCell(db.Model):
-    """Active products counted per (leaf category, brand, condition, supplier, price band), with price bounds.
+    """Active products counted per (leaf category, brand, condition, seller, price band), with price bounds.
 
     A few hundred rows stand for the whole catalog: the unfiltered and category/brand/condition/
-    supplier-filtered listings read their totals and facet counts here instead of counting
+    seller-filtered listings read their totals and facet counts here instead of counting
     100,000 products per request. Rebuilt per category by the product services on every write
     that can change a count or a price bound (see `services/facets.py`).
     """
@@ -206,7 +237,7 @@ class ProductFacetCell(db.Model):
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"))
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     condition: Mapped[str] = mapped_column(String(12))
-    supplier_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
     price_band: Mapped[int] = mapped_column(SmallInteger)  # see facets.BAND_EDGES
     product_count: Mapped[int]
     min_price: Mapped[Decimal] = mapped_column(Money)
@@ -228,7 +259,7 @@ class ProductTerm(db.Model):
             "lexeme",
             "score",
             "product_id",  # read backwards for best first
-            postgresql_include=["category_id", "brand_id", "condition", "price", "supplier_id"],
+            postgresql_include=["category_id", "brand_id", "condition", "price", "seller_id"],
         ),
     )
 
@@ -240,4 +271,4 @@ class ProductTerm(db.Model):
     brand_id: Mapped[int | None]
     condition: Mapped[str] = mapped_column(String(12))
     price: Mapped[Decimal] = mapped_column(Money)
-    supplier_id: Mapped[int]
+    seller_id: Mapped[int]

@@ -231,7 +231,8 @@ class Products(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """List a new product (supplier or admin).
 
-        Prices are strings with two decimals. The SKU is unique per supplier (409 `sku_taken`).
+        In the supplier's own store (403 `not_a_seller` without one), or the house seller's for an
+        admin. Prices are strings with two decimals. The SKU is unique per seller (409 `sku_taken`).
         """
         return products.create_product(current_user, data)
 
@@ -259,7 +260,7 @@ class ProductById(MethodView):
         """One active product.
 
         Its page: description, specifications, stock, every image (the primary one marked) and
-        its supplier. Inactive products, and those of hidden categories, are 404.
+        its seller. Inactive products, and those of hidden categories, are 404.
         """
         return products.public_product(product_id=product_id)
 
@@ -271,7 +272,7 @@ class ProductById(MethodView):
     def patch(self, data: dict[str, Any], product_id: int) -> Any:
         """Change my product (its supplier, or an admin).
 
-        Only the fields sent change. Another supplier's product is 404.
+        Only the fields sent change. Another seller's product is 404.
         """
         return products.update_product(current_user, product_id, data)
 
@@ -281,7 +282,7 @@ class ProductById(MethodView):
     def delete(self, product_id: int) -> None:
         """Deactivate my product; it disappears from the shop.
 
-        Products are never hard-deleted (orders point at them); an admin or the supplier can
+        Products are never hard-deleted (orders point at them); an admin or the seller can
         reactivate it with `is_active: true`.
         """
         products.deactivate_product(current_user, product_id)

@@ -17,7 +17,6 @@ from app.common.schemas import (
     PaginationQuery,
     RenamePatchSchema,
 )
-from app.users.schemas import UserRefOut
 
 Name = lambda **kw: Trimmed(validate=validate.Length(min=1, max=120), **kw)  # noqa: E731
 
@@ -109,7 +108,7 @@ class ImagePatch(BaseSchema):
 
 
 class RefOut(OutSchema):
-    """A category or brand as a card names it."""
+    """A category, brand or seller as a card names it."""
 
     id = fields.Integer()
     name = fields.String()
@@ -135,6 +134,7 @@ class ProductCardOut(OutSchema):
     condition = fields.String(validate=validate.OneOf(CONDITIONS))
     category = fields.Nested(RefOut)
     brand = fields.Nested(RefOut, allow_none=True)
+    seller = fields.Nested(RefOut, metadata={"description": "Who sells it: its store page is GET /sellers/{slug}"})
     image = fields.Nested(
         CardImageOut, attribute="primary_image", allow_none=True, metadata={"description": "The primary image, or null"}
     )
@@ -153,7 +153,6 @@ class ProductOut(ProductCardOut):
     stock = fields.Integer()
     specifications = fields.Dict(keys=fields.String(), values=fields.String())
     is_active = fields.Boolean()
-    supplier = fields.Nested(UserRefOut)
     images = fields.List(fields.Nested(ImageOut))
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
@@ -206,7 +205,7 @@ class ProductListQuery(PaginationQuery):
     max_price = MoneyField(positive=False)
     in_stock = fields.Boolean()
     condition = fields.String(validate=validate.OneOf(CONDITIONS))
-    supplier = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "Supplier id"})
+    seller = fields.String(validate=validate.Length(min=1, max=140), metadata={"description": "Seller slug"})
     sort = fields.String(
         validate=validate.OneOf(SORTS), metadata={"description": "Default: relevance with q, else newest"}
     )

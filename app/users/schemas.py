@@ -16,7 +16,7 @@ MIN_AGE_YEARS = 13
 
 
 class UserRefOut(OutSchema):
-    """Another user as others may see them: an id and a name (an inviter, a product's supplier)."""
+    """Another user as others may see them: an id and a name (an inviter)."""
 
     id = fields.Integer()
     name = fields.String()

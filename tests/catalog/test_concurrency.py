@@ -19,7 +19,7 @@ from tests.helpers import run_together
 
 def cells() -> list[tuple]:
     return sorted(
-        (c.category_id, c.brand_id or 0, c.condition, c.supplier_id, c.product_count, c.min_price, c.max_price)
+        (c.category_id, c.brand_id or 0, c.condition, c.seller_id, c.product_count, c.min_price, c.max_price)
         for c in db.session.scalars(db.select(ProductFacetCell))
     )
 
@@ -37,13 +37,23 @@ def _supplier(n: int = 0) -> User:
     )
 
 
+def _open_stores(users: list[User]) -> None:
+    """A store for each (flushed) supplier, so that they can list products."""
+    from app.catalog.models import Seller
+
+    db.session.add_all(Seller(owner_id=user.id, name=user.name, slug=f"store-{user.id}") for user in users)
+    db.session.flush()
+
+
 def _committed_products(*name_and_stock: tuple[str, int]) -> tuple[int, list[int]]:
     """A supplier with products (name, stock) in one new category, committed; their ids."""
-    from app.catalog.models import Product
+    from app.catalog.models import Product, Seller
 
     seller, category = _supplier(), Category(name="Shop", slug="shop")
     db.session.add_all([seller, category])
     db.session.flush()
+    _open_stores([seller])
+    store_id = db.session.scalar(db.select(Seller.id).where(Seller.owner_id == seller.id))
     products = [
         Product(
             name=name,
@@ -52,7 +62,7 @@ def _committed_products(*name_and_stock: tuple[str, int]) -> tuple[int, list[int
             price=Decimal("900"),
             stock=stock,
             category_id=category.id,
-            supplier_id=seller.id,
+            seller_id=store_id,
         )
         for n, (name, stock) in enumerate(name_and_stock)
     ]
@@ -68,6 +78,8 @@ def test_concurrent_creates_in_one_category_keep_cells_exact(app, committed):
         category = Category(name="Phones", slug="phones")
         sellers = [_supplier(i) for i in range(4)]
         db.session.add_all([category, *sellers])
+        db.session.flush()
+        _open_stores(sellers)
         db.session.commit()
         category_id, seller_ids = category.id, [s.id for s in sellers]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.factories import ProductFactory
+from tests.factories import ProductFactory, store_of
 from tests.helpers import assert_problem, fetch, multipart
 
 
@@ -71,7 +71,7 @@ def test_listing_card_shows_the_primary_image(client, supplier, product):
         f"/api/v1/products/{product.id}/images/{second['id']}", json={"is_primary": True}, headers=supplier.headers
     )
     assert card()["image"]["url"] == second["url"]
-    # A card is not the product page: no description, gallery, stock count or supplier.
+    # A card is not the product page: no description, gallery or stock count.
     assert set(card()) == {
         "id",
         "name",
@@ -83,6 +83,7 @@ def test_listing_card_shows_the_primary_image(client, supplier, product):
         "condition",
         "category",
         "brand",
+        "seller",
         "image",
         "rating_average",
         "rating_count",
@@ -150,7 +151,8 @@ def test_public_page_shows_what_the_owner_sees(client, supplier, product):
         (second["id"], "Back", False),
         (first["id"], "Front", True),
     ]
-    assert public["supplier"] == {"id": supplier.user.id, "name": supplier.user.name}
+    store = store_of(supplier.user)
+    assert public["seller"] == {"id": store.id, "name": store.name, "slug": store.slug}
     assert public["specifications"] == {"Colour": "Green"}
 
 

@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from app.catalog.models import Seller
 from app.common.types import utcnow
 from app.extensions import db
-from tests.factories import BrandFactory, CategoryFactory, ProductFactory, UserFactory
+from tests.factories import BrandFactory, CategoryFactory, ProductFactory, SellerFactory, UserFactory, store_of
 from tests.helpers import assert_problem, sql_statements
 
 URL = "/api/v1/products"
@@ -95,12 +96,14 @@ def test_price_bounds_are_inclusive(client, shop):
     assert names(client.get(f"{URL}?max_price=2499.99")) == []
 
 
-def test_stock_condition_and_supplier_filters(client, shop):
+def test_stock_condition_and_seller_filters(client, shop):
     assert "Smart TV 43" not in names(client.get(f"{URL}?in_stock=true"))
     assert names(client.get(f"{URL}?condition=refurbished")) == ["Galaxy A15"]
-    seller = UserFactory(role="supplier")
-    ProductFactory(name="Seller Item", supplier=seller)
-    assert names(client.get(f"{URL}?supplier={seller.id}")) == ["Seller Item"]
+    seller = SellerFactory(name="Mama Mboga")
+    ProductFactory(name="Seller Item", seller=seller)
+    assert names(client.get(f"{URL}?seller=mama-mboga")) == ["Seller Item"]
+    empty = client.get(f"{URL}?seller=nobody-sells-this").get_json()
+    assert empty["items"] == [] and empty["meta"]["total"] == 0
 
 
 @pytest.mark.parametrize(
@@ -165,7 +168,7 @@ def test_pagination_meta(client, shop):
         "condition=used",
         "min_price=500&max_price=100",
         "in_stock=maybe",
-        "supplier=x",
+        "supplier=1",  # the filter is by seller slug now
         "colour=red",
         "min_price=1.234",
     ],
@@ -212,7 +215,7 @@ def cell_snapshot() -> list[tuple]:
 
     rows = db.session.scalars(db.select(ProductFacetCell)).all()
     return sorted(
-        (c.category_id, c.brand_id or 0, c.condition, c.supplier_id, c.product_count, c.min_price, c.max_price)
+        (c.category_id, c.brand_id or 0, c.condition, c.seller_id, c.product_count, c.min_price, c.max_price)
         for c in rows
     )
 
@@ -370,7 +373,7 @@ def test_price_filter_counts_are_exact_at_band_edges(client, low, high):
     assert body["facets"]["price_range"] == {"min": "999.99", "max": "12000.00"}
 
 
-def test_price_bands_respect_the_supplier_and_category_filters(client):
+def test_price_bands_respect_the_seller_and_category_filters(client):
     tools, toys = CategoryFactory(name="Tools"), CategoryFactory(name="Toys")
     mine, theirs = UserFactory(role="supplier"), UserFactory(role="supplier")
     for supplier, category, price in [
@@ -382,11 +385,11 @@ def test_price_bands_respect_the_supplier_and_category_filters(client):
         (mine, tools, "5000.00"),
     ]:
         ProductFactory(supplier=supplier, category=category, price=Decimal(price))
-    body = client.get(f"{URL}?supplier={mine.id}&category=tools&min_price=1000&max_price=2000").get_json()
+    body = client.get(f"{URL}?seller={store_of(mine).slug}&category=tools&min_price=1000&max_price=2000").get_json()
     assert sorted(p["price"] for p in body["items"]) == ["1000.00", "1300.00"]
     assert body["meta"]["total"] == 2
     assert body["facets"]["price_range"] == {"min": "1000.00", "max": "5000.00"}
-    edge = client.get(f"{URL}?supplier={theirs.id}&min_price=1234.56&max_price=1500").get_json()
+    edge = client.get(f"{URL}?seller={store_of(theirs).slug}&min_price=1234.56&max_price=1500").get_json()
     assert [p["price"] for p in edge["items"]] == ["1500.00"] and edge["meta"]["total"] == 1
 
 
@@ -404,6 +407,7 @@ def test_a_card_carries_the_products_own_values(client):
         rating_count=8,
     )
     [card] = client.get(f"{URL}?category={category.slug}").get_json()["items"]
+    seller = db.session.get(Seller, product.seller_id)
     assert card == {
         "id": product.id,
         "name": "Ramtons Kettle",
@@ -415,6 +419,7 @@ def test_a_card_carries_the_products_own_values(client):
         "condition": "refurbished",
         "category": {"id": category.id, "name": "Kitchen", "slug": category.slug},
         "brand": {"id": brand.id, "name": "Ramtons", "slug": brand.slug},
+        "seller": {"id": seller.id, "name": seller.name, "slug": seller.slug},
         "image": None,
         "rating_average": "4.25",
         "rating_count": 8,

@@ -8,7 +8,7 @@ import pytest
 
 from app.catalog.models import Product
 from app.extensions import db
-from tests.factories import BrandFactory, CategoryFactory, ProductFactory
+from tests.factories import BrandFactory, CategoryFactory, ProductFactory, store_of
 from tests.helpers import assert_problem
 
 URL = "/api/v1/products"
@@ -43,11 +43,12 @@ def test_supplier_creates_product(client, supplier, category):
     assert body["slug"] == "tecno-spark-20"
     assert body["price"] == "15999.00" and body["compare_at_price"] == "17999.00"
     assert body["currency"] == "KES"
-    assert body["supplier"] == {"id": supplier.user.id, "name": supplier.user.name}
+    store = store_of(supplier.user)
+    assert body["seller"] == {"id": store.id, "name": store.name, "slug": store.slug}
     assert body["category"]["slug"] == "phones" and body["brand"]["slug"] == "tecno"
     assert body["images"] == [] and body["rating_count"] == 0 and body["rating_average"] == "0.00"
     stored = db.session.get(Product, body["id"])
-    assert stored.price == Decimal("15999.00") and stored.supplier_id == supplier.user.id
+    assert stored.price == Decimal("15999.00") and stored.seller_id == store.id
 
 
 def test_admin_can_create_too_and_customer_cannot(client, admin, customer, category):
@@ -73,7 +74,7 @@ def test_admin_can_create_too_and_customer_cannot(client, admin, customer, categ
         ("brand_id", 999999),
         ("name", ""),
         ("sku", "has space"),
-        ("supplier_id", 1),
+        ("seller_id", 1),
         ("slug", "mine"),
         ("rating_average", "5.00"),
     ],
@@ -162,3 +163,17 @@ def test_new_products_are_priced_in_the_store_currency(client, supplier, categor
     monkeypatch.setitem(app.config, "STORE_CURRENCY", "UGX")
     created = client.post(URL, json=product_body(category), headers=supplier.headers)
     assert created.status_code == 201 and created.get_json()["currency"] == "UGX"
+
+
+def test_an_admin_lists_into_the_house_seller_and_a_supplier_without_a_store_cannot_list(client, admin, category, app):
+    from tests.conftest import Actor
+    from tests.factories import UserFactory
+
+    made = client.post(URL, json=product_body(category), headers=admin.headers)
+    assert made.status_code == 201, made.get_json()
+    house = made.get_json()["seller"]
+    assert house["name"] == app.config["STORE_NAME"]
+    again = client.post(URL, json=product_body(category, sku="OTHER-1"), headers=admin.headers).get_json()
+    assert again["seller"] == house  # one house seller
+    storeless = Actor(UserFactory(role="supplier"))
+    assert_problem(client.post(URL, json=product_body(category), headers=storeless.headers), 403, "not_a_seller")

@@ -9,7 +9,7 @@ parameter and `ListingQuery` (listing.py), which gives every parameter its value
 from __future__ import annotations
 
 SUBTREE_ROOT = "subtree_root"  # a category slug (public) or id (admin)
-SUPPLIER = "supplier"
+SELLER = "seller"
 CONDITION = "condition"
 BRAND_IDS = "brand_ids"  # expanding
 MIN_PRICE, MAX_PRICE = "min_price", "max_price"

@@ -161,9 +161,9 @@ def price_params(low: int | None, high: int | None) -> tuple[PriceShape, dict[st
     return (full is not None, tuple((bool(lo), hi is not None) for lo, hi in edges)), params
 
 
-def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | None) -> Select:
-    """Cells from the precomputed table (no search or stock filter), summed over suppliers and
-    bands, of the `categories` (a select of ids) when given; parameters `supplier` and those of
+def stored_cells(categories: Select | None, seller: bool, price: PriceShape | None) -> Select:
+    """Cells from the precomputed table (no search or stock filter), summed over sellers and
+    bands, of the `categories` (a select of ids) when given; parameters `seller` and those of
     `price_params`.
 
     With a price filter, `count` counts the bands wholly inside it here and the products of the
@@ -189,8 +189,8 @@ def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | 
     ).group_by(cell.category_id, cell.brand_id, cell.condition)
     if categories is not None:
         stmt = stmt.where(cell.category_id.in_(categories))
-    if supplier:
-        stmt = stmt.where(cell.supplier_id == bindparam(binds.SUPPLIER))
+    if seller:
+        stmt = stmt.where(cell.seller_id == bindparam(binds.SELLER))
     parts = [stmt]
     cents = type_coerce(Product.price, BigInteger)
     for i, (has_low, has_high) in enumerate(price[1] if price else ()):
@@ -213,8 +213,8 @@ def stored_cells(categories: Select | None, supplier: bool, price: PriceShape | 
             live = live.where(cents < bindparam(binds.edge_high(i), type_=BigInteger))
         if categories is not None:
             live = live.where(Product.category_id.in_(categories))
-        if supplier:
-            live = live.where(Product.supplier_id == bindparam(binds.SUPPLIER))
+        if seller:
+            live = live.where(Product.seller_id == bindparam(binds.SELLER))
         parts.append(live)
     return named_cells((union_all(*parts) if len(parts) > 1 else stmt).subquery("cells"))
 
@@ -284,7 +284,7 @@ def refresh_cells(category_ids: set[int] | None = None) -> None:
         Product.category_id,
         Product.brand_id,
         Product.condition,
-        Product.supplier_id,
+        Product.seller_id,
         band,
         func.count(Product.id),
         func.min(Product.price),
@@ -293,7 +293,7 @@ def refresh_cells(category_ids: set[int] | None = None) -> None:
     if category_ids is not None:
         delete_stmt = delete_stmt.where(ProductFacetCell.category_id.in_(category_ids))
         source = source.where(Product.category_id.in_(category_ids))
-    source = source.group_by(Product.category_id, Product.brand_id, Product.condition, Product.supplier_id, band)
+    source = source.group_by(Product.category_id, Product.brand_id, Product.condition, Product.seller_id, band)
     db.session.execute(delete_stmt)
     db.session.execute(
         insert(ProductFacetCell).from_select(
@@ -301,7 +301,7 @@ def refresh_cells(category_ids: set[int] | None = None) -> None:
                 "category_id",
                 "brand_id",
                 "condition",
-                "supplier_id",
+                "seller_id",
                 "price_band",
                 "product_count",
                 "min_price",

@@ -1,7 +1,7 @@
 """The public product listing: filters, full-text search, sorting, pages and facet counts.
 
 Rows come from one of two sources with the same facet columns (category_id, brand_id,
-condition, price, supplier_id): the products table, or, for a plain search on PostgreSQL, the
+condition, price, seller_id): the products table, or, for a plain search on PostgreSQL, the
 matches in the search-terms index (services/search.py), which never touches the products
 table until the page's 20 cards are loaded. Other searches use the GIN index on PostgreSQL and
 a ranked case-insensitive match on SQLite. Same API, same tests.
@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import FromClause
 
-from app.catalog.models import Brand, Category, Product
+from app.catalog.models import Brand, Category, Product, Seller
 from app.catalog.services import binds, facets, search
 from app.catalog.services.categories import subtree
 from app.catalog.services.products import cards, public_cards
@@ -78,6 +78,12 @@ def _order(sort: str, rank: ColumnElement | None) -> list[ColumnElement]:
 
 
 _BRAND_IDS = select(Brand.id).where(Brand.slug.in_(bindparam("slugs", expanding=True)))
+_SELLER_ID = select(Seller.id).where(Seller.slug == bindparam("slug"))
+
+
+def _seller_id(slug: str) -> int:
+    """The seller of `slug`'s id; 0 (no seller's) when there is none, so nothing matches."""
+    return int(rows(_SELLER_ID, {"slug": slug}).scalar() or 0)
 
 
 def _brand_ids(slugs: list[str] | None) -> set[int] | None:
@@ -93,7 +99,7 @@ class _Shape:
     route: str  # "products"; a search: "terms" (PostgreSQL, plain words), "gin" (PostgreSQL), "like" (SQLite)
     words: int
     category: bool
-    supplier: bool
+    seller: bool
     in_stock: bool
     min_price: bool
     max_price: bool
@@ -130,8 +136,8 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
     categories = subtree(active=True) if shape.category else None  # the chosen category and below
     if categories is not None:
         common.append(c.category_id.in_(categories))
-    if shape.supplier:
-        common.append(c.supplier_id == bindparam(binds.SUPPLIER))
+    if shape.seller:
+        common.append(c.seller_id == bindparam(binds.SELLER))
     if shape.in_stock:
         if source is PRODUCTS:
             common.append(c.stock > 0)
@@ -145,7 +151,7 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
         price.append(c.price <= bindparam(binds.MAX_PRICE))
 
     if shape.stored is not False:
-        cells = facets.stored_cells(categories, shape.supplier, shape.stored)  # type: ignore[arg-type]
+        cells = facets.stored_cells(categories, shape.seller, shape.stored)  # type: ignore[arg-type]
     else:
         cells = facets.live_cells(source, common, price)
 
@@ -204,8 +210,9 @@ class ListingQuery:
         brand_ids = _brand_ids(params.get("brand"))
         if brand_ids is not None:
             values[binds.BRAND_IDS] = sorted(brand_ids)
+        if params.get("seller"):
+            values[binds.SELLER] = _seller_id(params["seller"])
         for key, name in (
-            ("supplier", binds.SUPPLIER),
             ("condition", binds.CONDITION),
             ("min_price", binds.MIN_PRICE),
             ("max_price", binds.MAX_PRICE),
@@ -228,7 +235,7 @@ class ListingQuery:
             route=route,
             words=words,
             category=binds.SUBTREE_ROOT in values,
-            supplier=binds.SUPPLIER in values,
+            seller=binds.SELLER in values,
             in_stock=bool(params.get("in_stock")),
             min_price=binds.MIN_PRICE in values,
             max_price=binds.MAX_PRICE in values,

@@ -26,7 +26,7 @@ class Offer:
     name: str
     slug: str
     sku: str
-    supplier_id: int
+    seller_id: int
     price: Decimal
     currency: str
     stock: int
@@ -46,7 +46,7 @@ def _offers_statement() -> Select:
             Product.name,
             Product.slug,
             Product.sku,
-            Product.supplier_id,
+            Product.seller_id,
             Product.price,
             Product.currency,
             Product.stock,
@@ -72,14 +72,14 @@ def offers(product_ids: Collection[int]) -> dict[int, Offer]:
             name,
             slug,
             sku,
-            supplier,
+            seller,
             price,
             currency,
             stock,
             bool(on_sale),
             CardImage(path, thumb, alt) if path is not None else None,
         )
-        for pid, name, slug, sku, supplier, price, currency, stock, on_sale, path, thumb, alt in found
+        for pid, name, slug, sku, seller, price, currency, stock, on_sale, path, thumb, alt in found
     }
 
 

@@ -1,4 +1,4 @@
-"""Products: creation and changes by their supplier (or an admin), public reads."""
+"""Products: creation and changes by their seller's owner (or an admin), public reads."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
 from app.catalog.errors import ProductNotFound, SkuTaken
-from app.catalog.models import Brand, Category, Product, ProductImage
+from app.catalog.models import Brand, Category, Product, ProductImage, Seller
+from app.catalog.services.sellers import listing_seller
 from app.common.reads import rows
 from app.common.slugs import apply_changes, unique_slug
 from app.errors import ValidationFailed
@@ -27,7 +28,7 @@ def with_details(stmt: Select) -> Select:
     return stmt.options(
         joinedload(Product.category).load_only(Category.id, Category.name, Category.slug),
         joinedload(Product.brand).load_only(Brand.id, Brand.name, Brand.slug),
-        joinedload(Product.supplier).load_only(User.id, User.name),
+        joinedload(Product.seller).load_only(Seller.id, Seller.name, Seller.slug),
         joinedload(Product.images),
     )
 
@@ -62,6 +63,7 @@ class Card:
     rating_count: int
     category: Ref
     brand: Ref | None
+    seller: Ref
     primary_image: CardImage | None
 
     @property
@@ -86,18 +88,22 @@ _CARD_OWN_COLUMNS = (  # a card's product, category and brand columns, shared wi
     Brand.id,
     Brand.name,
     Brand.slug,
+    Seller.id,
+    Seller.name,
+    Seller.slug,
 )
 _CARD_COLUMNS = (*_CARD_OWN_COLUMNS, ProductImage.path, ProductImage.thumbnail_path, ProductImage.alt)
 
 
 def _public(*columns: Any) -> Select:
     """`columns` of what the public may see: active products of visible categories, joined to
-    their category and brand. Bare columns in the filter, so the partial indexes apply."""
+    their category, brand and seller. Bare columns in the filter, so the partial indexes apply."""
     return (
         select(*columns)
         .select_from(Product)
         .join(Category, Category.id == Product.category_id)
         .outerjoin(Brand, Brand.id == Product.brand_id)
+        .join(Seller, Seller.id == Product.seller_id)
         .where(Product.is_active, Category.is_visible)
     )
 
@@ -130,6 +136,7 @@ def cards(rows: Iterable[Any]) -> list[Card]:
             ratings,
             Ref(c_id, c_name, c_slug),
             Ref(b_id, b_name, b_slug) if b_id is not None else None,
+            Ref(s_id, s_name, s_slug),
             CardImage(path, thumb, alt) if path is not None else None,
         )
         for (
@@ -149,17 +156,14 @@ def cards(rows: Iterable[Any]) -> list[Card]:
             b_id,
             b_name,
             b_slug,
+            s_id,
+            s_name,
+            s_slug,
             path,
             thumb,
             alt,
         ) in rows
     ]
-
-
-@dataclass(slots=True)
-class PersonRef:
-    id: int
-    name: str
 
 
 @dataclass(slots=True)
@@ -180,7 +184,6 @@ class ProductPage(Card):
     sku: str
     specifications: dict[str, str]
     is_active: bool
-    supplier: PersonRef
     images: list[PageImage]
     created_at: datetime
     updated_at: datetime
@@ -202,8 +205,6 @@ _PAGE_COLUMNS = (
     Product.is_active,
     Product.created_at,
     Product.updated_at,
-    User.id,
-    User.name,
     *_PAGE_IMAGE_COLUMNS,
 )
 _FIRST_IMAGE_COLUMN = len(_PAGE_COLUMNS) - len(_PAGE_IMAGE_COLUMNS)
@@ -215,7 +216,6 @@ def _public_page_by(key: str) -> Select:
     column = Product.id if key == "id" else Product.slug
     return (
         _public(*_PAGE_COLUMNS)
-        .join(User, User.id == Product.supplier_id)
         .outerjoin(ProductImage, ProductImage.product_id == Product.id)  # at most 12, one row each
         .where(column == bindparam("key"))
         .order_by(ProductImage.position, ProductImage.id)
@@ -227,7 +227,7 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
     and missing ones are both 404.
 
     Read as rows (one per image), not as an ORM object: loading a Product with its category,
-    brand, supplier and images through the ORM was a fifth of the page's CPU (measured).
+    brand, seller and images through the ORM was a fifth of the page's CPU (measured).
     """
     stmt = _public_page_by("id" if product_id is not None else "slug")
     found = rows(stmt, {"key": product_id if product_id is not None else slug}).all()
@@ -250,14 +250,15 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
         b_id,
         b_name,
         b_slug,
+        s_id,
+        s_name,
+        s_slug,
         description,
         sku,
         specifications,
         is_active,
         created_at,
         updated_at,
-        u_id,
-        u_name,
         *_image,
     ) = found[0]
     images = [PageImage(*row[_FIRST_IMAGE_COLUMN:]) for row in found if row[_FIRST_IMAGE_COLUMN] is not None]
@@ -275,12 +276,12 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
         ratings,
         Ref(c_id, c_name, c_slug),
         Ref(b_id, b_name, b_slug) if b_id is not None else None,
+        Ref(s_id, s_name, s_slug),
         primary,
         description,
         sku,
         specifications,
         is_active,
-        PersonRef(u_id, u_name),
         images,
         created_at,
         updated_at,
@@ -288,10 +289,10 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
 
 
 def owned_product(actor: User, product_id: int) -> Product:
-    """A product the actor may manage: their own, or any for an admin. Others' are 404."""
+    """A product the actor may manage: their store's, or any for an admin. Others' are 404."""
     stmt = with_details(select(Product).where(Product.id == product_id))
     if actor.role != Role.ADMIN.value:
-        stmt = stmt.where(Product.supplier_id == actor.id)
+        stmt = stmt.where(Product.seller_id == select(Seller.id).where(Seller.owner_id == actor.id).scalar_subquery())
     product = db.session.scalars(stmt).unique().one_or_none()
     if product is None:
         raise ProductNotFound("No such product.")
@@ -305,8 +306,8 @@ def _check_references(data: dict[str, Any]) -> None:
         raise ValidationFailed.field("brand_id", "No such brand.")
 
 
-def _check_sku(supplier_id: int, sku: str, exclude_id: int | None = None) -> None:
-    stmt = select(Product.id).where(Product.supplier_id == supplier_id, Product.sku == sku)
+def _check_sku(seller_id: int, sku: str, exclude_id: int | None = None) -> None:
+    stmt = select(Product.id).where(Product.seller_id == seller_id, Product.sku == sku)
     if exclude_id is not None:
         stmt = stmt.where(Product.id != exclude_id)
     if db.session.scalar(stmt) is not None:
@@ -320,13 +321,14 @@ def _check_prices(price: Any, compare_at: Any) -> None:
 
 
 def create_product(actor: User, data: dict[str, Any]) -> Product:
-    """List a new product owned by the actor (a supplier, or an admin selling directly)."""
+    """List a new product in the actor's store (a supplier's own; the house seller's for an admin)."""
+    seller = listing_seller(actor)
     _check_references(data)
-    _check_sku(actor.id, data["sku"])
+    _check_sku(seller.id, data["sku"])
     _check_prices(data["price"], data.get("compare_at_price"))
     product = Product(
         **data,
-        supplier_id=actor.id,
+        seller_id=seller.id,
         slug=unique_slug(Product, data["name"]),
         currency=current_app.config["STORE_CURRENCY"],
     )
@@ -340,7 +342,7 @@ def update_product(actor: User, product_id: int, data: dict[str, Any]) -> Produc
     product = owned_product(actor, product_id)
     _check_references(data)
     if "sku" in data:
-        _check_sku(product.supplier_id, data["sku"], exclude_id=product.id)
+        _check_sku(product.seller_id, data["sku"], exclude_id=product.id)
     _check_prices(data.get("price", product.price), data.get("compare_at_price", product.compare_at_price))
     apply_changes(product, data)
     db.session.flush()  # search terms and facet cells follow (app/catalog/events.py)

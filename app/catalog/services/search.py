@@ -94,7 +94,7 @@ def refresh_search(where: ColumnElement, *, documents: bool = True) -> None:
             Product.brand_id,
             Product.condition,
             Product.price,
-            Product.supplier_id,
+            Product.seller_id,
         )
         .select_from(Product)
         .join(entry, literal(True))
@@ -102,7 +102,7 @@ def refresh_search(where: ColumnElement, *, documents: bool = True) -> None:
     )
     db.session.execute(
         insert(ProductTerm).from_select(
-            ["lexeme", "product_id", "score", "category_id", "brand_id", "condition", "price", "supplier_id"], rows
+            ["lexeme", "product_id", "score", "category_id", "brand_id", "condition", "price", "seller_id"], rows
         )
     )
 
@@ -144,7 +144,7 @@ def term_matches(words: int) -> FromClause:
     product_id, score (summed ts_rank) and the facet columns, as a subquery. One lexeme is a
     range of the covering index; more are grouped by product."""
     t = ProductTerm
-    columns = (t.category_id, t.brand_id, t.condition, t.price, t.supplier_id)
+    columns = (t.category_id, t.brand_id, t.condition, t.price, t.seller_id)
     if words == 1:
         stmt: Select = select(t.product_id, t.score, *columns).where(t.lexeme == bindparam(binds.LEXEME))
     else:

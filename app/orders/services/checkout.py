@@ -168,7 +168,7 @@ def place_order(user: User, data: dict[str, Any]) -> Order:
         order.lines.append(
             OrderLine(
                 product_id=p.offer.id,
-                supplier_id=p.offer.supplier_id,
+                seller_id=p.offer.seller_id,
                 name=p.offer.name,
                 sku=p.offer.sku,
                 unit_price=p.offer.price,
