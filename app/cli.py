@@ -85,12 +85,10 @@ def register_cli(app: Flask) -> None:
                 users[role] = user
                 state = "created" if created else "exists"
                 click.echo(f"  {role.value:9} {email:22} {password:22} ({state})")
-        from app.catalog.services.sellers import open_store, seller_of
+        from app.sellers.demo import demo_store
 
         with unit_of_work():
-            store = seller_of(users[Role.SUPPLIER]) or open_store(
-                users[Role.SUPPLIER], "Sami Electronics", "Phones, laptops and crafts from Nairobi."
-            )
+            store = demo_store(users[Role.SUPPLIER])
         made = seed_catalog(store, products=products)
         click.echo(
             f"Catalog: {made['categories']} leaf categories, {made['brands']} brands, "

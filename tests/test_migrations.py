@@ -173,6 +173,9 @@ def test_suppliers_become_sellers_and_their_products_move_with_them(tmp_path, mo
         products = dict(db.session.execute(text("SELECT id, seller_id FROM products")).all())
         skus = dict(db.session.execute(text("SELECT id, sku FROM products")).all())
         lines = db.session.execute(text("SELECT product_id, seller_id FROM order_lines ORDER BY product_id")).all()
+        accounts = db.session.execute(
+            text("SELECT user_id, store_id, status FROM seller_accounts ORDER BY user_id")
+        ).all()
         db.session.rollback()
         assert set(sellers) == {"Soko", "Sami", "Sami (2)", "Idle"}
         assert sellers["Soko"].is_house and sellers["Soko"].owner_id is None and sellers["Soko"].slug == "soko"
@@ -186,6 +189,12 @@ def test_suppliers_become_sellers_and_their_products_move_with_them(tmp_path, mo
         }
         assert (skus[4], skus[5]) == ("X", "X-5")  # one house seller, one SKU each
         assert [tuple(line) for line in lines] == [(3, sellers["Sami (2)"].id), (5, sellers["Soko"].id)]
+        # 0021: each store but the house seller has its owner's approved account.
+        assert [tuple(a) for a in accounts] == [
+            (1, sellers["Sami"].id, "approved"),
+            (2, sellers["Sami (2)"].id, "approved"),
+            (6, sellers["Idle"].id, "approved"),
+        ]
 
         downgrade(revision="0019_return_images")
         back = dict(db.session.execute(text("SELECT id, supplier_id FROM products")).all())

@@ -64,6 +64,8 @@ PUBLIC = {
     ("/api/v1/products/<int:product_id>/reviews", "GET"),
     ("/api/v1/reviews/<int:review_id>", "GET"),  # login_optional: a hidden review, for its author
     ("/api/v1/sellers/<slug>", "GET"),  # a store's public page
+    # The signed link is the guard, as for return photos.
+    ("/api/v1/seller-accounts/<int:account_id>/documents/<int:document_id>", "GET"),
 }
 
 # Id routes whose id names a public object, not one of the caller's: whoever received a product
@@ -142,6 +144,25 @@ def _notification(owner) -> dict[str, int]:
     return {"notification_id": db.session.scalar(db.select(Notification.id).where(Notification.user_id == owner.id))}
 
 
+def _seller_account(owner) -> dict[str, int]:
+    from app.sellers.services import apply
+
+    account = apply(
+        owner,
+        {
+            "store_name": f"Store of {owner.id}",
+            "kind": "individual",
+            "about": "",
+            "contact_phone": "+254712345678",
+            "contact_email": owner.email,
+            "pickup_county": "Nairobi",
+            "pickup_town": "Nairobi",
+        },
+    )
+    db.session.commit()
+    return {"account_id": account.id}
+
+
 def _image(owner) -> dict[str, int]:
     image = ProductImageFactory(product=ProductFactory(supplier=owner))
     return {"product_id": image.product_id, "image_id": image.id}
@@ -182,6 +203,8 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/cart/lines/<int:line_id>/move-to-cart": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),
     "/api/v1/products/<int:product_id>/images/<int:image_id>": ("supplier", _image, "product_not_found"),
+    "/api/v1/seller-accounts/<int:account_id>": ("customer", _seller_account, "seller_account_not_found"),
+    "/api/v1/seller-accounts/<int:account_id>/documents": ("customer", _seller_account, "seller_account_not_found"),
 }
 
 CALLABLE_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
@@ -199,7 +222,7 @@ def _png() -> bytes:
 
 def valid_request(rule: str, method: str) -> dict[str, Any]:
     """A body that passes validation, so only ownership can refuse it."""
-    if rule.endswith("/images") and method == "POST":
+    if rule.endswith(("/images", "/documents")) and method == "POST":
         import io
 
         return {"data": {"file": (io.BytesIO(_png()), "a.png")}, "content_type": "multipart/form-data"}

@@ -43,3 +43,11 @@ class SellerNotFound(NotFound):
 
 class NotASeller(Forbidden):
     code, title = "not_a_seller", "No store to sell through"
+
+
+class StoreClosed(Forbidden):
+    code, title = "store_closed", "This store is not open"
+
+
+class ProductWithheld(Conflict):
+    code, title = "product_withheld", "Withheld while its store is closed"

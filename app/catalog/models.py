@@ -125,6 +125,9 @@ class Seller(db.Model):
     about: Mapped[str] = mapped_column(Text, default="")
     logo_path: Mapped[str | None] = mapped_column(String(200))
     is_house: Mapped[bool] = mapped_column(default=False)
+    # A store that is not open (its seller suspended or closed) lists nothing: its products are
+    # withheld from the shop until it opens again.
+    is_open: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -175,6 +178,8 @@ class Product(db.Model):
     condition: Mapped[str] = mapped_column(String(12), default="new")
     specifications: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=dict)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Taken out of the shop because its store closed (is_active false meanwhile); back when it opens.
+    withheld: Mapped[bool] = mapped_column(default=False)
     rating_average: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0"))
     rating_count: Mapped[int] = mapped_column(default=0)
     # PostgreSQL full-text document (name A, brand and category B, description C), set on write.

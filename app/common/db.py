@@ -103,16 +103,24 @@ def is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def insert_unless_exists(model: Any, values: dict[str, Any], conflict_columns: list[str]) -> Any | None:
-    """INSERT a row of `model` unless one with the same `conflict_columns` (a unique constraint)
-    exists: `INSERT ... ON CONFLICT DO NOTHING RETURNING id`, one round trip on PostgreSQL and
-    SQLite alike. Returns the new row's id, or None when it existed. A concurrent insert of the
-    same key waits for the other transaction and then finds it (no IntegrityError to catch)."""
+def insert_unless_exists(
+    model: Any, values: dict[str, Any], conflict_columns: list[str], *, where: Any | None = None
+) -> Any | None:
+    """INSERT a row of `model` unless one with the same `conflict_columns` (a unique constraint,
+    or a partial unique index whose condition is `where`) exists: `INSERT ... ON CONFLICT DO
+    NOTHING RETURNING id`, one round trip on PostgreSQL and SQLite alike. Returns the new row's
+    id, or None when it existed. A concurrent insert of the same key waits for the other
+    transaction and then finds it (no IntegrityError to catch)."""
     from sqlalchemy.dialects.postgresql import insert as postgresql_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns).returning(model.id)
+    stmt = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=conflict_columns, index_where=where)
+        .returning(model.id)
+    )
     return db.session.scalar(stmt)
 
 

@@ -97,6 +97,19 @@ class FileUploadIn(BaseSchema):
     )
 
 
+class SignedLinkQuery(BaseSchema):
+    """The query of a signed link to a private file (app/common/storage.py: sign_link)."""
+
+    expires = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=2**40), metadata={"description": "From the signed link"}
+    )
+    signature = fields.String(
+        required=True,
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{43}$"),
+        metadata={"description": "From the signed link"},
+    )
+
+
 class OutSchema(Schema):
     """Base of every response schema.
 

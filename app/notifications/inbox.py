@@ -34,6 +34,8 @@ class Kind(enum.StrEnum):
     NEW_ORDER = "new_order"
     NEW_RETURN = "new_return"
     PAYMENT_NEEDS_ATTENTION = "payment_needs_attention"
+    SELLER_APPLICATION = "seller_application"  # to admins: a new application to decide
+    SELLER_STATUS = "seller_status"  # to a seller: approved, rejected, suspended, reinstated, closed
 
 
 class NotificationNotFound(NotFound):

@@ -10,7 +10,7 @@ from flask_jwt_extended import current_user
 from app.auth.models import Role
 from app.common.blueprint import Blueprint
 from app.common.permissions import login_required
-from app.common.schemas import page_of
+from app.common.schemas import SignedLinkQuery, page_of
 from app.common.storage import link_lifetime
 from app.returns import services
 from app.returns.schemas import (
@@ -19,7 +19,6 @@ from app.returns.schemas import (
     RejectIn,
     ReturnImageIn,
     ReturnImageOut,
-    ReturnImageQuery,
     ReturnIn,
     ReturnOut,
     ReturnQuery,
@@ -101,7 +100,7 @@ def add_return_image(data: dict[str, Any], return_id: int) -> Any:
 
 
 @blp.get("/<int:return_id>/images/<int:image_id>")
-@blp.arguments(ReturnImageQuery(), location="query")
+@blp.arguments(SignedLinkQuery(), location="query")
 @blp.response(
     200,
     {"type": "string", "format": "binary"},

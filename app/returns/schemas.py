@@ -106,17 +106,6 @@ class ReturnImageOut(OutSchema):
     created_at = fields.AwareDateTime()
 
 
-class ReturnImageQuery(BaseSchema):
-    expires = fields.Integer(
-        required=True, validate=validate.Range(min=0, max=2**40), metadata={"description": "From the signed link"}
-    )
-    signature = fields.String(
-        required=True,
-        validate=validate.Regexp(r"^[A-Za-z0-9_-]{43}$"),
-        metadata={"description": "From the signed link"},
-    )
-
-
 class ReturnOut(OutSchema):
     id = fields.Integer()
     order_id = fields.Integer()

@@ -20,7 +20,7 @@ MAX_IMAGES = 12
 
 def add_image(actor: User, product_id: int, upload: FileStorage, alt: str = "") -> ProductImage:
     """Store an image (1600 px max) and its thumbnail (400 px); the first image is primary."""
-    product = owned_product(actor, product_id)
+    product = owned_product(actor, product_id, changing=True)
     # One upload at a time per product: the count decides the position, the primary and the cap.
     db.session.execute(select(Product.id).where(Product.id == product.id).with_for_update())
     count = db.session.scalar(select(func.count()).where(ProductImage.product_id == product.id)) or 0
@@ -37,7 +37,7 @@ def add_image(actor: User, product_id: int, upload: FileStorage, alt: str = "") 
 
 
 def _image(actor: User, product_id: int, image_id: int) -> ProductImage:
-    product = owned_product(actor, product_id)
+    product = owned_product(actor, product_id, changing=True)
     image = db.session.scalar(
         select(ProductImage).where(ProductImage.id == image_id, ProductImage.product_id == product.id)
     )

@@ -14,9 +14,9 @@ from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
-from app.catalog.errors import ProductNotFound, SkuTaken
+from app.catalog.errors import ProductNotFound, ProductWithheld, SkuTaken
 from app.catalog.models import Brand, Category, Product, ProductImage, Seller
-from app.catalog.services.sellers import listing_seller
+from app.catalog.services.sellers import ensure_open, listing_seller
 from app.common.reads import rows
 from app.common.slugs import apply_changes, unique_slug
 from app.errors import ValidationFailed
@@ -28,7 +28,7 @@ def with_details(stmt: Select) -> Select:
     return stmt.options(
         joinedload(Product.category).load_only(Category.id, Category.name, Category.slug),
         joinedload(Product.brand).load_only(Brand.id, Brand.name, Brand.slug),
-        joinedload(Product.seller).load_only(Seller.id, Seller.name, Seller.slug),
+        joinedload(Product.seller).load_only(Seller.id, Seller.name, Seller.slug, Seller.is_open),
         joinedload(Product.images),
     )
 
@@ -288,14 +288,17 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
     )
 
 
-def owned_product(actor: User, product_id: int) -> Product:
-    """A product the actor may manage: their store's, or any for an admin. Others' are 404."""
+def owned_product(actor: User, product_id: int, *, changing: bool = False) -> Product:
+    """A product the actor may manage: their store's, or any for an admin. Others' are 404;
+    changing one while its store is not open is 403 `store_closed` (an admin too may only read)."""
     stmt = with_details(select(Product).where(Product.id == product_id))
     if actor.role != Role.ADMIN.value:
         stmt = stmt.where(Product.seller_id == select(Seller.id).where(Seller.owner_id == actor.id).scalar_subquery())
     product = db.session.scalars(stmt).unique().one_or_none()
     if product is None:
         raise ProductNotFound("No such product.")
+    if changing and actor.role != Role.ADMIN.value:
+        ensure_open(product.seller)
     return product
 
 
@@ -338,8 +341,11 @@ def create_product(actor: User, data: dict[str, Any]) -> Product:
 
 
 def update_product(actor: User, product_id: int, data: dict[str, Any]) -> Product:
-    """Change a product; its slug stays (links keep working) unless `regenerate_slug` is sent."""
-    product = owned_product(actor, product_id)
+    """Change a product; its slug stays (links keep working) unless `regenerate_slug` is sent.
+    A product withheld with its store stays off the shop until the store opens (409)."""
+    product = owned_product(actor, product_id, changing=True)
+    if product.withheld and data.get("is_active"):
+        raise ProductWithheld("This product is withheld while its store is closed; it comes back when it opens.")
     _check_references(data)
     if "sku" in data:
         _check_sku(product.seller_id, data["sku"], exclude_id=product.id)
@@ -352,6 +358,6 @@ def update_product(actor: User, product_id: int, data: dict[str, Any]) -> Produc
 
 def deactivate_product(actor: User, product_id: int) -> None:
     """Hide a product from the shop. Products are never hard-deleted: orders point at them."""
-    product = owned_product(actor, product_id)
+    product = owned_product(actor, product_id, changing=True)
     product.is_active = False
     db.session.flush()  # it leaves the search terms and the facet cells (app/catalog/events.py)

@@ -12,12 +12,16 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.auth.models import Role, User
-from app.catalog.errors import NotASeller, SellerNotFound
+from app.catalog.errors import NotASeller, SellerNotFound, StoreClosed
 from app.catalog.models import Category, Product, Seller
+from app.catalog.services.facets import refresh_cells
+from app.catalog.services.search import refresh_search
+from app.common.db import changed_rows
 from app.common.slugs import unique_slug
+from app.common.types import utcnow
 from app.extensions import db
 
 
@@ -43,6 +47,11 @@ def _free_name(name: str) -> str:
     return candidate
 
 
+def name_taken(name: str) -> bool:
+    """Whether a store already has this name (names are unique, whatever the case)."""
+    return db.session.scalar(select(Seller.id).where(func.lower(Seller.name) == name.lower()).limit(1)) is not None
+
+
 def seller_of(user: User) -> Seller | None:
     """The store `user` manages, if any."""
     return db.session.scalar(select(Seller).where(Seller.owner_id == user.id))
@@ -56,6 +65,7 @@ def listing_seller(actor: User) -> Seller:
     seller = seller_of(actor)
     if seller is None:
         raise NotASeller("You have no store to list products in: apply to sell first.")
+    ensure_open(seller)
     return seller
 
 
@@ -116,3 +126,33 @@ def store_page(slug: str) -> StorePage:
         average,
         int(ratings),
     )
+
+
+def set_store_open(seller_id: int, is_open: bool) -> int:
+    """Open or close a store (app/sellers, when a seller is suspended, reinstated or closes).
+    Closing withholds its products on sale from the shop (never deletes them); opening puts
+    exactly those back, not the ones its seller had taken down. Returns how many moved."""
+    seller = db.session.get(Seller, seller_id, with_for_update=True)
+    if seller is None:
+        raise SellerNotFound("No such seller.")
+    if seller.is_open == is_open:
+        return 0
+    seller.is_open = is_open
+    moving = Product.seller_id == seller_id, (Product.withheld if is_open else Product.is_active)
+    categories = set(db.session.scalars(select(Product.category_id).where(*moving).distinct()))
+    moved = changed_rows(
+        update(Product)
+        .where(*moving)
+        .values(is_active=is_open, withheld=not is_open, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    # A bulk UPDATE passes no flush hooks: the derived data follows here (app/catalog/events.py).
+    refresh_search(Product.seller_id == seller_id, documents=False)
+    refresh_cells(categories)
+    return moved
+
+
+def ensure_open(seller: Seller) -> None:
+    """A store that is not open lists and changes nothing (403 `store_closed`)."""
+    if not seller.is_open:
+        raise StoreClosed("This store is not open: its products cannot be listed or changed now.")

@@ -205,6 +205,31 @@ def expire_unpaid(now: datetime | None = None) -> int:
     return expired
 
 
+# For sellers (app/sellers) ---------------------------------------------------------------------
+
+
+# Orders not finished yet: a seller with one of these in its lines cannot close its store.
+OPEN_STATUSES = (
+    OrderStatus.PENDING_PAYMENT.value,
+    OrderStatus.PAID.value,
+    OrderStatus.PROCESSING.value,
+    OrderStatus.SHIPPED.value,
+    OrderStatus.OUT_FOR_DELIVERY.value,
+)
+
+
+def open_orders_of_seller(seller_id: int) -> int:
+    """How many unfinished orders hold a line of the seller's."""
+    return int(
+        db.session.scalar(
+            select(func.count(func.distinct(Order.id)))
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .where(OrderLine.seller_id == seller_id, Order.status.in_(OPEN_STATUSES))
+        )
+        or 0
+    )
+
+
 # For payments (app/payments): which orders can be paid, and marking one paid ----------------------
 
 

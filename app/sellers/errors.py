@@ -1,0 +1,29 @@
+"""Domain errors of sellers."""
+
+from __future__ import annotations
+
+from app.errors import Conflict, NotFound
+
+
+class SellerAccountNotFound(NotFound):
+    code, title = "seller_account_not_found", "Seller account not found"
+
+
+class ApplicationExists(Conflict):
+    code, title = "application_exists", "An application or store exists already"
+
+
+class StoreNameTaken(Conflict):
+    code, title = "store_name_taken", "Store name already used"
+
+
+class SellerDocumentNotFound(NotFound):
+    code, title = "seller_document_not_found", "Document not found"
+
+
+class TooManyDocuments(Conflict):
+    code, title = "too_many_documents", "Too many documents"
+
+
+class OrdersStillOpen(Conflict):
+    code, title = "orders_still_open", "Orders are still open"

@@ -1,0 +1,46 @@
+"""What applicants, sellers and admins are told of seller accounts (in the app and by email)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.extensions import db
+from app.notifications.emails import send_templated
+from app.notifications.inbox import Kind, notify, notify_admins
+from app.sellers.models import SellerAccount
+from app.sellers.status import SellerStatus
+
+ON_STATUS: dict[SellerStatus, tuple[str, str]] = {
+    SellerStatus.APPROVED: (
+        "Your store is open",
+        "{name} is approved: list your products now (accept the seller terms first).",
+    ),
+    SellerStatus.REJECTED: ("Your seller application", "We could not approve {name}: {why}"),
+    SellerStatus.SUSPENDED: ("Your store is suspended", "{name} is suspended, its products are off the shop: {why}"),
+    SellerStatus.CLOSED: ("Your store is closed", "{name} is closed; its products are off the shop."),
+}
+REINSTATED = ("Your store is open again", "{name} is reinstated: its products are back in the shop.")
+
+
+def application_received(account: SellerAccount) -> None:
+    notify_admins(
+        Kind.SELLER_APPLICATION,
+        "New seller application",
+        f"{account.store_name} ({account.kind}, {account.pickup_town}) applied to sell.",
+        ("seller_account", account.id),
+    )
+
+
+def status_changed(account: SellerAccount, previous: str, reason: str | None) -> None:
+    """Tell the account's user of a decision, in the app and by email."""
+    to = SellerStatus(account.status)
+    told = REINSTATED if (previous, to) == (SellerStatus.SUSPENDED.value, SellerStatus.APPROVED) else ON_STATUS.get(to)
+    if told is None:
+        return
+    title, body = told
+    message = body.format(name=account.store_name, why=reason or "")
+    notify(account.user_id, Kind.SELLER_STATUS, title, message, ("seller_account", account.id))
+    email = db.session.scalar(select(User.email).where(User.id == account.user_id))
+    if email:
+        send_templated(email, title, "seller_update", message=message)
