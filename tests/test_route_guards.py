@@ -64,6 +64,7 @@ PUBLIC = {
     ("/api/v1/products/<int:product_id>/reviews", "GET"),
     ("/api/v1/reviews/<int:review_id>", "GET"),  # login_optional: a hidden review, for its author
     ("/api/v1/sellers/<slug>", "GET"),  # a store's public page
+    ("/api/v1/terms/current", "GET"),  # the seller terms in effect
     # The signed link is the guard, as for return photos.
     ("/api/v1/seller-accounts/<int:account_id>/documents/<int:document_id>", "GET"),
 }

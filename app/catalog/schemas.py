@@ -272,6 +272,7 @@ LISTING_EXAMPLE = {
             "condition": "new",
             "category": {"id": 3, "name": "Smartphones", "slug": "smartphones"},
             "brand": {"id": 2, "name": "Tecno", "slug": "tecno"},
+            "seller": {"id": 5, "name": "Sami Electronics", "slug": "sami-electronics"},
             "image": {
                 "url": "/media/products/42/3f9c0a.webp",
                 "thumbnail_url": "/media/products/42/3f9c0a-thumb.webp",

@@ -36,6 +36,7 @@ class Kind(enum.StrEnum):
     PAYMENT_NEEDS_ATTENTION = "payment_needs_attention"
     SELLER_APPLICATION = "seller_application"  # to admins: a new application to decide
     SELLER_STATUS = "seller_status"  # to a seller: approved, rejected, suspended, reinstated, closed
+    SELLER_TERMS = "seller_terms"  # to sellers: a new version of the terms to accept
 
 
 class NotificationNotFound(NotFound):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, Forbidden, NotFound
 
 
 class SellerAccountNotFound(NotFound):
@@ -27,3 +27,15 @@ class TooManyDocuments(Conflict):
 
 class OrdersStillOpen(Conflict):
     code, title = "orders_still_open", "Orders are still open"
+
+
+class TermsNotFound(NotFound):
+    code, title = "terms_not_found", "Seller terms not found"
+
+
+class TermsVersionTaken(Conflict):
+    code, title = "terms_version_taken", "Terms version already published"
+
+
+class TermsNotAccepted(Forbidden):
+    code, title = "terms_not_accepted", "Accept the seller terms first"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.types import UTCDateTime, utcnow
@@ -56,6 +56,10 @@ class SellerAccount(db.Model):
     events: Mapped[list[SellerEvent]] = relationship(cascade="all, delete-orphan", order_by="SellerEvent.id")
     documents: Mapped[list[SellerDocument]] = relationship(cascade="all, delete-orphan", order_by="SellerDocument.id")
 
+    # Where the account stands with the seller terms: set by the reads of one account
+    # (sellers.terms.with_terms_status), None in lists. Not a column.
+    terms_status = None
+
 
 class SellerEvent(db.Model):
     """One change of a seller account's status: from, to, who, when, why."""
@@ -83,3 +87,34 @@ class SellerDocument(db.Model):
     path: Mapped[str] = mapped_column(String(200))
     label: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TermsVersion(db.Model):
+    """A version of the platform's terms for sellers: markdown text, in effect from a time.
+    The version in effect is the newest whose `effective_from` has come."""
+
+    __tablename__ = "terms_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(20), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    effective_from: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class TermsAcceptance(db.Model):
+    """A seller's acceptance of a terms version: when, from which address, with which client."""
+
+    __tablename__ = "terms_acceptances"
+    __table_args__ = (UniqueConstraint("terms_id", "account_id", name="uq_terms_acceptances_terms_account"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    terms_id: Mapped[int] = mapped_column(ForeignKey("terms_versions.id", ondelete="RESTRICT"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("seller_accounts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+
+    terms: Mapped[TermsVersion] = relationship(lazy="joined")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import send_file, url_for
+from flask import request, send_file, url_for
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt_identity
 
@@ -17,7 +17,7 @@ from app.common.permissions import login_required
 from app.common.reads import read_only
 from app.common.schemas import SignedLinkQuery, page_of
 from app.extensions import limiter
-from app.sellers import services
+from app.sellers import services, terms
 from app.sellers.schemas import (
     DecisionIn,
     SellerAccountOut,
@@ -26,6 +26,10 @@ from app.sellers.schemas import (
     SellerDocumentIn,
     SellerDocumentOut,
     StorePageOut,
+    TermsAcceptanceOut,
+    TermsAcceptIn,
+    TermsIn,
+    TermsOut,
     document_link,
 )
 from app.sellers.status import SellerStatus
@@ -87,9 +91,11 @@ def apply_to_sell(data: dict[str, Any]) -> Any:
 def my_seller_account() -> Any:
     """My seller account: its status (and why, when rejected or suspended), details, history.
 
-    404 `seller_account_not_found` when I never applied.
+    `terms` says whether I accepted the seller terms in effect (until I do, no product can be
+    listed or changed: 403 `terms_not_accepted`). 404 `seller_account_not_found` when I never
+    applied.
     """
-    return services.my_account(current_user)
+    return terms.with_terms_status(services.my_account(current_user))
 
 
 @blp.post("/seller/close")
@@ -130,7 +136,7 @@ class SellerAccountById(MethodView):
 
         Someone else's is 404 `seller_account_not_found`.
         """
-        return services.get_account(current_user, account_id)
+        return terms.with_terms_status(services.get_account(current_user, account_id))
 
 
 @blp.post("/seller-accounts/<int:account_id>/documents")
@@ -215,3 +221,47 @@ def suspend_seller(data: dict[str, Any], account_id: int) -> Any:
 def reinstate_seller(data: dict[str, Any], account_id: int) -> Any:
     """Reinstate a suspended seller (admin)."""
     return services.decide(current_user, account_id, SellerStatus.SUSPENDED, SellerStatus.APPROVED, data.get("reason"))
+
+
+# Seller terms ------------------------------------------------------------------------------------
+
+
+@blp.get("/terms/current")
+@blp.response(200, TermsOut)
+@blp.doc(operationId="getCurrentSellerTerms")
+def current_terms() -> Any:
+    """The seller terms in effect.
+
+    404 `terms_not_found` before any version is published.
+    """
+    return terms.current()
+
+
+@blp.post("/terms")
+@login_required(Role.ADMIN)
+@blp.arguments(TermsIn())
+@blp.response(201, TermsOut, location=lambda made: url_for("sellers.current_terms"))
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="publishSellerTerms")
+def publish_terms(data: dict[str, Any]) -> Any:
+    """Publish a version of the seller terms (admin).
+
+    It applies from `effective_from` (now when omitted); every approved seller is notified and,
+    once it applies, lists and changes no product until they accept it. A version used already
+    is 409 `terms_version_taken`.
+    """
+    return terms.publish(current_user, data)
+
+
+@blp.post("/seller/terms/accept")
+@login_required(Role.SUPPLIER)
+@blp.arguments(TermsAcceptIn())
+@blp.response(200, TermsAcceptanceOut)
+@blp.doc(operationId="acceptSellerTerms")
+def accept_terms(data: dict[str, Any]) -> Any:
+    """Accept a version of the seller terms.
+
+    Recorded with the time, the client's address and user agent; accepting it again keeps the
+    first record. An unknown version is 404 `terms_not_found`.
+    """
+    return terms.accept(current_user, data["version"], request.remote_addr, request.headers.get("User-Agent"))

@@ -130,6 +130,12 @@ class SellerEventOut(OutSchema):
     created_at = fields.AwareDateTime()
 
 
+class TermsStatusOut(OutSchema):
+    version_in_effect = fields.String(allow_none=True, metadata={"description": "Null before any is published"})
+    accepted_version = fields.String(allow_none=True, metadata={"description": "The newest I accepted"})
+    accepted = fields.Boolean(metadata={"description": "False: no product can be listed or changed until I accept"})
+
+
 class SellerAccountOut(OutSchema):
     id = fields.Integer()
     user_id = fields.Integer()
@@ -148,6 +154,41 @@ class SellerAccountOut(OutSchema):
     registration_number = fields.String(allow_none=True)
     approved_at = fields.AwareDateTime(allow_none=True)
     documents = fields.List(fields.Nested(SellerDocumentOut))
+    terms = fields.Nested(
+        TermsStatusOut,
+        attribute="terms_status",
+        allow_none=True,
+        metadata={"description": "Where the seller stands with the seller terms (null in lists)"},
+    )
     history = fields.List(fields.Nested(SellerEventOut), attribute="events")
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+
+class TermsIn(BaseSchema):
+    version = Trimmed(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=20),
+            validate.Regexp(r"^[A-Za-z0-9._-]+$", error="Letters, digits, . _ -"),
+        ],
+        metadata={"example": "2026.2"},
+    )
+    text = Trimmed(required=True, validate=validate.Length(min=1, max=100_000), metadata={"description": "Markdown"})
+    effective_from = fields.AwareDateTime(metadata={"description": "When it applies; now when omitted"})
+
+
+class TermsOut(OutSchema):
+    version = fields.String()
+    text = fields.String(metadata={"description": "Markdown"})
+    published_at = fields.AwareDateTime()
+    effective_from = fields.AwareDateTime()
+
+
+class TermsAcceptIn(BaseSchema):
+    version = Trimmed(required=True, validate=validate.Length(min=1, max=20))
+
+
+class TermsAcceptanceOut(OutSchema):
+    version = fields.String(attribute="terms.version")
+    accepted_at = fields.AwareDateTime()

@@ -298,7 +298,7 @@ def owned_product(actor: User, product_id: int, *, changing: bool = False) -> Pr
     if product is None:
         raise ProductNotFound("No such product.")
     if changing and actor.role != Role.ADMIN.value:
-        ensure_open(product.seller)
+        ensure_open(product.seller, actor)
     return product
 
 

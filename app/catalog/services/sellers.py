@@ -19,6 +19,7 @@ from app.catalog.errors import NotASeller, SellerNotFound, StoreClosed
 from app.catalog.models import Category, Product, Seller
 from app.catalog.services.facets import refresh_cells
 from app.catalog.services.search import refresh_search
+from app.catalog.signals import seller_changing_products
 from app.common.db import changed_rows
 from app.common.slugs import unique_slug
 from app.common.types import utcnow
@@ -65,7 +66,7 @@ def listing_seller(actor: User) -> Seller:
     seller = seller_of(actor)
     if seller is None:
         raise NotASeller("You have no store to list products in: apply to sell first.")
-    ensure_open(seller)
+    ensure_open(seller, actor)
     return seller
 
 
@@ -152,7 +153,9 @@ def set_store_open(seller_id: int, is_open: bool) -> int:
     return moved
 
 
-def ensure_open(seller: Seller) -> None:
-    """A store that is not open lists and changes nothing (403 `store_closed`)."""
+def ensure_open(seller: Seller, actor: User | None = None) -> None:
+    """A store that is not open lists and changes nothing (403 `store_closed`); the domains
+    above may refuse too (catalog.signals: the sellers domain, for terms not accepted)."""
     if not seller.is_open:
         raise StoreClosed("This store is not open: its products cannot be listed or changed now.")
+    seller_changing_products.send(seller, actor=actor)
