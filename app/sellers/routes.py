@@ -10,6 +10,8 @@ from flask_jwt_extended import current_user, get_jwt_identity
 
 from app.auth.models import Role
 from app.auth.ratelimit import documented
+from app.catalog.schemas import ProductOut
+from app.catalog.services.products import store_products
 from app.catalog.services.sellers import store_page
 from app.common.blueprint import Blueprint
 from app.common.http import conditional
@@ -26,6 +28,7 @@ from app.sellers.schemas import (
     SellerDocumentIn,
     SellerDocumentOut,
     StorePageOut,
+    StoreProductQuery,
     TermsAcceptanceOut,
     TermsAcceptIn,
     TermsIn,
@@ -96,6 +99,20 @@ def my_seller_account() -> Any:
     applied.
     """
     return terms.with_terms_status(services.my_account(current_user))
+
+
+@blp.get("/seller/products")
+@login_required(Role.SUPPLIER)
+@blp.arguments(StoreProductQuery(), location="query")
+@blp.response(200, page_of(ProductOut))
+@blp.doc(operationId="listMyProducts")
+def my_products(query: dict[str, Any]) -> Any:
+    """My store's products, newest first: inactive, withheld and out-of-stock ones included.
+
+    Filters: `active`, `in_stock`, `q` (name contains). The shop's listing shows only what is on
+    sale; this is everything I manage.
+    """
+    return store_products(current_user, query)
 
 
 @blp.post("/seller/close")

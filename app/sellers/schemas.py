@@ -192,3 +192,9 @@ class TermsAcceptIn(BaseSchema):
 class TermsAcceptanceOut(OutSchema):
     version = fields.String(attribute="terms.version")
     accepted_at = fields.AwareDateTime()
+
+
+class StoreProductQuery(PaginationQuery):
+    active = fields.Boolean(metadata={"description": "Only active (true) or inactive and withheld (false) ones"})
+    in_stock = fields.Boolean(metadata={"description": "Only those with stock (true) or without (false)"})
+    q = Trimmed(validate=validate.Length(min=1, max=120), metadata={"description": "Name contains"})

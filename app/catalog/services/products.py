@@ -10,11 +10,11 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, and_, bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import Role, User
-from app.catalog.errors import ProductNotFound, ProductWithheld, SkuTaken
+from app.catalog.errors import NotASeller, ProductNotFound, ProductWithheld, SkuTaken
 from app.catalog.models import Brand, Category, Product, ProductImage, Seller
 from app.catalog.services.sellers import ensure_open, listing_seller
 from app.common.reads import rows
@@ -300,6 +300,37 @@ def owned_product(actor: User, product_id: int, *, changing: bool = False) -> Pr
     if changing and actor.role != Role.ADMIN.value:
         ensure_open(product.seller, actor)
     return product
+
+
+def store_products(actor: User, query: dict[str, Any]) -> dict[str, Any]:
+    """A seller's own products as they manage them, newest first, a page at a time: inactive,
+    withheld and out-of-stock ones included (the shop hides those; their owner must not lose
+    them). Filters: `active`, `in_stock`, `q` (name contains)."""
+    from app.catalog.services.sellers import seller_of
+    from app.common.matching import LIKE_ESCAPE, contains_pattern
+    from app.common.pagination import paginate
+
+    seller = seller_of(actor)
+    if seller is None:
+        raise NotASeller("You have no store.")
+    stmt = (
+        select(Product)
+        .where(Product.seller_id == seller.id)
+        .options(
+            joinedload(Product.category).load_only(Category.id, Category.name, Category.slug),
+            joinedload(Product.brand).load_only(Brand.id, Brand.name, Brand.slug),
+            joinedload(Product.seller).load_only(Seller.id, Seller.name, Seller.slug, Seller.is_open),
+            selectinload(Product.images),
+        )
+        .order_by(Product.created_at.desc(), Product.id.desc())
+    )
+    if query.get("active") is not None:
+        stmt = stmt.where(Product.is_active.is_(query["active"]))
+    if query.get("in_stock") is not None:
+        stmt = stmt.where(Product.stock > 0 if query["in_stock"] else Product.stock == 0)
+    if query.get("q"):
+        stmt = stmt.where(func.lower(Product.name).like(contains_pattern(query["q"].lower()), escape=LIKE_ESCAPE))
+    return paginate(stmt, query["page"], query["per_page"])
 
 
 def _check_references(data: dict[str, Any]) -> None:
