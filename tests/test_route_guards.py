@@ -146,7 +146,7 @@ def _notification(owner) -> dict[str, int]:
 
 
 def _seller_account(owner) -> dict[str, int]:
-    from app.sellers.services import apply
+    from app.sellers.services.accounts import apply
 
     account = apply(
         owner,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.catalog.signals import seller_changing_products
-from app.sellers.terms import require_accepted
+from app.sellers.services.terms import require_accepted
 
 
 @seller_changing_products.connect

@@ -19,7 +19,6 @@ from app.common.permissions import login_required
 from app.common.reads import read_only
 from app.common.schemas import SignedLinkQuery, page_of
 from app.extensions import limiter
-from app.sellers import services, terms
 from app.sellers.schemas import (
     DecisionIn,
     SellerAccountOut,
@@ -35,6 +34,7 @@ from app.sellers.schemas import (
     TermsOut,
     document_link,
 )
+from app.sellers.services import accounts, terms
 from app.sellers.status import SellerStatus
 
 blp = Blueprint("sellers", __name__, url_prefix="/api/v1", description="The marketplace's sellers")
@@ -84,7 +84,7 @@ def apply_to_sell(data: dict[str, Any]) -> Any:
     `addSellerDocument` while it is pending. One open account per user (409
     `application_exists`); the store name must be free (409 `store_name_taken`); 3 a day.
     """
-    return services.apply(current_user, data)
+    return accounts.apply(current_user, data)
 
 
 @blp.get("/seller/account")
@@ -98,7 +98,7 @@ def my_seller_account() -> Any:
     listed or changed: 403 `terms_not_accepted`). 404 `seller_account_not_found` when I never
     applied.
     """
-    return terms.with_terms_status(services.my_account(current_user))
+    return terms.with_terms_status(accounts.my_account(current_user))
 
 
 @blp.get("/seller/products")
@@ -126,7 +126,7 @@ def close_my_store() -> Any:
     Only with no order of mine still open (409 `orders_still_open`); my products leave the shop
     and I am a customer again.
     """
-    return services.close(current_user)
+    return accounts.close(current_user)
 
 
 @blp.get("/seller-accounts")
@@ -140,7 +140,7 @@ def list_seller_accounts(query: dict[str, Any]) -> Any:
     Filter by `status` (repeatable: `?status=pending` is the queue of applications), `kind`,
     and `q` (store name or town contains).
     """
-    return services.list_accounts(query)
+    return accounts.list_accounts(query)
 
 
 @blp.route("/seller-accounts/<int:account_id>")
@@ -153,7 +153,7 @@ class SellerAccountById(MethodView):
 
         Someone else's is 404 `seller_account_not_found`.
         """
-        return terms.with_terms_status(services.get_account(current_user, account_id))
+        return terms.with_terms_status(accounts.get_account(current_user, account_id))
 
 
 @blp.post("/seller-accounts/<int:account_id>/documents")
@@ -168,7 +168,7 @@ def add_seller_document(data: dict[str, Any], account_id: int) -> Any:
     JPEG, PNG or WebP, at most 5 MB; checked by content and re-encoded, kept private. While the
     application is pending; at most 5 (409 `too_many_documents`).
     """
-    return services.add_document(current_user, account_id, data["file"], data["label"])
+    return accounts.add_document(current_user, account_id, data["file"], data["label"])
 
 
 @blp.get("/seller-accounts/<int:account_id>/documents/<int:document_id>")
@@ -182,7 +182,7 @@ def get_seller_document(query: dict[str, Any], account_id: int, document_id: int
     A link not signed for it is 404 `seller_document_not_found`; an expired one 403
     `media_link_expired`.
     """
-    path = services.document_file(account_id, document_id, query["expires"], query["signature"])
+    path = accounts.document_file(account_id, document_id, query["expires"], query["signature"])
     return send_file(path, mimetype="image/webp", max_age=0)
 
 
@@ -201,7 +201,7 @@ DECIDED = (
 @blp.doc(operationId="approveSeller", description=f"Its store opens and its user becomes a supplier. {DECIDED}")
 def approve_seller(data: dict[str, Any], account_id: int) -> Any:
     """Approve a seller application (admin)."""
-    return services.decide(current_user, account_id, SellerStatus.PENDING, SellerStatus.APPROVED, data.get("reason"))
+    return accounts.decide(current_user, account_id, SellerStatus.PENDING, SellerStatus.APPROVED, data.get("reason"))
 
 
 @blp.post("/seller-accounts/<int:account_id>/reject")
@@ -212,7 +212,7 @@ def approve_seller(data: dict[str, Any], account_id: int) -> Any:
 @blp.doc(operationId="rejectSeller", description=f"A `reason` is required (422 without). {DECIDED}")
 def reject_seller(data: dict[str, Any], account_id: int) -> Any:
     """Reject a seller application, saying why (admin)."""
-    return services.decide(current_user, account_id, SellerStatus.PENDING, SellerStatus.REJECTED, data.get("reason"))
+    return accounts.decide(current_user, account_id, SellerStatus.PENDING, SellerStatus.REJECTED, data.get("reason"))
 
 
 @blp.post("/seller-accounts/<int:account_id>/suspend")
@@ -226,7 +226,7 @@ def reject_seller(data: dict[str, Any], account_id: int) -> Any:
 )
 def suspend_seller(data: dict[str, Any], account_id: int) -> Any:
     """Suspend a seller (admin)."""
-    return services.decide(current_user, account_id, SellerStatus.APPROVED, SellerStatus.SUSPENDED, data.get("reason"))
+    return accounts.decide(current_user, account_id, SellerStatus.APPROVED, SellerStatus.SUSPENDED, data.get("reason"))
 
 
 @blp.post("/seller-accounts/<int:account_id>/reinstate")
@@ -237,7 +237,7 @@ def suspend_seller(data: dict[str, Any], account_id: int) -> Any:
 @blp.doc(operationId="reinstateSeller", description=f"The products it withheld come back to the shop. {DECIDED}")
 def reinstate_seller(data: dict[str, Any], account_id: int) -> Any:
     """Reinstate a suspended seller (admin)."""
-    return services.decide(current_user, account_id, SellerStatus.SUSPENDED, SellerStatus.APPROVED, data.get("reason"))
+    return accounts.decide(current_user, account_id, SellerStatus.SUSPENDED, SellerStatus.APPROVED, data.get("reason"))
 
 
 # Seller terms ------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def _users() -> tuple[int, int]:
 @pytest.mark.postgres
 def test_two_applications_at_once_make_one_account(app, committed):
     from app.auth.models import User
-    from app.sellers.services import apply
+    from app.sellers.services.accounts import apply
 
     with app.app_context():
         customer_id, _ = _users()
@@ -53,7 +53,7 @@ def test_two_applications_at_once_make_one_account(app, committed):
 @pytest.mark.postgres
 def test_an_application_approved_twice_at_once_opens_one_store(app, committed):
     from app.auth.models import User
-    from app.sellers.services import apply, decide
+    from app.sellers.services.accounts import apply, decide
 
     with app.app_context():
         customer_id, admin_id = _users()

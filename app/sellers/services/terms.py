@@ -80,7 +80,7 @@ def publish(admin: User, data: dict[str, Any]) -> TermsVersion:
 def accept(user: User, version: str, address: str | None, user_agent: str | None) -> TermsAcceptance:
     """The seller accepts a published version (404 `terms_not_found` for an unknown one);
     accepting it twice keeps the first record."""
-    from app.sellers.services import my_account
+    from app.sellers.services.accounts import my_account
 
     account = my_account(user)
     terms = db.session.scalar(select(TermsVersion).where(TermsVersion.version == version))
