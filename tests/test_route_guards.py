@@ -164,6 +164,21 @@ def _seller_account(owner) -> dict[str, int]:
     return {"account_id": account.id}
 
 
+def _seller_order(owner) -> dict[str, int]:
+    from app.cart.services import Owner, add_line
+    from app.orders.services.checkout import place_order
+    from app.sellers.models import SellerOrder
+    from tests.factories import store_of
+
+    buyer = UserFactory(role="customer")
+    zone = DeliveryZoneFactory(counties=["Nairobi"])
+    address = AddressFactory(user_id=buyer.id, county="Nairobi", town="Nairobi")
+    add_line(Owner(user=buyer), ProductFactory(seller=store_of(owner), stock=5).id, 1)
+    order = place_order(buyer, {"address_id": address.id, "payment_method": "cash", "delivery_zone_id": zone.id})
+    db.session.commit()
+    return {"seller_order_id": db.session.scalar(db.select(SellerOrder.id).where(SellerOrder.order_id == order.id))}
+
+
 def _image(owner) -> dict[str, int]:
     image = ProductImageFactory(product=ProductFactory(supplier=owner))
     return {"product_id": image.product_id, "image_id": image.id}
@@ -204,6 +219,7 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/cart/lines/<int:line_id>/move-to-cart": ("customer", _cart_line, "cart_line_not_found"),
     "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),
     "/api/v1/products/<int:product_id>/images/<int:image_id>": ("supplier", _image, "product_not_found"),
+    "/api/v1/seller/orders/<int:seller_order_id>": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller-accounts/<int:account_id>": ("customer", _seller_account, "seller_account_not_found"),
     "/api/v1/seller-accounts/<int:account_id>/documents": ("customer", _seller_account, "seller_account_not_found"),
 }

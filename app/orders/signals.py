@@ -5,6 +5,11 @@ import neither.
 the status it left: a paid order cancelled needs a refund, which the payments domain starts
 by connecting a receiver here. A receiver that raises cancels the cancellation.
 
+`order_placed` is sent inside checkout's unit of work with the new order (its lines flushed):
+the sellers domain splits it into seller orders and freezes their commission there, so checkout
+stays one transaction. `order_status_changed` is sent with every move of an order's status
+(`previous`, `actor`), in the moving unit of work: seller orders follow their order.
+
 `payment_methods_offered` is a question: checkout sends it and each receiver answers with the
 payment methods it can take now (payments: those whose provider is configured), so an order is
 never placed for a method nobody can take.
@@ -18,3 +23,5 @@ _signals = Namespace()
 
 order_cancelled = _signals.signal("duka.orders.cancelled")
 payment_methods_offered = _signals.signal("duka.orders.payment_methods_offered")
+order_placed = _signals.signal("duka.orders.placed")
+order_status_changed = _signals.signal("duka.orders.status_changed")

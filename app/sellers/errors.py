@@ -39,3 +39,15 @@ class TermsVersionTaken(Conflict):
 
 class TermsNotAccepted(Forbidden):
     code, title = "terms_not_accepted", "Accept the seller terms first"
+
+
+class CommissionRateNotFound(NotFound):
+    code, title = "commission_rate_not_found", "Commission rate not found"
+
+
+class CommissionRateExists(Conflict):
+    code, title = "commission_rate_exists", "A rate for this target exists"
+
+
+class SellerOrderNotFound(NotFound):
+    code, title = "seller_order_not_found", "Seller order not found"

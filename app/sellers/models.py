@@ -4,11 +4,13 @@ verification documents and the history of its status."""
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.common.money import Money
 from app.common.types import UTCDateTime, utcnow
 from app.extensions import db
 from app.sellers.status import OPEN
@@ -118,3 +120,88 @@ class TermsAcceptance(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
     terms: Mapped[TermsVersion] = relationship(lazy="joined")
+
+
+class CommissionRate(db.Model):
+    """What the platform keeps of a sale: a percentage (basis points) or a fixed amount per unit,
+    with an optional minimum and maximum per order line, for one target. The most specific rate
+    of a line wins: its product's, then its category's (the nearest category up the tree), then
+    its seller's, then the default. One rate per target (unique), so no two rates can tie."""
+
+    __tablename__ = "commission_rates"
+    __table_args__ = (
+        UniqueConstraint("scope", "target_id", name="uq_commission_rates_scope_target"),
+        CheckConstraint("rate_bps IS NULL OR (rate_bps >= 0 AND rate_bps <= 10000)", name="rate_bps_range"),
+        CheckConstraint("(kind = 'percentage') = (rate_bps IS NOT NULL)", name="percentage_has_bps"),
+        CheckConstraint("(kind = 'fixed') = (amount IS NOT NULL)", name="fixed_has_amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # product | category | seller | default
+    target_id: Mapped[int] = mapped_column(default=0)  # the product, category or seller; 0 for the default
+    kind: Mapped[str] = mapped_column(String(10))  # percentage | fixed
+    rate_bps: Mapped[int | None]  # 1250 = 12.5 %
+    amount: Mapped[Decimal | None] = mapped_column(Money)  # per unit, for `fixed`
+    min_amount: Mapped[Decimal | None] = mapped_column(Money)  # per line
+    max_amount: Mapped[Decimal | None] = mapped_column(Money)  # per line
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SellerOrder(db.Model):
+    """One seller's part of an order: its lines (the order lines of its products), their gross,
+    the commission frozen at checkout, the seller's net, and its own fulfilment status."""
+
+    __tablename__ = "seller_orders"
+    __table_args__ = (
+        UniqueConstraint("order_id", "seller_id", name="uq_seller_orders_order_seller"),
+        Index("ix_seller_orders_seller_created", "seller_id", "created_at"),
+        Index("ix_seller_orders_seller_status", "seller_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="RESTRICT"))
+    reference: Mapped[str] = mapped_column(String(16), unique=True)  # the order's, then -1, -2...
+    status: Mapped[str] = mapped_column(String(20))
+    subtotal: Mapped[Decimal] = mapped_column(Money)
+    commission: Mapped[Decimal] = mapped_column(Money)
+    net: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list[SellerOrderEvent]] = relationship(
+        cascade="all, delete-orphan", order_by="SellerOrderEvent.id", lazy="raise"
+    )
+
+
+class SellerOrderEvent(db.Model):
+    __tablename__ = "seller_order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_order_id: Mapped[int] = mapped_column(ForeignKey("seller_orders.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_kind: Mapped[str] = mapped_column(String(10))  # seller | admin | system
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CommissionLine(db.Model):
+    """The commission of one order line, frozen when the order is placed: never recomputed, never
+    part of what the buyer pays. Refunds reverse it pro rata by quantity (app/sellers next)."""
+
+    __tablename__ = "commission_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id", ondelete="CASCADE"), unique=True)
+    seller_order_id: Mapped[int] = mapped_column(ForeignKey("seller_orders.id", ondelete="CASCADE"), index=True)
+    rate_id: Mapped[int | None] = mapped_column(ForeignKey("commission_rates.id", ondelete="SET NULL"))
+    scope: Mapped[str | None] = mapped_column(String(10))  # which rule won; None: no rate, nothing kept
+    kind: Mapped[str | None] = mapped_column(String(10))
+    rate_bps: Mapped[int | None]
+    unit_amount: Mapped[Decimal | None] = mapped_column(Money)
+    quantity: Mapped[int]
+    line_total: Mapped[Decimal] = mapped_column(Money)
+    amount: Mapped[Decimal] = mapped_column(Money)

@@ -20,12 +20,18 @@ from app.common.reads import read_only
 from app.common.schemas import SignedLinkQuery, page_of
 from app.extensions import limiter
 from app.sellers.schemas import (
+    CommissionRateIn,
+    CommissionRateOut,
+    CommissionRatePatch,
+    CommissionRateQuery,
     DecisionIn,
     SellerAccountOut,
     SellerAccountQuery,
     SellerApplicationIn,
     SellerDocumentIn,
     SellerDocumentOut,
+    SellerOrderOut,
+    SellerOrderQuery,
     StorePageOut,
     StoreProductQuery,
     TermsAcceptanceOut,
@@ -34,7 +40,8 @@ from app.sellers.schemas import (
     TermsOut,
     document_link,
 )
-from app.sellers.services import accounts, terms
+from app.sellers.services import accounts, commission, terms
+from app.sellers.services import orders as seller_orders
 from app.sellers.status import SellerStatus
 
 blp = Blueprint("sellers", __name__, url_prefix="/api/v1", description="The marketplace's sellers")
@@ -282,3 +289,99 @@ def accept_terms(data: dict[str, Any]) -> Any:
     first record. An unknown version is 404 `terms_not_found`.
     """
     return terms.accept(current_user, data["version"], request.remote_addr, request.headers.get("User-Agent"))
+
+
+# Seller orders ------------------------------------------------------------------------------------
+
+
+@blp.get("/seller/orders")
+@login_required(Role.SUPPLIER)
+@blp.arguments(SellerOrderQuery(), location="query")
+@blp.response(200, page_of(SellerOrderOut))
+@blp.doc(operationId="listMySellerOrders")
+def my_seller_orders(query: dict[str, Any]) -> Any:
+    """My store's parts of orders, newest first.
+
+    Filter by `status` (repeatable), `created_from`, `created_to` and `reference` (the order's
+    or the seller order's). Each with its lines, gross, the commission frozen at checkout, my
+    net, and of the buyer only what delivery needs.
+    """
+    return seller_orders.list_seller_orders(current_user, query)
+
+
+@blp.get("/seller/orders/<int:seller_order_id>")
+@login_required(Role.SUPPLIER)
+@blp.response(200, SellerOrderOut)
+@blp.doc(operationId="getMySellerOrder")
+def my_seller_order(seller_order_id: int) -> Any:
+    """One of my store's seller orders, with its history.
+
+    Another seller's is 404 `seller_order_not_found`.
+    """
+    return seller_orders.get_seller_order(current_user, seller_order_id)
+
+
+# Commission rates (admin) -------------------------------------------------------------------------
+
+
+@blp.route("/commission-rates")
+class CommissionRates(MethodView):
+    @login_required(Role.ADMIN)
+    @blp.arguments(CommissionRateQuery(), location="query")
+    @blp.response(200, page_of(CommissionRateOut))
+    @blp.doc(operationId="listCommissionRates")
+    def get(self, query: dict[str, Any]) -> Any:
+        """List commission rates (admin).
+
+        By scope, then target; filter by `scope`.
+        """
+        return commission.list_rates(query)
+
+    @login_required(Role.ADMIN)
+    @blp.arguments(CommissionRateIn())
+    @blp.response(201, CommissionRateOut, location=lambda made: url_for("sellers.CommissionRateById", rate_id=made.id))
+    @blp.alt_response(409, response="CONFLICT")
+    @blp.doc(operationId="createCommissionRate")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Set the commission rate of a product, a category, a seller, or the default (admin).
+
+        A percentage (`rate_bps`) or a fixed `amount` per unit, with an optional `min_amount` and
+        `max_amount` per order line. The most specific rate of a line wins: its product's, then its
+        nearest category's, then its seller's, then the default. One rate per target (409
+        `commission_rate_exists`). Orders keep the commission frozen at their checkout.
+        """
+        return commission.create_rate(data)
+
+
+@blp.route("/commission-rates/<int:rate_id>")
+class CommissionRateById(MethodView):
+    @login_required(Role.ADMIN)
+    @blp.response(200, CommissionRateOut)
+    @blp.doc(operationId="getCommissionRate")
+    def get(self, rate_id: int) -> Any:
+        """Read a commission rate (admin).
+
+        An unknown one is 404 `commission_rate_not_found`.
+        """
+        return commission.get_rate(rate_id)
+
+    @login_required(Role.ADMIN)
+    @blp.arguments(CommissionRatePatch())
+    @blp.response(200, CommissionRateOut)
+    @blp.doc(operationId="updateCommissionRate")
+    def patch(self, data: dict[str, Any], rate_id: int) -> Any:
+        """Change a commission rate (admin).
+
+        Orders placed already keep the commission frozen at their checkout.
+        """
+        return commission.update_rate(rate_id, data)
+
+    @login_required(Role.ADMIN)
+    @blp.response(204)
+    @blp.doc(operationId="deleteCommissionRate")
+    def delete(self, rate_id: int) -> None:
+        """Delete a commission rate (admin).
+
+        New orders then take the next most specific rate; placed ones keep theirs.
+        """
+        commission.delete_rate(rate_id)

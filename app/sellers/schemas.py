@@ -8,9 +8,10 @@ from flask import url_for
 from marshmallow import ValidationError, fields, post_load, validate, validates
 
 from app.common.fields import DecimalString, EmailAddress, KenyanPhone, MediaUrl, Trimmed
+from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, FileUploadIn, OutSchema, PaginationQuery
 from app.common.storage import sign_link
-from app.sellers.status import SellerKind, SellerStatus
+from app.sellers.status import SellerKind, SellerOrderStatus, SellerStatus
 from app.users.counties import KENYAN_COUNTIES, canonical_county
 
 SOCIAL_NETWORKS = ("website", "facebook", "instagram", "x", "tiktok", "youtube")
@@ -198,3 +199,108 @@ class StoreProductQuery(PaginationQuery):
     active = fields.Boolean(metadata={"description": "Only active (true) or inactive and withheld (false) ones"})
     in_stock = fields.Boolean(metadata={"description": "Only those with stock (true) or without (false)"})
     q = Trimmed(validate=validate.Length(min=1, max=120), metadata={"description": "Name contains"})
+
+
+class CommissionRateIn(BaseSchema):
+    scope = fields.String(
+        required=True,
+        validate=validate.OneOf(["product", "category", "seller", "default"]),
+        metadata={
+            "description": "The most specific wins: product, then category (nearest up the tree), seller, default"
+        },
+    )
+    target_id = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The product, category or seller (not for the default)"},
+    )
+    kind = fields.String(required=True, validate=validate.OneOf(["percentage", "fixed"]))
+    rate_bps = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=10_000),
+        metadata={"description": "Basis points of the line total, for `percentage` (1250 = 12.5 %)"},
+    )
+    amount = MoneyField(positive=False, metadata={"description": "Per unit, for `fixed`"})
+    min_amount = MoneyField(positive=False, allow_none=True, metadata={"description": "At least this per line"})
+    max_amount = MoneyField(positive=False, allow_none=True, metadata={"description": "At most this per line"})
+
+
+class CommissionRatePatch(BaseSchema):
+    kind = fields.String(validate=validate.OneOf(["percentage", "fixed"]))
+    rate_bps = fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000))
+    amount = MoneyField(positive=False)
+    min_amount = MoneyField(positive=False, allow_none=True)
+    max_amount = MoneyField(positive=False, allow_none=True)
+
+
+class CommissionRateOut(OutSchema):
+    id = fields.Integer()
+    scope = fields.String()
+    target_id = fields.Integer(metadata={"description": "0 for the default"})
+    kind = fields.String()
+    rate_bps = fields.Integer(allow_none=True)
+    amount = MoneyField(positive=False, allow_none=True)
+    min_amount = MoneyField(positive=False, allow_none=True)
+    max_amount = MoneyField(positive=False, allow_none=True)
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()
+
+
+class CommissionRateQuery(PaginationQuery):
+    scope = fields.String(validate=validate.OneOf(["product", "category", "seller", "default"]))
+
+
+class SellerOrderQuery(PaginationQuery):
+    status = fields.List(
+        fields.String(validate=validate.OneOf([status.value for status in SellerOrderStatus])),
+        validate=validate.Length(max=len(SellerOrderStatus)),
+        metadata={"description": "Repeatable"},
+    )
+    created_from = fields.AwareDateTime()
+    created_to = fields.AwareDateTime()
+    reference = Trimmed(
+        validate=validate.Length(min=1, max=16), metadata={"description": "The order's or the seller order's"}
+    )
+
+
+class SellerOrderLineOut(OutSchema):
+    order_line_id = fields.Integer()
+    product_id = fields.Integer()
+    name = fields.String()
+    sku = fields.String()
+    unit_price = MoneyField()
+    quantity = fields.Integer()
+    line_total = MoneyField()
+    commission = MoneyField(positive=False, metadata={"description": "Frozen at checkout"})
+
+
+class DeliverToOut(OutSchema):
+    recipient = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    county = fields.String(allow_none=True)
+    town = fields.String(allow_none=True)
+
+
+class SellerOrderEventOut(OutSchema):
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor_kind = fields.String()
+    note = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class SellerOrderOut(OutSchema):
+    id = fields.Integer()
+    reference = fields.String(metadata={"description": "The order's reference and -1, -2..."})
+    order_reference = fields.String()
+    status = fields.String(validate=validate.OneOf([status.value for status in SellerOrderStatus]))
+    payment_method = fields.String()
+    lines = fields.List(fields.Nested(SellerOrderLineOut))
+    subtotal = MoneyField(positive=False, metadata={"description": "Gross: what the buyer pays for these lines"})
+    commission = MoneyField(positive=False, metadata={"description": "The platform's, frozen at checkout"})
+    net = MoneyField(positive=False, metadata={"description": "The seller's: subtotal minus commission"})
+    currency = fields.String()
+    deliver_to = fields.Nested(DeliverToOut, metadata={"description": "Of the buyer, only what delivery needs"})
+    history = fields.List(fields.Nested(SellerOrderEventOut), attribute="events")
+    created_at = fields.AwareDateTime()
+    updated_at = fields.AwareDateTime()

@@ -48,3 +48,27 @@ OPEN = (S.PENDING.value, S.APPROVED.value, S.SUSPENDED.value)
 def allowed_next(status: str, decider: Decider) -> list[SellerStatus]:
     current = SellerStatus(status)
     return [to for (frm, to), who in TRANSITIONS.items() if frm == current and who == decider]
+
+
+class SellerOrderStatus(enum.StrEnum):
+    AWAITING_PAYMENT = "awaiting_payment"
+    TO_FULFIL = "to_fulfil"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+# Where a seller's part goes when the whole order moves (an admin moving the order, a payment,
+# a cancellation): from the states listed, to this one.
+SO = SellerOrderStatus
+FOLLOWS_ORDER: dict[str, tuple[SellerOrderStatus, frozenset[SellerOrderStatus]]] = {
+    "paid": (SO.TO_FULFIL, frozenset({SO.AWAITING_PAYMENT})),
+    "processing": (SO.TO_FULFIL, frozenset({SO.AWAITING_PAYMENT})),  # cash on delivery, confirmed
+    "shipped": (SO.SHIPPED, frozenset({SO.TO_FULFIL, SO.PACKED})),
+    "out_for_delivery": (SO.SHIPPED, frozenset({SO.TO_FULFIL, SO.PACKED})),
+    "delivered": (SO.DELIVERED, frozenset({SO.TO_FULFIL, SO.PACKED, SO.SHIPPED})),
+    "cancelled": (SO.CANCELLED, frozenset({SO.AWAITING_PAYMENT, SO.TO_FULFIL, SO.PACKED})),
+    "returned": (SO.RETURNED, frozenset({SO.DELIVERED})),
+}

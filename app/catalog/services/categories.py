@@ -201,3 +201,18 @@ def delete_brand(brand_id: int) -> None:
     if products:
         raise InUse(f"{products} products carry this brand.")
     db.session.delete(brand)
+
+
+def ancestry(category_ids: set[int]) -> dict[int, list[int]]:
+    """Each category's path up the tree, itself first, its root last (commission rates are
+    found on the nearest category that has one). Reads the (small) tree of ids once."""
+    parents = dict(db.session.execute(select(Category.id, Category.parent_id)).tuples().all())
+    paths: dict[int, list[int]] = {}
+    for category_id in category_ids:
+        path: list[int] = []
+        current: int | None = category_id
+        while current is not None and current not in path:  # (a cycle is refused on write; guard anyway)
+            path.append(current)
+            current = parents.get(current)
+        paths[category_id] = path
+    return paths

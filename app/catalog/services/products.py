@@ -333,6 +333,14 @@ def store_products(actor: User, query: dict[str, Any]) -> dict[str, Any]:
     return paginate(stmt, query["page"], query["per_page"])
 
 
+def categories_of(product_ids: set[int]) -> dict[int, int]:
+    """The category of each product (seller orders find commission rates by it)."""
+    if not product_ids:
+        return {}
+    rows = db.session.execute(select(Product.id, Product.category_id).where(Product.id.in_(product_ids)))
+    return dict(rows.tuples().all())
+
+
 def _check_references(data: dict[str, Any]) -> None:
     if "category_id" in data and db.session.get(Category, data["category_id"]) is None:
         raise ValidationFailed.field("category_id", "No such category.")

@@ -31,6 +31,7 @@ from app.orders.models import Order, OrderLine
 from app.orders.notices import order_placed
 from app.orders.services.orders import Actor, payment_due, record_event, unpaid_holdings
 from app.orders.services.zones import quote
+from app.orders.signals import order_placed as placed
 from app.orders.signals import payment_methods_offered
 from app.orders.status import OrderStatus, PaymentMethod
 from app.users.services import get_address
@@ -180,5 +181,6 @@ def place_order(user: User, data: dict[str, Any]) -> Order:
     db.session.add(order)
     remove_purchased(user, [p.line_id for p in bought])
     db.session.flush()
+    placed.send(order)  # seller orders and their frozen commission, in this transaction
     order_placed(order)
     return order

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.orders.errors import InvalidTransition, OrderNotFound
 from app.orders.models import Order, OrderEvent, OrderLine
 from app.orders.notices import order_moved
-from app.orders.signals import order_cancelled
+from app.orders.signals import order_cancelled, order_status_changed
 from app.orders.status import ActorKind, OrderStatus, PaymentMethod, allowed_next, rule_for
 
 log = logging.getLogger("duka.orders")
@@ -124,6 +124,7 @@ def transition(order: Order, to: OrderStatus, actor: Actor, note: str | None = N
     db.session.refresh(order, ["status", "updated_at"])
     record_event(order, current, to.value, actor, note)
     order_moved(order, to)
+    order_status_changed.send(order, previous=current, actor=actor)
     if to is OrderStatus.CANCELLED:
         _give_stock_back(order)
         order_cancelled.send(order, previous=current, actor=actor)

@@ -1,0 +1,189 @@
+"""Seller orders: each seller's part of an order, made in checkout's transaction with the
+commission of every line frozen, and moving with the order; sellers read their own."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.catalog.services.products import categories_of
+from app.catalog.services.sellers import seller_of
+from app.common.pagination import paginate
+from app.common.types import utcnow
+from app.extensions import db
+from app.orders.models import Order, OrderLine
+from app.sellers.errors import SellerOrderNotFound
+from app.sellers.models import CommissionLine, SellerOrder, SellerOrderEvent
+from app.sellers.services.commission import LineFacts, commissions
+from app.sellers.status import FOLLOWS_ORDER, SellerOrderStatus
+
+
+def split_order(order: Order) -> list[SellerOrder]:
+    """One seller order per seller of the order's lines (`{reference}-1`, `-2`... in the order
+    the sellers first appear), each line's commission frozen now. Cash on delivery is to be
+    fulfilled at once; any other method once paid."""
+    lines = sorted(order.lines, key=lambda line: line.id)
+    categories = categories_of({line.product_id for line in lines})
+    frozen = commissions(
+        LineFacts(line.product_id, categories[line.product_id], line.seller_id, line.quantity, line.line_total)
+        for line in lines
+    )
+    by_line = dict(zip((line.id for line in lines), frozen, strict=True))
+    first_seen: dict[int, int] = {}
+    for line in lines:
+        first_seen.setdefault(line.seller_id, len(first_seen))
+    status = SellerOrderStatus.TO_FULFIL if order.payment_method == "cash" else SellerOrderStatus.AWAITING_PAYMENT
+    made = []
+    ordered = sorted(lines, key=lambda line: first_seen[line.seller_id])
+    for n, (seller_id, group) in enumerate(groupby(ordered, key=lambda line: line.seller_id), 1):
+        mine = list(group)
+        subtotal = sum((line.line_total for line in mine), Decimal("0.00"))
+        commission = sum((by_line[line.id].amount for line in mine), Decimal("0.00"))
+        part = SellerOrder(
+            order_id=order.id,
+            seller_id=seller_id,
+            reference=f"{order.reference}-{n}",
+            status=status.value,
+            subtotal=subtotal,
+            commission=commission,
+            net=subtotal - commission,
+        )
+        part.events = [SellerOrderEvent(from_status=None, to_status=status.value, actor_kind="system")]
+        db.session.add(part)
+        made.append((part, mine))
+    db.session.flush()
+    for part, mine in made:
+        for line in mine:
+            frozen_line = by_line[line.id]
+            rate = frozen_line.rate
+            db.session.add(
+                CommissionLine(
+                    order_line_id=line.id,
+                    seller_order_id=part.id,
+                    rate_id=rate.id if rate else None,
+                    scope=rate.scope if rate else None,
+                    kind=rate.kind if rate else None,
+                    rate_bps=rate.rate_bps if rate else None,
+                    unit_amount=rate.amount if rate else None,
+                    quantity=line.quantity,
+                    line_total=line.line_total,
+                    amount=frozen_line.amount,
+                )
+            )
+    return [part for part, _ in made]
+
+
+def follow_order(order: Order, status: str, actor_id: int | None, actor_kind: str) -> None:
+    """The order moved as a whole (paid, shipped, cancelled...): its seller orders follow, each
+    from the states the move covers, with an event each."""
+    rule = FOLLOWS_ORDER.get(status)
+    if rule is None:
+        return
+    to, sources = rule
+    parts = db.session.scalars(
+        select(SellerOrder)
+        .where(SellerOrder.order_id == order.id, SellerOrder.status.in_([s.value for s in sources]))
+        .with_for_update()
+    ).all()
+    for part in parts:
+        previous = part.status
+        db.session.execute(
+            update(SellerOrder)
+            .where(SellerOrder.id == part.id, SellerOrder.status == previous)
+            .values(status=to.value, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        db.session.add(
+            SellerOrderEvent(
+                seller_order_id=part.id,
+                from_status=previous,
+                to_status=to.value,
+                actor_id=actor_id,
+                actor_kind=actor_kind,
+                note=f"The order is {status}.",
+            )
+        )
+
+
+# Reads -----------------------------------------------------------------------------------------------
+
+
+def _store_id(user: User) -> int:
+    seller = seller_of(user)
+    if seller is None:
+        raise SellerOrderNotFound("You have no store.")
+    return seller.id
+
+
+def list_seller_orders(user: User, query: dict[str, Any]) -> dict[str, Any]:
+    """The caller's store's seller orders, newest first: by status, date range, reference."""
+    stmt = (
+        select(SellerOrder)
+        .where(SellerOrder.seller_id == _store_id(user))
+        .order_by(SellerOrder.created_at.desc(), SellerOrder.id.desc())
+    )
+    if query.get("status"):
+        stmt = stmt.where(SellerOrder.status.in_(query["status"]))
+    if query.get("created_from"):
+        stmt = stmt.where(SellerOrder.created_at >= query["created_from"])
+    if query.get("created_to"):
+        stmt = stmt.where(SellerOrder.created_at < query["created_to"])
+    if query.get("reference"):
+        reference = query["reference"].strip().upper()
+        stmt = stmt.where((SellerOrder.reference == reference) | SellerOrder.reference.startswith(reference + "-"))
+    page = paginate(stmt.options(selectinload(SellerOrder.events)), query["page"], query["per_page"])
+    page["items"] = [_with_details(part) for part in page["items"]]
+    return page
+
+
+def get_seller_order(user: User, seller_order_id: int) -> SellerOrder:
+    """One of the caller's store's seller orders; another seller's is 404."""
+    part = db.session.scalar(
+        select(SellerOrder)
+        .where(SellerOrder.id == seller_order_id, SellerOrder.seller_id == _store_id(user))
+        .options(selectinload(SellerOrder.events))
+    )
+    if part is None:
+        raise SellerOrderNotFound("No such seller order.")
+    return _with_details(part)
+
+
+def _with_details(part: SellerOrder) -> SellerOrder:
+    """The seller order with what its page shows: its lines with their frozen commission, and of
+    the buyer only what delivery needs (recipient, phone, county, town)."""
+    order = db.session.get(Order, part.order_id)
+    assert order is not None
+    lines = db.session.execute(
+        select(OrderLine, CommissionLine.amount)
+        .join(CommissionLine, CommissionLine.order_line_id == OrderLine.id)
+        .where(OrderLine.order_id == part.order_id, OrderLine.seller_id == part.seller_id)
+        .order_by(OrderLine.id)
+    ).all()
+    address = order.shipping_address or {}
+    details = {
+        "lines": [
+            {
+                "order_line_id": line.id,
+                "product_id": line.product_id,
+                "name": line.name,
+                "sku": line.sku,
+                "unit_price": line.unit_price,
+                "quantity": line.quantity,
+                "line_total": line.line_total,
+                "commission": amount,
+            }
+            for line, amount in lines
+        ],
+        "currency": order.currency,
+        "order_reference": order.reference,
+        "payment_method": order.payment_method,
+        "deliver_to": {key: address.get(key) for key in ("recipient", "phone", "county", "town")},
+    }
+    for name, value in details.items():
+        setattr(part, name, value)
+    return part
