@@ -20,6 +20,9 @@ DEMO_USERS = [
     (Role.ADMIN, "admin@duka.test", "Duka-Admin-2026!", "Amina Admin"),
     (Role.SUPPLIER, "supplier@duka.test", "Duka-Supplier-2026!", "Sami Supplier"),
     (Role.CUSTOMER, "customer@duka.test", "Duka-Customer-2026!", "Wanjiru Customer"),
+    # The marketplace's demo: a second seller (an artisan) and a customer whose application waits.
+    (Role.SUPPLIER, "artisan@duka.test", "Duka-Artisan-2026!", "Akinyi Artisan"),
+    (Role.CUSTOMER, "applicant@duka.test", "Duka-Applicant-2026!", "Baraka Applicant"),
 ]
 
 
@@ -78,11 +81,13 @@ def register_cli(app: Flask) -> None:
         from app.catalog.demo import seed_catalog
 
         click.echo("Demo accounts (email / password):")
-        users = {}
+        users: dict[Role, User] = {}
+        users_by_email: dict[str, User] = {}
         with unit_of_work():
             for role, email, password, name in DEMO_USERS:
                 user, created = ensure_user(email, password, name, role)
-                users[role] = user
+                users.setdefault(role, user)
+                users_by_email[email] = user
                 state = "created" if created else "exists"
                 click.echo(f"  {role.value:9} {email:22} {password:22} ({state})")
         from app.sellers.demo import demo_store
@@ -99,6 +104,16 @@ def register_cli(app: Flask) -> None:
         with unit_of_work():
             zones = seed_zones()
         click.echo(f"Delivery zones: {zones} added")
+        from app.sellers.demo import seed_marketplace
+
+        with unit_of_work():
+            market = seed_marketplace(
+                users[Role.CUSTOMER], users_by_email["applicant@duka.test"], users_by_email["artisan@duka.test"]
+            )
+        click.echo(
+            f"Marketplace: {market['sellers']} seller, {market['products']} products, "
+            f"{market['applications']} pending application and {market['orders']} order across two sellers added"
+        )
 
     @app.cli.group("cart")
     def cart() -> None:

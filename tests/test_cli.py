@@ -24,7 +24,7 @@ def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
     assert "Delivery zones: 5 added" in first.output and "Delivery zones: 0 added" in second.output
     more = runner.invoke(args=["seed-demo", "--products", "15"])
     assert "3 products and 3 images added" in more.output
-    listing = client.get("/api/v1/products?per_page=100").get_json()
+    listing = client.get("/api/v1/products?per_page=100&seller=sami-electronics").get_json()
     assert 0 < listing["meta"]["total"] <= 15  # a few demo products are inactive
     assert all(p["image"] and p["image"]["thumbnail_url"] for p in listing["items"])
     # Demo ratings are what the API would compute: no average without ratings behind it.
@@ -35,6 +35,16 @@ def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
     assert login.status_code == 200 and login.get_json()["user"]["role"] == "supplier"
     quote = client.post("/api/v1/delivery-zones/quote", json={"county": "Nairobi", "town": "Westlands"})
     assert quote.get_json()["zone"]["name"] == "Nairobi Metro"
+    # The marketplace: a second seller with products, a pending application, an order across both.
+    assert "1 pending application and 1 order across two sellers added" in first.output
+    assert "0 pending application and 0 order" in second.output
+    crafts = client.get("/api/v1/products?seller=kikapu-crafts").get_json()
+    assert crafts["meta"]["total"] == 4
+    from sqlalchemy import func, select
+
+    from app.sellers.models import SellerOrder
+
+    assert db.session.scalar(select(func.count()).select_from(SellerOrder)) == 2
 
 
 def test_create_admin(app, client):
