@@ -58,15 +58,16 @@ def _is_cash(order: Any) -> bool:
 TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], Transition] = {
     (S.PENDING_PAYMENT, S.PAID): Transition(frozenset({A.SYSTEM})),
     (S.PENDING_PAYMENT, S.PROCESSING): Transition(
-        frozenset({A.ADMIN}), when=_is_cash, why="only a cash-on-delivery order is confirmed before payment"
+        frozenset({A.ADMIN, A.SYSTEM}), when=_is_cash, why="only a cash-on-delivery order is confirmed before payment"
     ),
     (S.PENDING_PAYMENT, S.CANCELLED): Transition(frozenset({A.CUSTOMER, A.ADMIN, A.SYSTEM})),
-    (S.PAID, S.PROCESSING): Transition(frozenset({A.ADMIN})),
+    # The system takes these when an order's seller orders move (app/sellers: fulfilment).
+    (S.PAID, S.PROCESSING): Transition(frozenset({A.ADMIN, A.SYSTEM})),
     (S.PAID, S.CANCELLED): Transition(_ANYONE_BUT_SYSTEM),
-    (S.PROCESSING, S.SHIPPED): Transition(frozenset({A.ADMIN})),
+    (S.PROCESSING, S.SHIPPED): Transition(frozenset({A.ADMIN, A.SYSTEM})),
     (S.PROCESSING, S.CANCELLED): Transition(_ANYONE_BUT_SYSTEM),
-    (S.SHIPPED, S.OUT_FOR_DELIVERY): Transition(frozenset({A.ADMIN})),
-    (S.OUT_FOR_DELIVERY, S.DELIVERED): Transition(frozenset({A.ADMIN})),
+    (S.SHIPPED, S.OUT_FOR_DELIVERY): Transition(frozenset({A.ADMIN, A.SYSTEM})),
+    (S.OUT_FOR_DELIVERY, S.DELIVERED): Transition(frozenset({A.ADMIN, A.SYSTEM})),
     (S.DELIVERED, S.RETURNED): Transition(frozenset({A.SYSTEM})),
 }
 

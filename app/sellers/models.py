@@ -167,6 +167,8 @@ class SellerOrder(db.Model):
     subtotal: Mapped[Decimal] = mapped_column(Money)
     commission: Mapped[Decimal] = mapped_column(Money)
     net: Mapped[Decimal] = mapped_column(Money)
+    courier: Mapped[str | None] = mapped_column(String(80))  # who carries it, when shipped
+    tracking_note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

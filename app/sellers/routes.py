@@ -32,6 +32,7 @@ from app.sellers.schemas import (
     SellerDocumentOut,
     SellerOrderOut,
     SellerOrderQuery,
+    ShipIn,
     StorePageOut,
     StoreProductQuery,
     TermsAcceptanceOut,
@@ -42,7 +43,7 @@ from app.sellers.schemas import (
 )
 from app.sellers.services import accounts, commission, terms
 from app.sellers.services import orders as seller_orders
-from app.sellers.status import SellerStatus
+from app.sellers.status import SellerOrderStatus, SellerStatus
 
 blp = Blueprint("sellers", __name__, url_prefix="/api/v1", description="The marketplace's sellers")
 
@@ -319,6 +320,48 @@ def my_seller_order(seller_order_id: int) -> Any:
     Another seller's is 404 `seller_order_not_found`.
     """
     return seller_orders.get_seller_order(current_user, seller_order_id)
+
+
+@blp.post("/seller/orders/<int:seller_order_id>/pack")
+@login_required(Role.SUPPLIER)
+@blp.response(200, SellerOrderOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="packMySellerOrder")
+def pack_my_seller_order(seller_order_id: int) -> Any:
+    """Mark my part packed (from `to_fulfil`).
+
+    The order becomes `processing` once any of its parts is packed. Another seller's is 404; a
+    move the machine does not allow is 409 `invalid_transition`.
+    """
+    return seller_orders.move_part(current_user, seller_order_id, SellerOrderStatus.PACKED)
+
+
+@blp.post("/seller/orders/<int:seller_order_id>/ship")
+@login_required(Role.SUPPLIER)
+@blp.arguments(ShipIn())
+@blp.response(200, SellerOrderOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="shipMySellerOrder")
+def ship_my_seller_order(data: dict[str, Any], seller_order_id: int) -> Any:
+    """Mark my part shipped (from `packed`), with the courier and a tracking note if I have them.
+
+    The order becomes `shipped` once every live part is. Only staff mark a part delivered.
+    """
+    return seller_orders.move_part(current_user, seller_order_id, SellerOrderStatus.SHIPPED, **data)
+
+
+@blp.post("/seller-orders/<int:seller_order_id>/deliver")
+@login_required(Role.ADMIN)
+@blp.response(200, SellerOrderOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="deliverSellerOrder")
+def deliver_seller_order(seller_order_id: int) -> Any:
+    """Mark a seller order delivered (admin; from `shipped`).
+
+    Only staff do: a seller never releases its own money. The order becomes `delivered` once
+    every live part is.
+    """
+    return seller_orders.move_part(current_user, seller_order_id, SellerOrderStatus.DELIVERED, as_admin=True)
 
 
 # Commission rates (admin) -------------------------------------------------------------------------

@@ -301,6 +301,13 @@ class SellerOrderOut(OutSchema):
     net = MoneyField(positive=False, metadata={"description": "The seller's: subtotal minus commission"})
     currency = fields.String()
     deliver_to = fields.Nested(DeliverToOut, metadata={"description": "Of the buyer, only what delivery needs"})
+    courier = fields.String(allow_none=True)
+    tracking_note = fields.String(allow_none=True)
     history = fields.List(fields.Nested(SellerOrderEventOut), attribute="events")
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+
+class ShipIn(BaseSchema):
+    courier = Trimmed(validate=validate.Length(min=1, max=80), metadata={"example": "G4S"})
+    tracking_note = Trimmed(validate=validate.Length(min=1, max=200), metadata={"example": "Waybill 123-456"})

@@ -72,3 +72,11 @@ FOLLOWS_ORDER: dict[str, tuple[SellerOrderStatus, frozenset[SellerOrderStatus]]]
     "cancelled": (SO.CANCELLED, frozenset({SO.AWAITING_PAYMENT, SO.TO_FULFIL, SO.PACKED})),
     "returned": (SO.RETURNED, frozenset({SO.DELIVERED})),
 }
+
+# What a seller (its own) or staff may do to one seller order: sellers pack and ship; only staff
+# mark delivered, so a seller never releases its own money.
+SELLER_ORDER_MOVES: dict[tuple[SellerOrderStatus, SellerOrderStatus], frozenset[str]] = {
+    (SO.TO_FULFIL, SO.PACKED): frozenset({"seller", "admin"}),
+    (SO.PACKED, SO.SHIPPED): frozenset({"seller", "admin"}),
+    (SO.SHIPPED, SO.DELIVERED): frozenset({"admin"}),
+}

@@ -184,3 +184,52 @@ def test_admins_set_rates_one_per_target(client, admin, customer, supplier):
     assert changed.get_json()["rate_bps"] is None and changed.get_json()["amount"] == "15.00"
     assert client.delete(f"{RATES}/{rate_id}", headers=admin.headers).status_code == 204
     assert_problem(client.get(RATES, headers=customer.headers), 403, "forbidden")
+
+
+def owner_of(seller) -> Actor:
+    from app.auth.models import User
+
+    return Actor(db.session.get(User, seller.owner_id))
+
+
+def test_sellers_pack_and_ship_their_parts_staff_deliver_and_the_order_follows(
+    client, customer, address, admin, two_sellers
+):
+    order = place(client, customer, address, (two_sellers["basket"], 1), (two_sellers["radio"], 1))
+    kikapu, hub = owner_of(two_sellers["kikapu"]), owner_of(two_sellers["hub"])
+    parts = {p.seller_id: p.id for p in db.session.scalars(select(SellerOrder))}
+    mine, theirs = parts[two_sellers["kikapu"].id], parts[two_sellers["hub"].id]
+    assert_problem(client.post(f"{MINE}/{mine}/pack", headers=kikapu.headers), 409, "invalid_transition")  # unpaid
+    assert mark_paid(order["id"], "test")
+    db.session.commit()
+    assert_problem(client.post(f"{MINE}/{theirs}/pack", headers=kikapu.headers), 404, "seller_order_not_found")
+
+    def order_status() -> str:
+        return db.session.get(Order, order["id"], populate_existing=True).status
+
+    packed = client.post(f"{MINE}/{mine}/pack", headers=kikapu.headers)
+    assert packed.status_code == 200 and packed.get_json()["status"] == "packed"
+    assert order_status() == "processing"  # a seller is preparing it
+    shipped = client.post(
+        f"{MINE}/{mine}/ship", json={"courier": "G4S", "tracking_note": "WB-1"}, headers=kikapu.headers
+    )
+    assert (shipped.get_json()["courier"], shipped.get_json()["tracking_note"]) == ("G4S", "WB-1")
+    assert order_status() == "processing"  # Radio Hub has not shipped
+    client.post(f"{MINE}/{theirs}/pack", headers=hub.headers)
+    client.post(f"{MINE}/{theirs}/ship", headers=hub.headers)  # a courier is optional
+    assert order_status() == "shipped"
+    assert client.post(f"{MINE}/{mine}/deliver", headers=kikapu.headers).status_code == 404  # no such route
+    assert_problem(client.post(f"/api/v1/seller-orders/{mine}/deliver", headers=kikapu.headers), 403, "forbidden")
+    assert client.post(f"/api/v1/seller-orders/{mine}/deliver", headers=admin.headers).status_code == 200
+    assert order_status() == "shipped"
+    assert client.post(f"/api/v1/seller-orders/{theirs}/deliver", headers=admin.headers).status_code == 200
+    assert order_status() == "delivered"
+    events = client.get(f"/api/v1/orders/{order['id']}", headers=customer.headers).get_json()["history"]
+    assert [e["to_status"] for e in events][-4:] == ["processing", "shipped", "out_for_delivery", "delivered"]
+
+
+def test_a_cash_order_is_processing_once_a_seller_packs(client, customer, address, two_sellers):
+    order = place(client, customer, address, (two_sellers["basket"], 1), method="cash")
+    [part] = db.session.scalars(select(SellerOrder)).all()
+    assert client.post(f"{MINE}/{part.id}/pack", headers=owner_of(two_sellers["kikapu"]).headers).status_code == 200
+    assert db.session.get(Order, order["id"], populate_existing=True).status == "processing"

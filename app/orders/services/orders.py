@@ -231,6 +231,43 @@ def open_orders_of_seller(seller_id: int) -> int:
     )
 
 
+# The fulfilment path, in order: an order only ever advances along it.
+FULFILMENT = (
+    OrderStatus.PROCESSING,
+    OrderStatus.SHIPPED,
+    OrderStatus.OUT_FOR_DELIVERY,
+    OrderStatus.DELIVERED,
+)
+
+
+def lock_order(order_id: int) -> Order | None:
+    """The order, its row locked until the caller's transaction ends: what changes one of its
+    seller orders locks it first, so parts of one order moving at once run one after the other
+    (and the order's status, derived from them, is never decided on a stale read)."""
+    return db.session.get(Order, order_id, with_for_update=True, populate_existing=True)
+
+
+def advance(order_id: int, to: OrderStatus, note: str) -> Order | None:
+    """Move an order forward along its fulfilment path up to `to` (the system actor: its seller
+    orders moved), one step of the machine at a time, each with its event. An order already as
+    far, or cancelled, stays as it is."""
+    order = db.session.get(Order, order_id, with_for_update=True, populate_existing=True)
+    if order is None:
+        return None
+    target = FULFILMENT.index(to)
+    while True:
+        current = OrderStatus(order.status)
+        position = FULFILMENT.index(current) if current in FULFILMENT else -1
+        if current not in (OrderStatus.PAID, OrderStatus.PENDING_PAYMENT) and position < 0:
+            return order  # cancelled, returned
+        if position >= target:
+            return order
+        nxt = FULFILMENT[position + 1]
+        if rule_for(order, nxt, ActorKind.SYSTEM) is None:
+            return order  # an unpaid order that is not cash waits for its payment
+        transition(order, nxt, SYSTEM, note)
+
+
 # For payments (app/payments): which orders can be paid, and marking one paid ----------------------
 
 

@@ -13,14 +13,18 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.catalog.services.products import categories_of
 from app.catalog.services.sellers import seller_of
+from app.common.db import changed_rows
 from app.common.pagination import paginate
 from app.common.types import utcnow
 from app.extensions import db
+from app.orders.errors import InvalidTransition
 from app.orders.models import Order, OrderLine
+from app.orders.services.orders import advance, lock_order
+from app.orders.status import OrderStatus
 from app.sellers.errors import SellerOrderNotFound
 from app.sellers.models import CommissionLine, SellerOrder, SellerOrderEvent
 from app.sellers.services.commission import LineFacts, commissions
-from app.sellers.status import FOLLOWS_ORDER, SellerOrderStatus
+from app.sellers.status import FOLLOWS_ORDER, SELLER_ORDER_MOVES, SellerOrderStatus
 
 
 def split_order(order: Order) -> list[SellerOrder]:
@@ -110,6 +114,76 @@ def follow_order(order: Order, status: str, actor_id: int | None, actor_kind: st
         )
 
 
+# Fulfilment ----------------------------------------------------------------------------------------
+
+
+def move_part(
+    user: User, seller_order_id: int, to: SellerOrderStatus, *, as_admin: bool = False, **details: str | None
+) -> SellerOrder:
+    """A seller packs or ships its own part; staff may too, and only staff mark it delivered.
+    A conditional UPDATE on the state it was read in (two moves racing: one wins, one is 409),
+    an event, then the order follows: processing once any part is packed, shipped once every
+    live part is, delivered once every live part is."""
+    stmt = select(SellerOrder.order_id).where(SellerOrder.id == seller_order_id)
+    if not as_admin:
+        stmt = stmt.where(SellerOrder.seller_id == _store_id(user))
+    order_id = db.session.scalar(stmt)
+    if order_id is None:
+        raise SellerOrderNotFound("No such seller order.")
+    lock_order(order_id)  # the order first, then its part: no two parts of one order move at once
+    part = db.session.get(SellerOrder, seller_order_id, with_for_update=True, populate_existing=True)
+    assert part is not None
+    current = part.status
+    who = "admin" if as_admin else "seller"
+    if who not in SELLER_ORDER_MOVES.get((SellerOrderStatus(current), to), frozenset()):
+        allowed = [t.value for (f, t), by in SELLER_ORDER_MOVES.items() if f.value == current and who in by]
+        raise InvalidTransition(
+            f"A seller order that is {current} cannot become {to.value}"
+            + (f"; it can become: {', '.join(allowed)}." if allowed else "."),
+            allowed=allowed,
+        )
+    values: dict[str, Any] = {"status": to.value, "updated_at": utcnow()}
+    values.update({name: value for name, value in details.items() if value is not None})
+    moved = changed_rows(
+        update(SellerOrder)
+        .where(SellerOrder.id == part.id, SellerOrder.status == current)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if moved != 1:
+        raise InvalidTransition("The seller order changed meanwhile: read it again.", allowed=[])
+    note = ", ".join(f"{name}: {value}" for name, value in details.items() if value) or None
+    db.session.add(
+        SellerOrderEvent(
+            seller_order_id=part.id,
+            from_status=current,
+            to_status=to.value,
+            actor_id=user.id,
+            actor_kind=who,
+            note=note,
+        )
+    )
+    db.session.flush()
+    _order_follows(part.order_id)
+    return get_seller_order(user, part.id, as_admin=as_admin)
+
+
+def _order_follows(order_id: int) -> None:
+    statuses = [
+        status
+        for status in db.session.scalars(select(SellerOrder.status).where(SellerOrder.order_id == order_id))
+        if status != SellerOrderStatus.CANCELLED.value
+    ]
+    if not statuses:
+        return
+    if all(status == SellerOrderStatus.DELIVERED.value for status in statuses):
+        advance(order_id, OrderStatus.DELIVERED, "Every seller delivered.")
+    elif all(status in (SellerOrderStatus.SHIPPED.value, SellerOrderStatus.DELIVERED.value) for status in statuses):
+        advance(order_id, OrderStatus.SHIPPED, "Every seller shipped.")
+    elif any(status != SellerOrderStatus.TO_FULFIL.value for status in statuses):
+        advance(order_id, OrderStatus.PROCESSING, "A seller is preparing it.")
+
+
 # Reads -----------------------------------------------------------------------------------------------
 
 
@@ -141,13 +215,12 @@ def list_seller_orders(user: User, query: dict[str, Any]) -> dict[str, Any]:
     return page
 
 
-def get_seller_order(user: User, seller_order_id: int) -> SellerOrder:
-    """One of the caller's store's seller orders; another seller's is 404."""
-    part = db.session.scalar(
-        select(SellerOrder)
-        .where(SellerOrder.id == seller_order_id, SellerOrder.seller_id == _store_id(user))
-        .options(selectinload(SellerOrder.events))
-    )
+def get_seller_order(user: User, seller_order_id: int, *, as_admin: bool = False) -> SellerOrder:
+    """One of the caller's store's seller orders (any, `as_admin`); another seller's is 404."""
+    stmt = select(SellerOrder).where(SellerOrder.id == seller_order_id)
+    if not as_admin:
+        stmt = stmt.where(SellerOrder.seller_id == _store_id(user))
+    part = db.session.scalar(stmt.options(selectinload(SellerOrder.events)).execution_options(populate_existing=True))
     if part is None:
         raise SellerOrderNotFound("No such seller order.")
     return _with_details(part)
