@@ -37,6 +37,7 @@ class Kind(enum.StrEnum):
     SELLER_APPLICATION = "seller_application"  # to admins: a new application to decide
     SELLER_STATUS = "seller_status"  # to a seller: approved, rejected, suspended, reinstated, closed
     SELLER_TERMS = "seller_terms"  # to sellers: a new version of the terms to accept
+    SELLER_ORDER = "seller_order"  # to a seller: a part of an order to fulfil, or cancelled
 
 
 class NotificationNotFound(NotFound):

@@ -43,7 +43,9 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    subject_type: Mapped[str | None] = mapped_column(String(20))  # order | return | payment | seller_account
+    subject_type: Mapped[str | None] = mapped_column(
+        String(20)
+    )  # order | return | payment | seller_account | terms | seller_order
     subject_id: Mapped[int | None]
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -19,7 +19,7 @@ class NotificationOut(OutSchema):
     body = fields.String(metadata={"description": "Plain text"})
     subject_type = fields.String(
         allow_none=True,
-        validate=validate.OneOf(["order", "return", "payment", "seller_account", "terms"]),
+        validate=validate.OneOf(["order", "return", "payment", "seller_account", "terms", "seller_order"]),
         metadata={"description": "What it is about"},
     )
     subject_id = fields.Integer(allow_none=True)

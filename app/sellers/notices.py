@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.catalog.models import Seller
 from app.extensions import db
 from app.notifications.emails import send_templated
 from app.notifications.inbox import Kind, notify, notify_admins
-from app.sellers.models import SellerAccount
+from app.orders.models import OrderLine
+from app.sellers.models import SellerAccount, SellerOrder
 from app.sellers.status import SellerStatus
 
 ON_STATUS: dict[SellerStatus, tuple[str, str]] = {
@@ -44,3 +46,32 @@ def status_changed(account: SellerAccount, previous: str, reason: str | None) ->
     email = db.session.scalar(select(User.email).where(User.id == account.user_id))
     if email:
         send_templated(email, title, "seller_update", message=message)
+
+
+PART_TOLD: dict[str, tuple[str, str]] = {
+    "to_fulfil": ("An order to fulfil", "Order {reference}: {units} item(s) of yours to pack and ship."),
+    "cancelled": ("An order was cancelled", "Order {reference} was cancelled: do not ship it."),
+}
+
+
+def seller_order_moved(part: SellerOrder, to: str) -> None:
+    """Tell the seller (in the app and by email) when a part becomes theirs to fulfil or is
+    cancelled; the house seller's parts go to the admins' inbox."""
+    told = PART_TOLD.get(to)
+    if told is None:
+        return
+    title, body = told
+    units = db.session.scalar(
+        select(func.coalesce(func.sum(OrderLine.quantity), 0)).where(
+            OrderLine.order_id == part.order_id, OrderLine.seller_id == part.seller_id
+        )
+    )
+    message = body.format(reference=part.reference, units=units)
+    owner_id = db.session.scalar(select(Seller.owner_id).where(Seller.id == part.seller_id))
+    if owner_id is None:  # the house seller: every admin fulfils it
+        notify_admins(Kind.SELLER_ORDER, title, message, ("seller_order", part.id))
+        return
+    notify(owner_id, Kind.SELLER_ORDER, title, message, ("seller_order", part.id))
+    email = db.session.scalar(select(User.email).where(User.id == owner_id))
+    if email:
+        send_templated(email, f"{title}: {part.reference}", "seller_update", message=message)

@@ -233,3 +233,28 @@ def test_a_cash_order_is_processing_once_a_seller_packs(client, customer, addres
     [part] = db.session.scalars(select(SellerOrder)).all()
     assert client.post(f"{MINE}/{part.id}/pack", headers=owner_of(two_sellers["kikapu"]).headers).status_code == 200
     assert db.session.get(Order, order["id"], populate_existing=True).status == "processing"
+
+
+def test_sellers_are_told_when_a_part_is_theirs_to_fulfil_and_when_it_is_cancelled(
+    client, customer, address, two_sellers
+):
+    from app.notifications.models import Notification
+    from tests.helpers import emails_to
+
+    order = place(client, customer, address, (two_sellers["basket"], 2), (two_sellers["radio"], 1))
+    kikapu = owner_of(two_sellers["kikapu"]).user
+
+    def told() -> list[str]:
+        return list(
+            db.session.scalars(
+                select(Notification.title).where(Notification.user_id == kikapu.id).order_by(Notification.id)
+            )
+        )
+
+    assert told() == []  # unpaid: nothing to fulfil yet
+    assert mark_paid(order["id"], "test")
+    db.session.commit()
+    assert told() == ["An order to fulfil"]
+    assert any(f"{order['reference']}-1" in e.subject for e in emails_to(kikapu.email))
+    client.post(f"/api/v1/orders/{order['id']}/cancel", headers=customer.headers)
+    assert told() == ["An order to fulfil", "An order was cancelled"]

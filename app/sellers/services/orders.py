@@ -21,6 +21,7 @@ from app.orders.errors import InvalidTransition
 from app.orders.models import Order, OrderLine
 from app.orders.services.orders import advance, lock_order
 from app.orders.status import OrderStatus
+from app.sellers import notices
 from app.sellers.errors import SellerOrderNotFound
 from app.sellers.models import CommissionLine, SellerOrder, SellerOrderEvent
 from app.sellers.services.commission import LineFacts, commissions
@@ -61,6 +62,9 @@ def split_order(order: Order) -> list[SellerOrder]:
         db.session.add(part)
         made.append((part, mine))
     db.session.flush()
+    if status is SellerOrderStatus.TO_FULFIL:  # cash on delivery: theirs to fulfil at once
+        for part, _ in made:
+            notices.seller_order_moved(part, status.value)
     for part, mine in made:
         for line in mine:
             frozen_line = by_line[line.id]
@@ -112,6 +116,7 @@ def follow_order(order: Order, status: str, actor_id: int | None, actor_kind: st
                 note=f"The order is {status}.",
             )
         )
+        notices.seller_order_moved(part, to.value)
 
 
 # Fulfilment ----------------------------------------------------------------------------------------
