@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from marshmallow import ValidationError, fields, post_load, validate, validates
+from marshmallow import fields, validate
 
 from app.common.fields import DecimalString, EmailAddress, KenyanPhone, MediaUrl, Trimmed
 from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, FileUploadIn, OutSchema, PaginationQuery
 from app.common.storage import sign_link
 from app.sellers.status import SellerKind, SellerOrderStatus, SellerStatus
-from app.users.counties import KENYAN_COUNTIES, canonical_county
+from app.users.schemas import County
 
 SOCIAL_NETWORKS = ("website", "facebook", "instagram", "x", "tiktok", "youtube")
 
@@ -42,9 +42,8 @@ class SellerApplicationIn(BaseSchema):
     about = Trimmed(load_default="", validate=validate.Length(max=2000), metadata={"description": "Plain text"})
     contact_phone = KenyanPhone(required=True)
     contact_email = EmailAddress(required=True)
-    pickup_county = Trimmed(
+    pickup_county = County(
         required=True,
-        validate=validate.Length(min=1, max=40),
         metadata={"example": "Machakos", "description": "Where couriers collect: one of Kenya's 47 counties"},
     )
     pickup_town = Trimmed(required=True, validate=validate.Length(min=1, max=80))
@@ -61,16 +60,6 @@ class SellerApplicationIn(BaseSchema):
     registration_number = Trimmed(
         validate=validate.Length(min=2, max=40), metadata={"description": "Required for a business"}
     )
-
-    @validates("pickup_county")
-    def check_county(self, value: str, **_: Any) -> None:
-        if value.lower() not in KENYAN_COUNTIES:
-            raise ValidationError("Not a Kenyan county.")
-
-    @post_load
-    def canonical(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        data["pickup_county"] = canonical_county(data["pickup_county"])
-        return data
 
 
 class SellerDocumentIn(FileUploadIn):

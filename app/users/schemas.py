@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marshmallow import ValidationError, fields, post_load, validate, validates
+from marshmallow import ValidationError, fields, validate, validates
 
 from app.auth.models import Role
 from app.common.fields import KenyanPhone, MediaUrl, Password, Trimmed, Username
@@ -76,30 +76,30 @@ class DeleteAccountIn(BaseSchema):
     password = Password(required=True)
 
 
+class County(Trimmed):
+    """One of Kenya's 47 counties, in any case; loaded in its canonical spelling."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"example": "Nairobi", "description": "One of Kenya's 47 counties"}
+        metadata.update(kwargs.pop("metadata", {}))
+        super().__init__(validate=validate.Length(min=1, max=40), metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        name = super()._deserialize(value, attr, data, **kwargs)
+        if name.lower() not in KENYAN_COUNTIES:
+            raise ValidationError("Not a Kenyan county.")
+        return canonical_county(name)
+
+
 class AddressIn(BaseSchema):
     label = Trimmed(required=True, validate=validate.Length(min=1, max=40), metadata={"example": "Home"})
     recipient = Trimmed(required=True, validate=validate.Length(min=1, max=120))
     phone = KenyanPhone(required=True)
-    county = Trimmed(
-        required=True,
-        validate=validate.Length(min=1, max=40),
-        metadata={"example": "Nairobi", "description": "One of Kenya's 47 counties"},
-    )
+    county = County(required=True)
     town = Trimmed(required=True, validate=validate.Length(min=1, max=80))
     street = Trimmed(required=True, validate=validate.Length(min=1, max=200))
     postal_code = Trimmed(allow_none=True, validate=validate.Regexp(r"^\d{5}$", error="Five digits."))
     is_default = fields.Boolean(load_default=False)
-
-    @validates("county")
-    def check_county(self, value: str, **_: Any) -> None:
-        if value.lower() not in KENYAN_COUNTIES:
-            raise ValidationError("Not a Kenyan county.")
-
-    @post_load
-    def canonical(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        if "county" in data:
-            data["county"] = canonical_county(data["county"])
-        return data
 
 
 class AddressPatch(PatchSchema, AddressIn):
