@@ -152,6 +152,7 @@ class ProductOut(ProductCardOut):
     sku = fields.String()
     stock = fields.Integer()
     specifications = fields.Dict(keys=fields.String(), values=fields.String())
+    warranty = fields.String(allow_none=True, metadata={"description": "The seller's warranty, if any"})
     is_active = fields.Boolean()
     images = fields.List(fields.Nested(ImageOut))
     created_at = fields.AwareDateTime()
@@ -178,6 +179,11 @@ class ProductIn(BaseSchema):
     category_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     brand_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
     specifications = Specifications(load_default=dict)
+    warranty = Trimmed(
+        allow_none=True,
+        validate=validate.Length(min=1, max=120),
+        metadata={"example": "12 months, manufacturer's", "description": "Shown to buyers on the product page"},
+    )
     is_active = fields.Boolean(load_default=True)
 
     @validates_schema

@@ -12,7 +12,7 @@ from app.auth.models import Role
 from app.auth.ratelimit import documented
 from app.catalog.schemas import ProductOut
 from app.catalog.services.products import store_products
-from app.catalog.services.sellers import store_page
+from app.catalog.services.sellers import set_store_logo, store_page, update_store
 from app.common.blueprint import Blueprint
 from app.common.http import conditional
 from app.common.permissions import login_required
@@ -33,7 +33,9 @@ from app.sellers.schemas import (
     SellerOrderOut,
     SellerOrderQuery,
     ShipIn,
+    StoreLogoIn,
     StorePageOut,
+    StorePatch,
     StoreProductQuery,
     TermsAcceptanceOut,
     TermsAcceptIn,
@@ -107,6 +109,32 @@ def my_seller_account() -> Any:
     applied.
     """
     return terms.with_terms_status(accounts.my_account(current_user))
+
+
+@blp.patch("/seller/store")
+@login_required(Role.SUPPLIER)
+@blp.arguments(StorePatch())
+@blp.response(200, StorePageOut)
+@blp.doc(operationId="updateMyStore")
+def update_my_store(data: dict[str, Any]) -> Any:
+    """Change what my store's page says (`about`).
+
+    Answers with the page as the public sees it. The name stays: it is what buyers know.
+    """
+    return update_store(current_user, data)
+
+
+@blp.put("/seller/store/logo")
+@login_required(Role.SUPPLIER)
+@blp.arguments(StoreLogoIn(), location="multipart")
+@blp.response(200, StorePageOut)
+@blp.doc(operationId="putMyStoreLogo")
+def put_my_store_logo(data: dict[str, Any]) -> Any:
+    """Upload my store's logo.
+
+    JPEG, PNG or WebP, at most 5 MB; checked by content and re-encoded. Replaces any earlier logo.
+    """
+    return set_store_logo(current_user, data["file"])
 
 
 @blp.get("/seller/products")

@@ -300,3 +300,11 @@ class SellerOrderOut(OutSchema):
 class ShipIn(BaseSchema):
     courier = Trimmed(validate=validate.Length(min=1, max=80), metadata={"example": "G4S"})
     tracking_note = Trimmed(validate=validate.Length(min=1, max=200), metadata={"example": "Waybill 123-456"})
+
+
+class StorePatch(BaseSchema):
+    about = Trimmed(validate=validate.Length(max=2000), metadata={"description": "Plain text, on the store's page"})
+
+
+class StoreLogoIn(FileUploadIn):
+    pass

@@ -183,6 +183,7 @@ class ProductPage(Card):
     description: str
     sku: str
     specifications: dict[str, str]
+    warranty: str | None
     is_active: bool
     images: list[PageImage]
     created_at: datetime
@@ -202,6 +203,7 @@ _PAGE_COLUMNS = (
     Product.description,
     Product.sku,
     Product.specifications,
+    Product.warranty,
     Product.is_active,
     Product.created_at,
     Product.updated_at,
@@ -256,6 +258,7 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
         description,
         sku,
         specifications,
+        warranty,
         is_active,
         created_at,
         updated_at,
@@ -281,6 +284,7 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
         description,
         sku,
         specifications,
+        warranty,
         is_active,
         images,
         created_at,

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from werkzeug.datastructures import FileStorage
 
 from app.auth.models import Role, User
 from app.catalog.errors import NotASeller, SellerNotFound, StoreClosed
@@ -22,6 +24,7 @@ from app.catalog.services.search import refresh_search
 from app.catalog.signals import seller_changing_products
 from app.common.db import changed_rows
 from app.common.slugs import unique_slug
+from app.common.storage import replace_image
 from app.common.types import utcnow
 from app.extensions import db
 
@@ -159,3 +162,30 @@ def ensure_open(seller: Seller, actor: User | None = None) -> None:
     if not seller.is_open:
         raise StoreClosed("This store is not open: its products cannot be listed or changed now.")
     seller_changing_products.send(seller, actor=actor)
+
+
+def my_store(user: User) -> Seller:
+    """The store `user` manages (403 `not_a_seller` without one)."""
+    seller = seller_of(user)
+    if seller is None:
+        raise NotASeller("You have no store.")
+    return seller
+
+
+def update_store(user: User, data: dict[str, Any]) -> StorePage:
+    """The store's owner changes what its page says (its name stays: it is what buyers know);
+    returns the page."""
+    seller = my_store(user)
+    for name, value in data.items():
+        setattr(seller, name, value)
+    db.session.flush()
+    return store_page(seller.slug)
+
+
+def set_store_logo(user: User, upload: FileStorage) -> StorePage:
+    """The store's logo (checked and re-encoded, as every upload); the old file goes. Returns
+    the page."""
+    seller = my_store(user)
+    replace_image(seller, "logo_path", upload, "sellers", max_side=800)
+    db.session.flush()
+    return store_page(seller.slug)
