@@ -222,6 +222,7 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/seller/orders/<int:seller_order_id>": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/pack": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/ship": ("supplier", _seller_order, "seller_order_not_found"),
+    "/api/v1/seller/orders/<int:seller_order_id>/cancel": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller-accounts/<int:account_id>": ("customer", _seller_account, "seller_account_not_found"),
     "/api/v1/seller-accounts/<int:account_id>/documents": ("customer", _seller_account, "seller_account_not_found"),
 }
@@ -249,6 +250,8 @@ def valid_request(rule: str, method: str) -> dict[str, Any]:
         return {"json": {"quantity": 1}}
     if rule.startswith("/api/v1/reviews/") and method == "PATCH":
         return {"json": {"rating": 1}}
+    if rule.startswith("/api/v1/seller/orders/") and rule.endswith("/cancel"):
+        return {"json": {"reason": "Out of stock"}}
     return {"json": {}}
 
 

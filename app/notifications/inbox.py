@@ -26,6 +26,7 @@ class Kind(enum.StrEnum):
     ORDER_DELIVERED = "order_delivered"
     ORDER_CANCELLED = "order_cancelled"
     ORDER_REFUNDED = "order_refunded"
+    ORDER_LINES_CANCELLED = "order_lines_cancelled"  # a seller could not deliver its part
     RETURN_APPROVED = "return_approved"
     RETURN_REJECTED = "return_rejected"
     RETURN_RECEIVED = "return_received"

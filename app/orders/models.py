@@ -95,6 +95,11 @@ class OrderLine(db.Model):
     unit_price: Mapped[Decimal] = mapped_column(Money)
     quantity: Mapped[int]
     line_total: Mapped[Decimal] = mapped_column(Money)
+    # Its seller could not deliver it (cancelled its part): not due, refunded if it was paid.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Its stock went back (the line's seller cancelled it, or the order was cancelled): the claim
+    # that makes every line restock once, whichever cancellation comes first.
+    restocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     order: Mapped[Order] = relationship(back_populates="lines")
 

@@ -3,6 +3,7 @@ notifications, and the templated emails (app/notifications/templates/email/)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -12,7 +13,7 @@ from app.extensions import db
 from app.notifications.emails import send_templated
 from app.notifications.inbox import Kind, notify, notify_admins
 from app.notifications.services import frontend_link
-from app.orders.models import Order
+from app.orders.models import Order, OrderLine
 from app.orders.status import OrderStatus, PaymentMethod
 
 # Statuses that are also emailed (the others are in-app only).
@@ -62,6 +63,20 @@ def order_moved(order: Order, to: OrderStatus) -> None:
     notify(order.user_id, kind, title, message, ("order", order.id))
     if to in EMAILED:
         email_customer(order, f"{title}: {order.reference}", "order_status", message=message)
+
+
+def lines_cancelled(order: Order, lines: list[OrderLine], reason: str, *, refunded: bool) -> None:
+    """The customer is told (in the app and by email) that some lines will not come: which, why,
+    and that what they paid for them comes back; the rest of the order goes on."""
+    names = ", ".join(f"{line.name} x{line.quantity}" for line in lines)
+    value = sum((line.line_total for line in lines), Decimal("0.00"))
+    money = "is being refunded" if refunded else "is not due"
+    message = (
+        f"Its seller cannot deliver part of order {order.reference}: {names} ({reason}). "
+        f"{order.currency} {value} {money}; the rest of your order is on its way."
+    )
+    notify(order.user_id, Kind.ORDER_LINES_CANCELLED, "Part of your order was cancelled", message, ("order", order.id))
+    email_customer(order, f"Part of your order {order.reference} was cancelled", "order_status", message=message)
 
 
 def order_view(order: Order) -> dict[str, Any]:

@@ -148,6 +148,10 @@ class OrderLineOut(OutSchema):
     unit_price = MoneyField()
     quantity = fields.Integer()
     line_total = MoneyField()
+    cancelled_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "Set when its seller could not deliver it: not due, refunded if paid"},
+    )
 
 
 class ShippingAddressOut(OutSchema):

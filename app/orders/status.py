@@ -5,7 +5,8 @@
     pending_payment | paid | processing -> cancelled
 
 `paid` is set by the payments domain and `returned` by returns (the `system` actor); admins move
-orders along; customers may only cancel, before shipping.
+orders along; customers may only cancel, before shipping. A seller cancelling the last live part
+of an order (app/sellers) cancels the order.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class ActorKind(enum.StrEnum):
     CUSTOMER = "customer"
     ADMIN = "admin"
     SYSTEM = "system"  # payments, returns, the expiry job
+    SELLER = "seller"  # cancelling the last live part of an order cancels the order
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +50,7 @@ class Transition:
 
 
 S, A = OrderStatus, ActorKind
-_ANYONE_BUT_SYSTEM = frozenset({A.CUSTOMER, A.ADMIN})
+_CANCELLERS = frozenset({A.CUSTOMER, A.ADMIN, A.SELLER})
 
 
 def _is_cash(order: Any) -> bool:
@@ -60,12 +62,12 @@ TRANSITIONS: dict[tuple[OrderStatus, OrderStatus], Transition] = {
     (S.PENDING_PAYMENT, S.PROCESSING): Transition(
         frozenset({A.ADMIN, A.SYSTEM}), when=_is_cash, why="only a cash-on-delivery order is confirmed before payment"
     ),
-    (S.PENDING_PAYMENT, S.CANCELLED): Transition(frozenset({A.CUSTOMER, A.ADMIN, A.SYSTEM})),
+    (S.PENDING_PAYMENT, S.CANCELLED): Transition(frozenset({A.CUSTOMER, A.ADMIN, A.SYSTEM, A.SELLER})),
     # The system takes these when an order's seller orders move (app/sellers: fulfilment).
     (S.PAID, S.PROCESSING): Transition(frozenset({A.ADMIN, A.SYSTEM})),
-    (S.PAID, S.CANCELLED): Transition(_ANYONE_BUT_SYSTEM),
+    (S.PAID, S.CANCELLED): Transition(_CANCELLERS),
     (S.PROCESSING, S.SHIPPED): Transition(frozenset({A.ADMIN, A.SYSTEM})),
-    (S.PROCESSING, S.CANCELLED): Transition(_ANYONE_BUT_SYSTEM),
+    (S.PROCESSING, S.CANCELLED): Transition(_CANCELLERS),
     (S.SHIPPED, S.OUT_FOR_DELIVERY): Transition(frozenset({A.ADMIN, A.SYSTEM})),
     (S.OUT_FOR_DELIVERY, S.DELIVERED): Transition(frozenset({A.ADMIN, A.SYSTEM})),
     (S.DELIVERED, S.RETURNED): Transition(frozenset({A.SYSTEM})),

@@ -104,7 +104,8 @@ def create_return(user: User, data: dict[str, Any]) -> ReturnRequest:
             f"Returns are accepted for {window.days} days after delivery; this order was delivered on "
             f"{delivered_at.date().isoformat()}."
         )
-    bought = {line.id: line for line in order.lines}
+    cancelled = {line.id for line in order.lines if line.cancelled_at is not None}
+    bought = {line.id: line for line in order.lines if line.cancelled_at is None}
     held = _held(order.id)
     asked: dict[int, int] = defaultdict(int)
     for item in data["lines"]:
@@ -112,7 +113,9 @@ def create_return(user: User, data: dict[str, Any]) -> ReturnRequest:
     problems: dict[str, list[str]] = {}
     for line_id, quantity in asked.items():
         line = bought.get(line_id)
-        if line is None:
+        if line_id in cancelled:
+            problems[f"lines.{line_id}"] = ["Its seller cancelled it: it was never delivered."]
+        elif line is None:
             problems[f"lines.{line_id}"] = ["Not a line of this order."]
         elif quantity > line.quantity - held.get(line_id, 0):
             left = line.quantity - held.get(line_id, 0)
@@ -213,10 +216,10 @@ def receive_return(admin: User, return_id: int, restock: bool) -> ReturnRequest:
 
 def refundable(request: ReturnRequest, order: Order) -> Decimal:
     """What a return may refund: its lines at the prices paid, plus the delivery fee when, with
-    it, every unit of the order has come back."""
+    it, every unit of the order has come back (lines their sellers cancelled were never sent)."""
     goods = sum((line.unit_price * line.quantity for line in request.lines), Decimal("0.00"))
     held = _held(order.id)
-    whole = all(held.get(line.id, 0) >= line.quantity for line in order.lines)
+    whole = all(held.get(line.id, 0) >= line.quantity for line in order.lines if line.cancelled_at is None)
     return goods + (order.delivery_fee if whole else Decimal("0.00"))
 
 
@@ -234,7 +237,7 @@ def refund_return(admin: User, return_id: int, amount: Decimal | None, reference
     refund = refund_order(admin, order.id, amount, f"Return {request.id}", reference)
     request.refund_amount, request.refund_id = amount, refund.id
     refunded = _held(order.id, (ReturnStatus.REFUNDED.value,))
-    if all(refunded.get(line.id, 0) >= line.quantity for line in order.lines):
+    if all(refunded.get(line.id, 0) >= line.quantity for line in order.lines if line.cancelled_at is None):
         mark_returned(order.id, f"Every line returned (return {request.id}).")
     return request
 

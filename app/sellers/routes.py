@@ -20,6 +20,7 @@ from app.common.reads import read_only
 from app.common.schemas import SignedLinkQuery, page_of
 from app.extensions import limiter
 from app.sellers.schemas import (
+    CancelPartIn,
     CommissionRateIn,
     CommissionRateOut,
     CommissionRatePatch,
@@ -376,6 +377,38 @@ def ship_my_seller_order(data: dict[str, Any], seller_order_id: int) -> Any:
     The order becomes `shipped` once every live part is. Only staff mark a part delivered.
     """
     return seller_orders.move_part(current_user, seller_order_id, SellerOrderStatus.SHIPPED, **data)
+
+
+@blp.post("/seller/orders/<int:seller_order_id>/cancel")
+@login_required(Role.SUPPLIER)
+@blp.arguments(CancelPartIn())
+@blp.response(200, SellerOrderOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="cancelMySellerOrder")
+def cancel_my_seller_order(data: dict[str, Any], seller_order_id: int) -> Any:
+    """Cancel my part: I cannot deliver it (from `to_fulfil` or `packed`), saying why.
+
+    Its lines go back to stock and are no longer due; what the customer paid for them is
+    refunded (Paystack and PayPal at once, M-Pesa and cash by an admin by hand; the delivery fee
+    stays), the customer is told, and the other sellers' parts go on. If it was the order's last
+    live part, the order is cancelled (and wholly refunded). A part waiting for its payment, or
+    shipped, cannot be cancelled (409 `invalid_transition`).
+    """
+    return seller_orders.cancel_part(current_user, seller_order_id, data["reason"])
+
+
+@blp.post("/seller-orders/<int:seller_order_id>/cancel")
+@login_required(Role.ADMIN)
+@blp.arguments(CancelPartIn())
+@blp.response(200, SellerOrderOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="cancelSellerOrder")
+def cancel_seller_order(data: dict[str, Any], seller_order_id: int) -> Any:
+    """Cancel a seller's part (admin), as its seller would; the seller is told.
+
+    The same effects as the seller's cancellation: restocked once, refunded, the customer told.
+    """
+    return seller_orders.cancel_part(current_user, seller_order_id, data["reason"], as_admin=True)
 
 
 @blp.post("/seller-orders/<int:seller_order_id>/deliver")

@@ -308,3 +308,11 @@ class StorePatch(BaseSchema):
 
 class StoreLogoIn(FileUploadIn):
     pass
+
+
+class CancelPartIn(BaseSchema):
+    reason = Trimmed(
+        required=True,
+        validate=validate.Length(min=3, max=200),
+        metadata={"description": "Told to the customer", "example": "Out of stock"},
+    )

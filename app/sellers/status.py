@@ -79,4 +79,7 @@ SELLER_ORDER_MOVES: dict[tuple[SellerOrderStatus, SellerOrderStatus], frozenset[
     (SO.TO_FULFIL, SO.PACKED): frozenset({"seller", "admin"}),
     (SO.PACKED, SO.SHIPPED): frozenset({"seller", "admin"}),
     (SO.SHIPPED, SO.DELIVERED): frozenset({"admin"}),
+    # Before it ships (an unpaid order's part waits for the payment or the customer's decision).
+    (SO.TO_FULFIL, SO.CANCELLED): frozenset({"seller", "admin"}),
+    (SO.PACKED, SO.CANCELLED): frozenset({"seller", "admin"}),
 }

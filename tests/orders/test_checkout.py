@@ -50,6 +50,7 @@ def test_checkout_makes_the_order_takes_stock_and_empties_the_cart(client, custo
         "unit_price": "333.33",
         "quantity": 3,
         "line_total": "999.99",
+        "cancelled_at": None,
     }
     assert order["shipping_address"]["recipient"] == address.recipient
     assert order["delivery_zone"]["name"] == "Nairobi Metro" and order["delivery_zone"]["fee"] == "250.00"

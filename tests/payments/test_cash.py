@@ -54,7 +54,7 @@ def test_cash_confirmed_on_a_shipped_order_keeps_its_state(client, admin, cash_o
 def test_another_amount_is_422_naming_the_total(client, admin, cash_order):
     response = client.post(CONFIRM, json={"order_id": cash_order["id"], "amount": "1400.00"}, headers=admin.headers)
     body = assert_problem(response, 422, "validation_error")
-    assert body["errors"]["amount"] == ["The order's total is KES 1500.00."]
+    assert body["errors"]["amount"] == ["The amount due for this order is KES 1500.00."]
     assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
 
 

@@ -183,6 +183,9 @@ def test_a_paypal_capture_racing_its_webhooks_settles_once(app, committed, monke
     for name, value in {**real, "PAYPAL_CLIENT_SECRET": "secret", "PAYPAL_WEBHOOK_ID": "WH1"}.items():
         monkeypatch.setitem(app.config, name, value)
     monkeypatch.setitem(app.config, "PAYPAL_FX_RATE", "129.50")
+    # Six requests of up to two provider calls each, at once: the bulkhead (two by default) would
+    # refuse some with 503 `provider_busy`, which is its job but not what this test is about.
+    monkeypatch.setitem(app.config, "PROVIDER_CALLS_AT_ONCE", 12)
     order_id, payment_id = _pending_payment(app, "paypal", PAYPAL_ORDER_ID, "11.59", "USD")
     with app.app_context():
         from app.auth.models import User

@@ -118,6 +118,20 @@ def test_cancelling_a_paid_card_order_refunds_it(client, customer, card_order, p
     assert db.session.get(Payment, payment_id).status == "refunded"
 
 
+def test_cancelling_a_partly_refunded_order_refunds_the_rest(
+    client, admin, customer, card_order, paid_by_card, paystack_api
+):
+    payment_id, _ = paid_by_card
+    paystack_api.post(f"{API}/refund", json=_refund_answer())
+    client.post(refunds_url(payment_id), json={"amount": "500.00", "reason": "Scratched"}, headers=admin.headers)
+    assert client.post(f"{ORDERS}/{card_order['id']}/cancel", json={}, headers=customer.headers).status_code == 200
+    assert [r.amount for r in db.session.scalars(select(Refund).order_by(Refund.id))] == [
+        Decimal("500.00"),
+        Decimal("1000.00"),
+    ]
+    assert db.session.get(Payment, payment_id).status == "refunded"
+
+
 def test_cancelling_a_paid_order_survives_paystack_being_down(client, customer, card_order, paid_by_card, paystack_api):
     payment_id, _ = paid_by_card
     paystack_api.post(f"{API}/refund", status=503, body="down")

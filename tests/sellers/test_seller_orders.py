@@ -14,7 +14,7 @@ from app.orders.services.orders import mark_paid
 from app.sellers.models import CommissionLine, CommissionRate, SellerOrder, SellerOrderEvent
 from app.sellers.services.commission import amount_of
 from tests.conftest import Actor
-from tests.factories import CategoryFactory, ProductFactory, SellerFactory, store_of
+from tests.factories import store_of
 from tests.helpers import add_to_cart, assert_problem, checkout
 
 RATES = "/api/v1/commission-rates"
@@ -43,17 +43,6 @@ def rate(**fields) -> CommissionRate:
 def test_amounts_are_exact(fields, quantity, line_total, expected):
     made = CommissionRate(scope="default", target_id=0, **fields) if fields else None
     assert amount_of(made, quantity, Decimal(line_total)) == Decimal(expected)
-
-
-@pytest.fixture
-def two_sellers(client, customer, address, zone):
-    """An order of three lines from two sellers: Kikapu (two products) and Radio Hub (one)."""
-    phones, radios = CategoryFactory(name="Phones"), CategoryFactory(name="Radios")
-    kikapu, hub = SellerFactory(name="Kikapu"), SellerFactory(name="Radio Hub")
-    basket = ProductFactory(seller=kikapu, price=Decimal("1000.00"), category=phones)
-    mat = ProductFactory(seller=kikapu, price=Decimal("333.33"), category=phones)
-    radio = ProductFactory(seller=hub, price=Decimal("2500.00"), category=radios)
-    return {"kikapu": kikapu, "hub": hub, "basket": basket, "mat": mat, "radio": radio, "phones": phones}
 
 
 def place(client, customer, address, *products, method="mpesa"):

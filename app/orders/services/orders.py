@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import current_app
@@ -134,7 +135,8 @@ def transition(order: Order, to: OrderStatus, actor: Actor, note: str | None = N
 
 
 def _give_stock_back(order: Order) -> None:
-    """Return what the order took, once: the `stock_returned_at` claim is a conditional UPDATE."""
+    """Return what the order took, once: the `stock_returned_at` claim is a conditional UPDATE,
+    and lines whose seller cancelled them (restocked then) are not restocked again."""
     claimed = changed_rows(
         update(Order)
         .where(Order.id == order.id, Order.stock_returned_at.is_(None))
@@ -143,11 +145,39 @@ def _give_stock_back(order: Order) -> None:
     )
     if claimed != 1:
         return
+    _restock(OrderLine.order_id == order.id)
+    db.session.refresh(order, ["stock_returned_at"])
+
+
+def _restock(*where: Any, cancel: bool = False) -> list[OrderLine]:
+    """Give back the stock of the lines matching `where` not restocked yet, each claimed by one
+    conditional UPDATE (`restocked_at`): whichever cancellation comes first restocks a line, the
+    other finds it claimed. Returns the lines claimed (`cancel`: marked cancelled too)."""
+    now = utcnow()
+    values: dict[str, Any] = {"restocked_at": now}
+    if cancel:
+        values["cancelled_at"] = now
+    claimed = (
+        db.session.execute(
+            update(OrderLine)
+            .where(*where, OrderLine.restocked_at.is_(None))
+            .values(**values)
+            .returning(OrderLine.id)
+            .execution_options(synchronize_session=False)
+        )
+        .scalars()
+        .all()
+    )
+    if not claimed:
+        return []
+    lines = db.session.scalars(
+        select(OrderLine).where(OrderLine.id.in_(claimed)).execution_options(populate_existing=True)
+    ).all()
     quantities: dict[int, int] = {}
-    for line in order.lines:
+    for line in lines:
         quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
     give_back_stock(quantities)
-    db.session.refresh(order, ["stock_returned_at"])
+    return list(lines)
 
 
 def change_status(admin: User, order_id: int, status: OrderStatus, note: str | None) -> Order:
@@ -220,12 +250,12 @@ OPEN_STATUSES = (
 
 
 def open_orders_of_seller(seller_id: int) -> int:
-    """How many unfinished orders hold a line of the seller's."""
+    """How many unfinished orders hold a line of the seller's it has not cancelled."""
     return int(
         db.session.scalar(
             select(func.count(func.distinct(Order.id)))
             .join(OrderLine, OrderLine.order_id == Order.id)
-            .where(OrderLine.seller_id == seller_id, Order.status.in_(OPEN_STATUSES))
+            .where(OrderLine.seller_id == seller_id, OrderLine.cancelled_at.is_(None), Order.status.in_(OPEN_STATUSES))
         )
         or 0
     )
@@ -266,6 +296,36 @@ def advance(order_id: int, to: OrderStatus, note: str) -> Order | None:
         if rule_for(order, nxt, ActorKind.SYSTEM) is None:
             return order  # an unpaid order that is not cash waits for its payment
         transition(order, nxt, SYSTEM, note)
+
+
+def cancel_seller_lines(order_id: int, seller_id: int, user: User, reason: str) -> tuple[Order, list[OrderLine]]:
+    """A seller cannot deliver its lines of an order (the order locked by the caller, its part
+    cancelled). The lines not restocked yet go back to stock and are marked cancelled (no longer
+    due); when no live line is left the order is cancelled as a whole, as a customer's
+    cancellation is (the remaining stock and the whole payment back, the customer told). Returns
+    the order and the lines cancelled now: the caller refunds them and tells the customer when
+    the order goes on."""
+    order = db.session.get(Order, order_id, populate_existing=True)
+    if order is None:
+        raise OrderNotFound("No such order.")
+    lines = _restock(OrderLine.order_id == order_id, OrderLine.seller_id == seller_id, cancel=True)
+    live = db.session.scalar(
+        select(func.count()).where(OrderLine.order_id == order_id, OrderLine.cancelled_at.is_(None))
+    )
+    if not live and order.status != OrderStatus.CANCELLED.value:
+        transition(order, OrderStatus.CANCELLED, Actor(ActorKind.SELLER, user), reason)
+    db.session.refresh(order, ["lines"])
+    return order, lines
+
+
+def amount_due(order: Order) -> Decimal:
+    """What the customer owes for the order: its total less the lines their sellers cancelled."""
+    cancelled = db.session.scalar(
+        select(func.coalesce(func.sum(OrderLine.line_total), 0)).where(
+            OrderLine.order_id == order.id, OrderLine.cancelled_at.is_not(None)
+        )
+    )
+    return order.total - Decimal(str(cancelled or 0))
 
 
 # For payments (app/payments): which orders can be paid, and marking one paid ----------------------

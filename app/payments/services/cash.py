@@ -8,7 +8,7 @@ from app.auth.models import User
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.orders.services.orders import mark_paid_in_cash, order_to_pay
+from app.orders.services.orders import amount_due, mark_paid_in_cash, order_to_pay
 from app.orders.status import OrderStatus, PaymentMethod
 from app.payments.errors import (
     OrderAlreadyPaid,
@@ -20,7 +20,8 @@ from app.payments.models import Payment, PaymentStatus, Provider
 def confirm_cash(admin: User, order_id: int, amount: Decimal) -> Payment:
     """Record the cash received for a cash-on-delivery order (admin) and move the order along:
     waiting for payment -> paid, out for delivery -> delivered; otherwise it keeps its state.
-    The amount must be the order's total; an order paid already is 409."""
+    The amount must be what is due (the order's total less any lines their sellers cancelled); an
+    order paid already is 409."""
     order = order_to_pay(admin, order_id)  # locked: two confirmations queue here
     if order.payment_method != PaymentMethod.CASH.value:
         raise OrderNotPayable(f"This order is to be paid by {order.payment_method}, not in cash.")
@@ -28,8 +29,9 @@ def confirm_cash(admin: User, order_id: int, amount: Decimal) -> Payment:
         raise OrderNotPayable(f"This order is {order.status}: there is nothing to pay.")
     if order.paid_at is not None:
         raise OrderAlreadyPaid("The cash for this order was confirmed already.")
-    if amount != order.total:
-        raise ValidationFailed.field("amount", f"The order's total is {order.currency} {order.total}.")
+    due = amount_due(order)
+    if amount != due:
+        raise ValidationFailed.field("amount", f"The amount due for this order is {order.currency} {due}.")
     now = utcnow()
     payment = Payment(
         order_id=order.id,
@@ -38,7 +40,7 @@ def confirm_cash(admin: User, order_id: int, amount: Decimal) -> Payment:
         status=PaymentStatus.SUCCEEDED.value,
         amount=amount,
         currency=order.currency,
-        order_amount=order.total,
+        order_amount=due,
         amount_paid=amount,
         details={"confirmed_by": admin.id},
         settled_at=now,

@@ -130,8 +130,8 @@ def refunds_of(payment: Payment) -> list[Refund]:
 
 
 def order_cancelled_after_payment(order_id: int, previous: str) -> list[int]:
-    """A paid order was cancelled (orders' `order_cancelled` seam): the full refund of each
-    succeeded payment is requested. Paystack's is recorded now and sent to Paystack by a task
+    """A paid order was cancelled (orders' `order_cancelled` seam): the refund of what is left of
+    each succeeded payment is requested. Paystack's is recorded now and sent to Paystack by a task
     after the commit (a provider being down must not stop a cancellation); M-Pesa and cash ones
     are flagged `needs_refund` for an admin to refund by hand and record. Returns the ids of the
     refunds to send."""
@@ -140,7 +140,11 @@ def order_cancelled_after_payment(order_id: int, previous: str) -> list[int]:
         return requested
     payments = db.session.scalars(
         select(Payment)
-        .where(Payment.order_id == order_id, Payment.status == PaymentStatus.SUCCEEDED.value)
+        .where(
+            Payment.order_id == order_id,
+            # Partly refunded already (a seller's cancelled part, an admin's refund): the rest is owed.
+            Payment.status.in_((PaymentStatus.SUCCEEDED.value, PaymentStatus.PARTIALLY_REFUNDED.value)),
+        )
         .with_for_update()
     ).all()
     for payment in payments:
@@ -158,6 +162,42 @@ def order_cancelled_after_payment(order_id: int, previous: str) -> list[int]:
         db.session.flush()
         requested.append(record.id)
     return requested
+
+
+def refund_cancelled_lines(order_id: int, amount: Decimal, reason: str) -> tuple[bool, list[int]]:
+    """Lines of a paid order were cancelled by their seller: `amount` (store currency) is owed
+    back. On an automatic provider (Paystack, PayPal) the refund is recorded now, at the
+    payment's own rate for a converted one, and sent by a task after the commit; on M-Pesa or
+    cash the admins are told the amount to refund by hand and record. Returns whether
+    anything was paid (so owed) and the ids of the refunds to send. Never more than is left."""
+    payment = db.session.scalar(
+        select(Payment)
+        .where(
+            Payment.order_id == order_id,
+            Payment.status.in_((PaymentStatus.SUCCEEDED.value, PaymentStatus.PARTIALLY_REFUNDED.value)),
+        )
+        .order_by(Payment.settled_at, Payment.id)
+        .with_for_update()
+    )
+    if payment is None:
+        return False, []
+    charged = amount
+    if payment.exchange_rate:
+        charged = (amount / payment.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    charged = min(charged, _refundable_left(payment))
+    if charged <= 0:
+        return False, []
+    if payment.provider not in AUTOMATIC_REFUNDS:
+        # Not `needs_refund`: that flag means the whole payment is owed back, and it would stay
+        # raised after this part is refunded. The admins' inbox holds the amount to refund.
+        notices.needs_attention(
+            payment, f"a seller cancelled part of its order: refund {payment.currency} {charged} by hand and record it"
+        )
+        return True, []
+    record = Refund(payment_id=payment.id, amount=charged, reason=reason[:200], status=RefundStatus.REQUESTED.value)
+    db.session.add(record)
+    db.session.flush()
+    return True, [record.id]
 
 
 def send_requested_refund(refund_id: int) -> str:

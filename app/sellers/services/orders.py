@@ -13,14 +13,17 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.catalog.services.products import categories_of
 from app.catalog.services.sellers import seller_of
-from app.common.db import changed_rows
+from app.common.db import after_commit, changed_rows
 from app.common.pagination import paginate
 from app.common.types import utcnow
 from app.extensions import db
 from app.orders.errors import InvalidTransition
 from app.orders.models import Order, OrderLine
-from app.orders.services.orders import advance, lock_order
+from app.orders.notices import lines_cancelled
+from app.orders.services.orders import advance, cancel_seller_lines, lock_order
 from app.orders.status import OrderStatus
+from app.payments.services.refunds import refund_cancelled_lines
+from app.payments.tasks import send_refund
 from app.sellers import notices
 from app.sellers.errors import SellerOrderNotFound
 from app.sellers.models import CommissionLine, SellerOrder, SellerOrderEvent
@@ -129,6 +132,36 @@ def move_part(
     A conditional UPDATE on the state it was read in (two moves racing: one wins, one is 409),
     an event, then the order follows: processing once any part is packed, shipped once every
     live part is, delivered once every live part is."""
+    part = _move(user, seller_order_id, to, as_admin=as_admin, **details)
+    _order_follows(part.order_id)
+    return get_seller_order(user, part.id, as_admin=as_admin)
+
+
+def cancel_part(user: User, seller_order_id: int, reason: str, *, as_admin: bool = False) -> SellerOrder:
+    """A seller cannot deliver its part (out of stock...), before it ships; staff may cancel it
+    too. Its lines go back to stock exactly once, and are no longer due: what the customer paid
+    for them is refunded through payments (the delivery fee stays), the customer is told, and
+    the other sellers' parts go on. Cancelling the last live part cancels the order as a
+    customer's cancellation does. The order's row is locked first, so a customer cancelling the
+    order at the same moment waits, then finds this part cancelled (or this one finds the order
+    cancelled and gets 409): restocked once, refunded once."""
+    part = _move(user, seller_order_id, SellerOrderStatus.CANCELLED, as_admin=as_admin, reason=reason)
+    order, lines = cancel_seller_lines(part.order_id, part.seller_id, user, reason)
+    if lines and order.status != OrderStatus.CANCELLED.value:
+        value = sum((line.line_total for line in lines), Decimal("0.00"))
+        owed, refunds = refund_cancelled_lines(order.id, value, f"Part {part.reference} cancelled by its seller")
+        for refund_id in refunds:
+            after_commit(send_refund.delay, refund_id)
+        lines_cancelled(order, lines, reason, refunded=owed)
+        _order_follows(order.id)
+    if as_admin:
+        notices.seller_order_moved(part, SellerOrderStatus.CANCELLED.value)
+    return get_seller_order(user, part.id, as_admin=as_admin)
+
+
+def _move(
+    user: User, seller_order_id: int, to: SellerOrderStatus, *, as_admin: bool, **details: str | None
+) -> SellerOrder:
     stmt = select(SellerOrder.order_id).where(SellerOrder.id == seller_order_id)
     if not as_admin:
         stmt = stmt.where(SellerOrder.seller_id == _store_id(user))
@@ -147,6 +180,7 @@ def move_part(
             + (f"; it can become: {', '.join(allowed)}." if allowed else "."),
             allowed=allowed,
         )
+    reason = details.pop("reason", None)
     values: dict[str, Any] = {"status": to.value, "updated_at": utcnow()}
     values.update({name: value for name, value in details.items() if value is not None})
     moved = changed_rows(
@@ -157,7 +191,7 @@ def move_part(
     )
     if moved != 1:
         raise InvalidTransition("The seller order changed meanwhile: read it again.", allowed=[])
-    note = ", ".join(f"{name}: {value}" for name, value in details.items() if value) or None
+    note = reason or ", ".join(f"{name}: {value}" for name, value in details.items() if value) or None
     db.session.add(
         SellerOrderEvent(
             seller_order_id=part.id,
@@ -169,8 +203,7 @@ def move_part(
         )
     )
     db.session.flush()
-    _order_follows(part.order_id)
-    return get_seller_order(user, part.id, as_admin=as_admin)
+    return part
 
 
 def _order_follows(order_id: int) -> None:
