@@ -37,6 +37,7 @@ from app.returns.errors import (
     TooManyReturnImages,
 )
 from app.returns.models import ReturnEvent, ReturnImage, ReturnLine, ReturnRequest
+from app.returns.signals import return_refunded, return_requested
 from app.returns.status import HOLDING, TRANSITIONS, ReturnStatus, allowed_next
 
 
@@ -143,6 +144,7 @@ def create_return(user: User, data: dict[str, Any]) -> ReturnRequest:
     _record(request, None, ReturnStatus.REQUESTED.value, Actor.of(user), data.get("details"))
     db.session.flush()
     notices.return_requested(request)
+    return_requested.send(request, lines=dict(asked))
     return request
 
 
@@ -236,6 +238,7 @@ def refund_return(admin: User, return_id: int, amount: Decimal | None, reference
     _move(request, ReturnStatus.REFUNDED, Actor.of(admin), f"{order.currency} {amount}")
     refund = refund_order(admin, order.id, amount, f"Return {request.id}", reference)
     request.refund_amount, request.refund_id = amount, refund.id
+    return_refunded.send(request, lines={line.order_line_id: line.quantity for line in request.lines})
     refunded = _held(order.id, (ReturnStatus.REFUNDED.value,))
     if all(refunded.get(line.id, 0) >= line.quantity for line in order.lines if line.cancelled_at is None):
         mark_returned(order.id, f"Every line returned (return {request.id}).")

@@ -1,4 +1,4 @@
-"""Sellers' answers to the catalog's questions."""
+"""Sellers' answers to the catalog's, orders' and returns' signals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ from typing import Any
 
 from app.catalog.signals import seller_changing_products
 from app.orders.signals import order_placed, order_status_changed
+from app.returns.signals import return_refunded, return_requested
 from app.sellers.services.orders import follow_order, split_order
+from app.sellers.services.returns import return_requested as tell_sellers
+from app.sellers.services.returns import reverse_commission
 from app.sellers.services.terms import require_accepted
 
 
@@ -22,5 +25,16 @@ def _split(order: Any, **_: Any) -> None:
 
 @order_status_changed.connect
 def _follow(order: Any, *, previous: str, actor: Any, **_: Any) -> None:
+    # The order's actor, as its own history names it: customer, admin, seller or system.
     user = getattr(actor, "user", None)
-    follow_order(order, order.status, user.id if user else None, "system" if user is None else "admin")
+    follow_order(order, order.status, user.id if user else None, str(actor.kind.value))
+
+
+@return_requested.connect
+def _told_of_return(request: Any, *, lines: dict[int, int], **_: Any) -> None:
+    tell_sellers(request.id, lines)
+
+
+@return_refunded.connect
+def _reverse(request: Any, *, lines: dict[int, int], **_: Any) -> None:
+    reverse_commission(request.id, lines)

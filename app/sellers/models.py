@@ -185,14 +185,15 @@ class SellerOrderEvent(db.Model):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    actor_kind: Mapped[str] = mapped_column(String(10))  # seller | admin | system
+    actor_kind: Mapped[str] = mapped_column(String(10))  # seller | admin | customer | system
     note: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class CommissionLine(db.Model):
     """The commission of one order line, frozen when the order is placed: never recomputed, never
-    part of what the buyer pays. Refunds reverse it pro rata by quantity (app/sellers next)."""
+    part of what the buyer pays. A refunded return reverses it pro rata by quantity
+    (`CommissionReversal`)."""
 
     __tablename__ = "commission_lines"
 
@@ -207,3 +208,24 @@ class CommissionLine(db.Model):
     quantity: Mapped[int]
     line_total: Mapped[Decimal] = mapped_column(Money)
     amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class CommissionReversal(db.Model):
+    """Commission given back because units of a line were returned and refunded: the frozen
+    amount pro rata by quantity (cumulatively rounded, so a whole line's reversals add up to its
+    frozen amount exactly), never a rate applied again. One per line per return."""
+
+    __tablename__ = "commission_reversals"
+    __table_args__ = (
+        UniqueConstraint("commission_line_id", "return_id", name="uq_commission_reversals_line_return"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commission_line_id: Mapped[int] = mapped_column(ForeignKey("commission_lines.id", ondelete="CASCADE"), index=True)
+    seller_order_id: Mapped[int] = mapped_column(ForeignKey("seller_orders.id", ondelete="CASCADE"), index=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="RESTRICT"))
+    quantity: Mapped[int]
+    gross: Mapped[Decimal] = mapped_column(Money)  # the units at the price paid
+    amount: Mapped[Decimal] = mapped_column(Money)  # the commission reversed
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -66,9 +66,26 @@ def seller_order_moved(part: SellerOrder, to: str) -> None:
             OrderLine.order_id == part.order_id, OrderLine.seller_id == part.seller_id
         )
     )
-    message = body.format(reference=part.reference, units=units)
+    tell_seller(part, title, body.format(reference=part.reference, units=units))
+
+
+def part_returned(part: SellerOrder, return_id: int, units: int, *, refunded: bool, reversed_: str = "") -> None:
+    """Tell the seller that a return touches its part: asked for, or refunded (its commission
+    on those units given back)."""
+    if refunded:
+        title = "A return was refunded"
+        message = f"Return {return_id} of order {part.reference} is refunded: {units} item(s); {reversed_}."
+    else:
+        title = "A return was requested"
+        message = f"Return {return_id}: the customer asks to return {units} item(s) of order {part.reference}."
+    tell_seller(part, title, message)
+
+
+def tell_seller(part: SellerOrder, title: str, message: str) -> None:
+    """A note about one of a seller's parts, in the app and by email; the house seller's go to the
+    admins' inbox (every admin fulfils it)."""
     owner_id = db.session.scalar(select(Seller.owner_id).where(Seller.id == part.seller_id))
-    if owner_id is None:  # the house seller: every admin fulfils it
+    if owner_id is None:
         notify_admins(Kind.SELLER_ORDER, title, message, ("seller_order", part.id))
         return
     notify(owner_id, Kind.SELLER_ORDER, title, message, ("seller_order", part.id))

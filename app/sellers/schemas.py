@@ -261,6 +261,12 @@ class SellerOrderLineOut(OutSchema):
     quantity = fields.Integer()
     line_total = MoneyField()
     commission = MoneyField(positive=False, metadata={"description": "Frozen at checkout"})
+    cancelled = fields.Boolean(metadata={"description": "The seller (or staff) cancelled it: not delivered, refunded"})
+    returned_quantity = fields.Integer(metadata={"description": "Units returned and refunded"})
+    commission_reversed = MoneyField(
+        positive=False,
+        metadata={"description": "Commission given back on the returned units: the frozen amount pro rata by quantity"},
+    )
 
 
 class DeliverToOut(OutSchema):
@@ -273,7 +279,10 @@ class DeliverToOut(OutSchema):
 class SellerOrderEventOut(OutSchema):
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    actor_kind = fields.String()
+    actor_kind = fields.String(
+        validate=validate.OneOf(["seller", "admin", "customer", "system"]),
+        metadata={"description": "Who moved it: its seller, staff, the customer (cancelling the order), or the system"},
+    )
     note = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
 

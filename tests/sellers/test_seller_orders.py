@@ -121,6 +121,8 @@ def test_cash_parts_are_to_fulfil_at_once_and_a_cancellation_cancels_them(client
     db.session.refresh(part)
     assert part.status == "cancelled"
     assert db.session.get(Order, order["id"]).status == "cancelled"
+    seen = client.get(f"{MINE}/{part.id}", headers=owner_of(two_sellers["kikapu"]).headers).get_json()
+    assert (seen["history"][-1]["actor_kind"], seen["history"][-1]["to_status"]) == ("customer", "cancelled")
 
 
 def test_a_seller_reads_their_own_part_only_and_of_the_buyer_what_delivery_needs(

@@ -7,7 +7,7 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -26,7 +26,7 @@ from app.payments.services.refunds import refund_cancelled_lines
 from app.payments.tasks import send_refund
 from app.sellers import notices
 from app.sellers.errors import SellerOrderNotFound
-from app.sellers.models import CommissionLine, SellerOrder, SellerOrderEvent
+from app.sellers.models import CommissionLine, CommissionReversal, SellerOrder, SellerOrderEvent
 from app.sellers.services.commission import LineFacts, commissions
 from app.sellers.status import FOLLOWS_ORDER, SELLER_ORDER_MOVES, SellerOrderStatus
 
@@ -269,9 +269,20 @@ def _with_details(part: SellerOrder) -> SellerOrder:
     the buyer only what delivery needs (recipient, phone, county, town)."""
     order = db.session.get(Order, part.order_id)
     assert order is not None
+    returned = (
+        select(
+            CommissionReversal.commission_line_id,
+            func.sum(CommissionReversal.quantity).label("units"),
+            func.sum(CommissionReversal.amount).label("amount"),
+        )
+        .where(CommissionReversal.seller_order_id == part.id)
+        .group_by(CommissionReversal.commission_line_id)
+        .subquery()
+    )
     lines = db.session.execute(
-        select(OrderLine, CommissionLine.amount)
+        select(OrderLine, CommissionLine.amount, returned.c.units, returned.c.amount)
         .join(CommissionLine, CommissionLine.order_line_id == OrderLine.id)
+        .outerjoin(returned, returned.c.commission_line_id == CommissionLine.id)
         .where(OrderLine.order_id == part.order_id, OrderLine.seller_id == part.seller_id)
         .order_by(OrderLine.id)
     ).all()
@@ -287,8 +298,11 @@ def _with_details(part: SellerOrder) -> SellerOrder:
                 "quantity": line.quantity,
                 "line_total": line.line_total,
                 "commission": amount,
+                "cancelled": line.cancelled_at is not None,
+                "returned_quantity": int(units or 0),
+                "commission_reversed": reversed_ if reversed_ is not None else Decimal("0.00"),
             }
-            for line, amount in lines
+            for line, amount, units, reversed_ in lines
         ],
         "currency": order.currency,
         "order_reference": order.reference,
