@@ -179,6 +179,20 @@ def _seller_order(owner) -> dict[str, int]:
     return {"seller_order_id": db.session.scalar(db.select(SellerOrder.id).where(SellerOrder.order_id == order.id))}
 
 
+def _seller_return(owner) -> dict[str, int]:
+    """A return holding a line of `owner`'s store."""
+    from app.returns.services import create_return
+    from tests.factories import store_of
+    from tests.helpers import deliver_to
+
+    buyer = UserFactory(role="customer")
+    order = deliver_to(buyer, ProductFactory(seller=store_of(owner), stock=5))
+    lines = [{"order_line_id": order.lines[0].id, "quantity": 1}]
+    request = create_return(buyer, {"order_id": order.id, "lines": lines, "reason": "other"})
+    db.session.commit()
+    return {"return_id": request.id}
+
+
 def _image(owner) -> dict[str, int]:
     image = ProductImageFactory(product=ProductFactory(supplier=owner))
     return {"product_id": image.product_id, "image_id": image.id}
@@ -223,6 +237,9 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/seller/orders/<int:seller_order_id>/pack": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/ship": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/cancel": ("supplier", _seller_order, "seller_order_not_found"),
+    "/api/v1/seller/returns/<int:return_id>": ("supplier", _seller_return, "seller_return_not_found"),
+    "/api/v1/seller/returns/<int:return_id>/acknowledge": ("supplier", _seller_return, "seller_return_not_found"),
+    "/api/v1/seller/returns/<int:return_id>/respond": ("supplier", _seller_return, "seller_return_not_found"),
     "/api/v1/seller-accounts/<int:account_id>": ("customer", _seller_account, "seller_account_not_found"),
     "/api/v1/seller-accounts/<int:account_id>/documents": ("customer", _seller_account, "seller_account_not_found"),
 }
@@ -250,6 +267,8 @@ def valid_request(rule: str, method: str) -> dict[str, Any]:
         return {"json": {"quantity": 1}}
     if rule.startswith("/api/v1/reviews/") and method == "PATCH":
         return {"json": {"rating": 1}}
+    if rule.startswith("/api/v1/seller/returns/") and rule.endswith("/respond"):
+        return {"json": {"response": "accept"}}
     if rule.startswith("/api/v1/seller/orders/") and rule.endswith("/cancel"):
         return {"json": {"reason": "Out of stock"}}
     return {"json": {}}

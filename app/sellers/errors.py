@@ -51,3 +51,15 @@ class CommissionRateExists(Conflict):
 
 class SellerOrderNotFound(NotFound):
     code, title = "seller_order_not_found", "Seller order not found"
+
+
+class SellerReturnNotFound(NotFound):
+    code, title = "seller_return_not_found", "Return not found"
+
+
+class AlreadyResponded(Conflict):
+    code, title = "already_responded", "Already responded"
+
+
+class ResponseWindowClosed(Conflict):
+    code, title = "response_window_closed", "Response window closed"

@@ -229,3 +229,27 @@ class CommissionReversal(db.Model):
     gross: Mapped[Decimal] = mapped_column(Money)  # the units at the price paid
     amount: Mapped[Decimal] = mapped_column(Money)  # the commission reversed
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SellerReturnResponse(db.Model):
+    """A seller's side of a return that holds its lines: made when the customer asks, then
+    acknowledged and answered (`accept` or `dispute`, with a reason) by `respond_by`. Admins
+    see it when they decide; silence does not block them."""
+
+    __tablename__ = "seller_return_responses"
+    __table_args__ = (
+        UniqueConstraint("return_id", "seller_id", name="uq_seller_return_responses_return_seller"),
+        Index("ix_seller_return_responses_seller_created", "seller_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="RESTRICT"))
+    seller_order_id: Mapped[int] = mapped_column(ForeignKey("seller_orders.id", ondelete="CASCADE"))
+    respond_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    response: Mapped[str | None] = mapped_column(String(10))  # accept | dispute
+    reason: Mapped[str | None] = mapped_column(String(500))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

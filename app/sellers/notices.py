@@ -10,7 +10,7 @@ from app.extensions import db
 from app.notifications.emails import send_templated
 from app.notifications.inbox import Kind, notify, notify_admins
 from app.orders.models import OrderLine
-from app.sellers.models import SellerAccount, SellerOrder
+from app.sellers.models import SellerAccount, SellerOrder, SellerReturnResponse
 from app.sellers.status import SellerStatus
 
 ON_STATUS: dict[SellerStatus, tuple[str, str]] = {
@@ -92,3 +92,15 @@ def tell_seller(part: SellerOrder, title: str, message: str) -> None:
     email = db.session.scalar(select(User.email).where(User.id == owner_id))
     if email:
         send_templated(email, f"{title}: {part.reference}", "seller_update", message=message)
+
+
+def return_answered(side: SellerReturnResponse) -> None:
+    """The admins are told how a seller answered a return (they decide it)."""
+    name = db.session.scalar(select(Seller.name).where(Seller.id == side.seller_id))
+    why = f": {side.reason}" if side.reason else ""
+    notify_admins(
+        Kind.SELLER_ORDER,
+        f"A seller answered return {side.return_id}",
+        f"{name} {'accepts' if side.response == 'accept' else 'disputes'} return {side.return_id}{why}",
+        ("return", side.return_id),
+    )

@@ -26,13 +26,17 @@ from app.sellers.schemas import (
     CommissionRatePatch,
     CommissionRateQuery,
     DecisionIn,
+    ReturnAnswerIn,
     SellerAccountOut,
     SellerAccountQuery,
+    SellerAnswerOut,
     SellerApplicationIn,
     SellerDocumentIn,
     SellerDocumentOut,
     SellerOrderOut,
     SellerOrderQuery,
+    SellerReturnOut,
+    SellerReturnQuery,
     ShipIn,
     StoreLogoIn,
     StorePageOut,
@@ -46,6 +50,7 @@ from app.sellers.schemas import (
 )
 from app.sellers.services import accounts, commission, terms
 from app.sellers.services import orders as seller_orders
+from app.sellers.services import returns as seller_returns
 from app.sellers.status import SellerOrderStatus, SellerStatus
 
 blp = Blueprint("sellers", __name__, url_prefix="/api/v1", description="The marketplace's sellers")
@@ -423,6 +428,76 @@ def deliver_seller_order(seller_order_id: int) -> Any:
     every live part is.
     """
     return seller_orders.move_part(current_user, seller_order_id, SellerOrderStatus.DELIVERED, as_admin=True)
+
+
+# Returns of my products ----------------------------------------------------------------------------
+
+
+@blp.get("/seller/returns")
+@login_required(Role.SUPPLIER)
+@blp.arguments(SellerReturnQuery(), location="query")
+@blp.response(200, page_of(SellerReturnOut))
+@blp.doc(operationId="listMySellerReturns")
+def my_seller_returns(query: dict[str, Any]) -> Any:
+    """Returns that hold my lines, newest first.
+
+    Filter by the return's `status` (repeatable) and `answered`. Each shows only my lines and my
+    answer; of the customer, only the reason they gave.
+    """
+    return seller_returns.list_my_returns(current_user, query)
+
+
+@blp.get("/seller/returns/<int:return_id>")
+@login_required(Role.SUPPLIER)
+@blp.response(200, SellerReturnOut)
+@blp.doc(operationId="getMySellerReturn")
+def my_seller_return(return_id: int) -> Any:
+    """One return that holds my lines.
+
+    Any other is 404 `seller_return_not_found`.
+    """
+    return seller_returns.get_my_return(current_user, return_id)
+
+
+@blp.post("/seller/returns/<int:return_id>/acknowledge")
+@login_required(Role.SUPPLIER)
+@blp.response(200, SellerReturnOut)
+@blp.doc(operationId="acknowledgeMySellerReturn")
+def acknowledge_my_seller_return(return_id: int) -> Any:
+    """Say I have seen a return of my lines.
+
+    Once; again changes nothing.
+    """
+    return seller_returns.acknowledge(current_user, return_id)
+
+
+@blp.post("/seller/returns/<int:return_id>/respond")
+@login_required(Role.SUPPLIER)
+@blp.arguments(ReturnAnswerIn())
+@blp.response(200, SellerReturnOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="respondToMySellerReturn")
+def respond_to_my_seller_return(data: dict[str, Any], return_id: int) -> Any:
+    """Accept or dispute a return of my lines (a dispute says why).
+
+    Once (409 `already_responded`), by `respond_by` (409 `response_window_closed` after: the
+    admins decide without my answer). The admins are told and see it when they decide.
+    """
+    return seller_returns.respond(current_user, return_id, data["response"], data.get("reason"))
+
+
+@blp.get("/returns/<int:return_id>/seller-responses")
+@login_required(Role.ADMIN)
+@blp.response(200, SellerAnswerOut(many=True))
+@blp.doc(operationId="listSellerResponsesToReturn")
+def seller_responses_to_return(return_id: int) -> Any:
+    """The sellers' answers to a return (admin), for the decision.
+
+    One per seller whose lines it holds: when each must answer by, whether it has seen it, and
+    its answer (`accept`, or `dispute` with a reason) or none yet. Silence does not block a
+    decision.
+    """
+    return seller_returns.responses_to(return_id)
 
 
 # Commission rates (admin) -------------------------------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
+from app.catalog.schemas import RefOut
 from app.common.fields import DecimalString, EmailAddress, KenyanPhone, MediaUrl, Trimmed
 from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, FileUploadIn, OutSchema, PaginationQuery
@@ -325,3 +326,63 @@ class CancelPartIn(BaseSchema):
         validate=validate.Length(min=3, max=200),
         metadata={"description": "Told to the customer", "example": "Out of stock"},
     )
+
+
+RETURN_STATUSES = ["requested", "approved", "rejected", "received", "refunded", "cancelled"]
+RESPONSES = ["accept", "dispute"]
+
+
+class SellerReturnQuery(PaginationQuery):
+    status = fields.List(
+        fields.String(validate=validate.OneOf(RETURN_STATUSES)),
+        validate=validate.Length(max=len(RETURN_STATUSES)),
+        metadata={"description": "The return's status; repeatable"},
+    )
+    answered = fields.Boolean(metadata={"description": "Whether I have accepted or disputed it"})
+
+
+class SellerReturnLineOut(OutSchema):
+    order_line_id = fields.Integer()
+    name = fields.String()
+    unit_price = MoneyField()
+    quantity = fields.Integer()
+
+
+class SellerReturnOut(OutSchema):
+    return_id = fields.Integer()
+    seller_order_id = fields.Integer()
+    seller_order_reference = fields.String()
+    status = fields.String(validate=validate.OneOf(RETURN_STATUSES), metadata={"description": "The return's"})
+    reason = fields.String()
+    details = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(SellerReturnLineOut), metadata={"description": "My lines only"})
+    created_at = fields.AwareDateTime()
+    respond_by = fields.AwareDateTime(metadata={"description": "Answer by then (SELLER_RETURN_RESPONSE_DAYS)"})
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    response = fields.String(allow_none=True, validate=validate.OneOf(RESPONSES))
+    response_reason = fields.String(allow_none=True)
+    responded_at = fields.AwareDateTime(allow_none=True)
+
+
+class ReturnAnswerIn(BaseSchema):
+    response = fields.String(required=True, validate=validate.OneOf(RESPONSES), metadata={"example": "dispute"})
+    reason = Trimmed(
+        allow_none=True,
+        validate=validate.Length(min=3, max=500),
+        metadata={"description": "Required to dispute", "example": "The seal is broken: it was used."},
+    )
+
+    @validates_schema
+    def _dispute_says_why(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("response") == "dispute" and not data.get("reason"):
+            raise ValidationError("Say why you dispute the return.", field_name="reason")
+
+
+class SellerAnswerOut(OutSchema):
+    seller = fields.Nested(RefOut, allow_none=True)
+    seller_order_id = fields.Integer()
+    respond_by = fields.AwareDateTime()
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    response = fields.String(allow_none=True, validate=validate.OneOf(RESPONSES))
+    reason = fields.String(allow_none=True)
+    responded_at = fields.AwareDateTime(allow_none=True)

@@ -3,6 +3,7 @@ on returned units given back pro rata by quantity when the return is refunded.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.sellers.models import CommissionLine, CommissionRate, CommissionReversal, SellerOrder
 from app.sellers.services.returns import reversal_for
+from tests.helpers import assert_problem
 from tests.returns.conftest import card_paid, products  # noqa: F401 (fixtures)
 from tests.returns.test_returns import _paystack_refund, act, ask, lines_of
 from tests.sellers.test_seller_orders import MINE, owner_of
@@ -101,3 +103,86 @@ def test_a_refunded_return_gives_back_the_commission_on_its_units_and_tells_the_
     )
     part_b = db.session.scalar(select(SellerOrder).where(SellerOrder.seller_id == b.seller_id))
     assert part_b.status == "delivered"  # B's line never came back
+
+
+SELLER_RETURNS = "/api/v1/seller/returns"
+
+
+def test_a_seller_sees_its_side_of_a_return_acknowledges_and_disputes_it(
+    client,
+    customer,
+    admin,
+    card_paid,  # noqa: F811
+    products,  # noqa: F811
+):
+    order, _, _ = card_paid
+    a, b = products
+    seller_a = owner_of(db.session.get(Seller, a.seller_id))
+    seller_b = owner_of(db.session.get(Seller, b.seller_id))
+    ids = lines_of(order)
+    made = ask(client, customer, order, (ids["500.00"], 2), (ids["1000.00"], 1), reason="damaged").get_json()
+
+    mine = client.get(SELLER_RETURNS, headers=seller_a.headers).get_json()
+    assert mine["meta"]["total"] == 1
+    [side] = mine["items"]
+    assert (side["return_id"], side["status"], side["reason"], side["response"]) == (
+        made["id"],
+        "requested",
+        "damaged",
+        None,
+    )
+    assert [(line["order_line_id"], line["quantity"]) for line in side["lines"]] == [(ids["500.00"], 2)]  # A's only
+    assert "customer_id" not in side and "email" not in str(side)
+
+    seen = client.post(f"{SELLER_RETURNS}/{made['id']}/acknowledge", headers=seller_a.headers).get_json()
+    assert seen["acknowledged_at"] is not None and seen["response"] is None
+    no_reason = client.post(
+        f"{SELLER_RETURNS}/{made['id']}/respond", json={"response": "dispute"}, headers=seller_a.headers
+    )
+    assert assert_problem(no_reason, 422, "validation_error")["errors"].keys() == {"reason"}
+    disputed = client.post(
+        f"{SELLER_RETURNS}/{made['id']}/respond",
+        json={"response": "dispute", "reason": "The seal is broken."},
+        headers=seller_a.headers,
+    )
+    assert disputed.status_code == 200
+    assert (disputed.get_json()["response"], disputed.get_json()["response_reason"]) == (
+        "dispute",
+        "The seal is broken.",
+    )
+    again = client.post(f"{SELLER_RETURNS}/{made['id']}/respond", json={"response": "accept"}, headers=seller_a.headers)
+    assert_problem(again, 409, "already_responded")
+    assert client.get(f"{SELLER_RETURNS}?answered=false", headers=seller_a.headers).get_json()["meta"]["total"] == 0
+    assert client.get(f"{SELLER_RETURNS}?answered=false", headers=seller_b.headers).get_json()["meta"]["total"] == 1
+
+    # The admins are told and see both sellers' sides when they decide; B has not answered.
+    assert (
+        "disputes return"
+        in db.session.scalars(select(Notification.body).where(Notification.user_id == admin.user.id)).all()[-1]
+    )
+    sides = client.get(f"/api/v1/returns/{made['id']}/seller-responses", headers=admin.headers).get_json()
+    assert [(s["seller"]["id"], s["response"], s["reason"]) for s in sides] == [
+        (a.seller_id, "dispute", "The seal is broken."),
+        (b.seller_id, None, None),
+    ]
+    assert_problem(
+        client.get(f"/api/v1/returns/{made['id']}/seller-responses", headers=seller_a.headers), 403, "forbidden"
+    )
+    # Silence does not block the admins.
+    assert act(client, admin, made, "approve").status_code == 200
+
+
+def test_a_seller_answers_within_the_window(client, customer, app, card_paid, products, monkeypatch):  # noqa: F811
+    import time_machine
+
+    from app.common.types import utcnow
+    from tests.helpers import bearer, tokens_for
+
+    order, _, _ = card_paid
+    a, _ = products
+    seller_a = owner_of(db.session.get(Seller, a.seller_id))
+    made = ask(client, customer, order, (lines_of(order)["500.00"], 1)).get_json()
+    with time_machine.travel(utcnow() + timedelta(days=app.config["SELLER_RETURN_RESPONSE_DAYS"], hours=1)):
+        headers = bearer(tokens_for(seller_a.user)["access_token"])  # a token of then
+        late = client.post(f"{SELLER_RETURNS}/{made['id']}/respond", json={"response": "accept"}, headers=headers)
+        assert_problem(late, 409, "response_window_closed")

@@ -61,6 +61,11 @@ def seller_of(user: User) -> Seller | None:
     return db.session.scalar(select(Seller).where(Seller.owner_id == user.id))
 
 
+def sellers_by_id(ids: set[int]) -> list[Seller]:
+    """The stores with these ids (one query)."""
+    return list(db.session.scalars(select(Seller).where(Seller.id.in_(ids)))) if ids else []
+
+
 def listing_seller(actor: User) -> Seller:
     """The store a new product of `actor` belongs to: the house seller for an admin, the
     supplier's own store otherwise (403 `not_a_seller` when they have none)."""

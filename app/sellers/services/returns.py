@@ -1,19 +1,34 @@
-"""Returns as sellers see them: told when a return touches their part, and the commission frozen
-on returned units given back, pro rata by quantity, when the return is refunded."""
+"""Returns as sellers see them: told when a return touches their part, their side of it (seen,
+accepted or disputed by SELLER_RETURN_RESPONSE_DAYS) for the admins' decision, and the commission
+frozen on returned units given back, pro rata by quantity, when the return is refunded."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
+from app.auth.models import User
+from app.catalog.services.sellers import seller_of, sellers_by_id
 from app.common.db import changed_rows
+from app.common.pagination import paginate
 from app.common.types import utcnow
 from app.extensions import db
 from app.orders.models import OrderLine
+from app.returns.models import ReturnLine, ReturnRequest
 from app.sellers import notices
-from app.sellers.models import CommissionLine, CommissionReversal, SellerOrder, SellerOrderEvent
+from app.sellers.errors import AlreadyResponded, ResponseWindowClosed, SellerReturnNotFound
+from app.sellers.models import (
+    CommissionLine,
+    CommissionReversal,
+    SellerOrder,
+    SellerOrderEvent,
+    SellerReturnResponse,
+)
 from app.sellers.status import SellerOrderStatus
 
 CENT = Decimal("0.01")
@@ -31,11 +46,143 @@ def _parts_of(lines: dict[int, int]) -> dict[int, list[tuple[CommissionLine, int
 
 
 def return_requested(return_id: int, lines: dict[int, int]) -> None:
-    """Every seller whose lines a new return holds is told (in the app and by email)."""
+    """Every seller whose lines a new return holds is told (in the app and by email) and gets its
+    side of the return to answer by SELLER_RETURN_RESPONSE_DAYS from now."""
+    respond_by = utcnow() + timedelta(days=current_app.config["SELLER_RETURN_RESPONSE_DAYS"])
     for part_id, held in _parts_of(lines).items():
         part = db.session.get(SellerOrder, part_id)
         assert part is not None
+        db.session.add(
+            SellerReturnResponse(
+                return_id=return_id, seller_id=part.seller_id, seller_order_id=part.id, respond_by=respond_by
+            )
+        )
         notices.part_returned(part, return_id, sum(units for _, units in held), refunded=False)
+
+
+# The seller's side: reading, acknowledging, answering ---------------------------------------------
+
+
+def _mine(user: User, return_id: int, *, lock: bool = False) -> SellerReturnResponse:
+    seller = seller_of(user)
+    stmt = select(SellerReturnResponse).where(
+        SellerReturnResponse.return_id == return_id, SellerReturnResponse.seller_id == (seller.id if seller else -1)
+    )
+    found = db.session.scalar(stmt.with_for_update() if lock else stmt)
+    if found is None:
+        raise SellerReturnNotFound("No such return of your products.")
+    return found
+
+
+def _view(side: SellerReturnResponse) -> dict[str, Any]:
+    """A return as its seller sees it: its status and reason, only the seller's lines, and the
+    seller's own answer; nothing else of the customer."""
+    request = db.session.get(ReturnRequest, side.return_id)
+    part = db.session.get(SellerOrder, side.seller_order_id)
+    assert request is not None and part is not None
+    lines = db.session.execute(
+        select(ReturnLine)
+        .join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
+        .where(ReturnLine.return_id == request.id, OrderLine.seller_id == side.seller_id)
+        .order_by(ReturnLine.id)
+    ).scalars()
+    return {
+        "return_id": request.id,
+        "seller_order_id": part.id,
+        "seller_order_reference": part.reference,
+        "status": request.status,
+        "reason": request.reason,
+        "details": request.details,
+        "lines": [
+            {
+                "order_line_id": line.order_line_id,
+                "name": line.name,
+                "unit_price": line.unit_price,
+                "quantity": line.quantity,
+            }
+            for line in lines
+        ],
+        "created_at": request.created_at,
+        "respond_by": side.respond_by,
+        "acknowledged_at": side.acknowledged_at,
+        "response": side.response,
+        "response_reason": side.reason,
+        "responded_at": side.responded_at,
+    }
+
+
+def list_my_returns(user: User, query: dict[str, Any]) -> dict[str, Any]:
+    """Returns holding the caller's store's lines, newest first; by the return's status, and
+    `answered` (whether the seller has answered yet)."""
+    seller = seller_of(user)
+    stmt = (
+        select(SellerReturnResponse)
+        .where(SellerReturnResponse.seller_id == (seller.id if seller else -1))
+        .order_by(SellerReturnResponse.created_at.desc(), SellerReturnResponse.id.desc())
+    )
+    if query.get("status"):
+        stmt = stmt.join(ReturnRequest, ReturnRequest.id == SellerReturnResponse.return_id).where(
+            ReturnRequest.status.in_(query["status"])
+        )
+    if query.get("answered") is not None:
+        answered = SellerReturnResponse.responded_at.is_not(None)
+        stmt = stmt.where(answered if query["answered"] else ~answered)
+    page = paginate(stmt, query["page"], query["per_page"])
+    page["items"] = [_view(side) for side in page["items"]]
+    return page
+
+
+def get_my_return(user: User, return_id: int) -> dict[str, Any]:
+    """One return holding the caller's lines; any other is 404 `seller_return_not_found`."""
+    return _view(_mine(user, return_id))
+
+
+def acknowledge(user: User, return_id: int) -> dict[str, Any]:
+    """The seller has seen the return (once; again changes nothing)."""
+    side = _mine(user, return_id, lock=True)
+    if side.acknowledged_at is None:
+        side.acknowledged_at = utcnow()
+    return _view(side)
+
+
+def respond(user: User, return_id: int, response: str, reason: str | None) -> dict[str, Any]:
+    """The seller accepts or disputes the return (a dispute says why), once, by `respond_by`
+    (409 `response_window_closed` after; admins decide without it). The row is locked: two
+    answers at once, one wins."""
+    side = _mine(user, return_id, lock=True)
+    if side.responded_at is not None:
+        raise AlreadyResponded(f"You answered this return already ({side.response}).")
+    now = utcnow()
+    if now > side.respond_by:
+        raise ResponseWindowClosed(
+            f"Answers were due by {side.respond_by.isoformat()}: an admin decides this return without yours."
+        )
+    side.response, side.reason, side.responded_at, side.responded_by_id = response, reason, now, user.id
+    side.acknowledged_at = side.acknowledged_at or now
+    notices.return_answered(side)
+    return _view(side)
+
+
+def responses_to(return_id: int) -> list[dict[str, Any]]:
+    """Admins: every seller's side of a return, for the decision (an unknown return: none)."""
+    sides = db.session.scalars(
+        select(SellerReturnResponse)
+        .where(SellerReturnResponse.return_id == return_id)
+        .order_by(SellerReturnResponse.id)
+    ).all()
+    stores = {seller.id: seller for seller in sellers_by_id({side.seller_id for side in sides})}
+    return [
+        {
+            "seller": stores.get(side.seller_id),
+            "seller_order_id": side.seller_order_id,
+            "respond_by": side.respond_by,
+            "acknowledged_at": side.acknowledged_at,
+            "response": side.response,
+            "reason": side.reason,
+            "responded_at": side.responded_at,
+        }
+        for side in sides
+    ]
 
 
 def reversal_for(frozen: CommissionLine, reversed_units: int, units: int) -> Decimal:
