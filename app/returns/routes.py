@@ -23,6 +23,8 @@ from app.returns.schemas import (
     ReturnOut,
     ReturnQuery,
     ReturnRefundIn,
+    ReturnStatsOut,
+    ReturnStatsQuery,
     photo_link,
 )
 
@@ -43,6 +45,20 @@ def create_return(data: dict[str, Any]) -> Any:
     wrong_item, not_as_described, changed_mind, other.
     """
     return services.create_return(current_user, data)
+
+
+@blp.get("/stats")
+@login_required(Role.ADMIN)
+@blp.arguments(ReturnStatsQuery(), location="query")
+@blp.response(200, ReturnStatsOut)
+@blp.doc(operationId="getReturnStats")
+def return_stats(query: dict[str, Any]) -> Any:
+    """Return statistics over a period (admin).
+
+    Counts by status and reason of the returns asked for in the last `period` (7d, 30d, 90d;
+    30d by default), and the return rate: units returned over units sold in that period.
+    """
+    return services.return_stats(query["period"])
 
 
 @blp.get("")

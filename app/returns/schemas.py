@@ -122,3 +122,38 @@ class ReturnOut(OutSchema):
     history = fields.List(fields.Nested(ReturnEventOut), attribute="events")
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+
+class ReturnStatsQuery(BaseSchema):
+    period = fields.String(
+        load_default="30d",
+        validate=validate.OneOf(["7d", "30d", "90d"]),
+        metadata={"description": "The last 7, 30 or 90 days"},
+    )
+
+
+def _counts(names: list[str], what: str) -> fields.Dict:
+    return fields.Dict(
+        keys=fields.String(validate=validate.OneOf(names)),
+        values=fields.Integer(),
+        metadata={"description": f"Returns by {what}: every {what} named, zero included"},
+    )
+
+
+class ReturnStatsOut(OutSchema):
+    period = fields.String()
+    since = fields.AwareDateTime()
+    until = fields.AwareDateTime()
+    returns = fields.Integer(metadata={"description": "Returns asked for in the period"})
+    by_status = _counts(STATUSES, "status")
+    by_reason = _counts(REASONS, "reason")
+    units_returned = fields.Integer(metadata={"description": "In returns of the period not rejected or cancelled"})
+    units_sold = fields.Integer(metadata={"description": "In orders of the period not cancelled"})
+    return_rate = fields.Decimal(
+        as_string=True,
+        allow_none=True,
+        metadata={
+            "description": "units_returned / units_sold to 4 places; null when nothing was sold",
+            "example": "0.0500",
+        },
+    )

@@ -23,7 +23,7 @@ from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.orders.errors import InvalidTransition
-from app.orders.models import Order
+from app.orders.models import Order, OrderLine
 from app.orders.services.orders import Actor, mark_returned, order_for_return
 from app.orders.status import OrderStatus
 from app.payments.errors import RefundExceedsPayment
@@ -38,7 +38,7 @@ from app.returns.errors import (
 )
 from app.returns.models import ReturnEvent, ReturnImage, ReturnLine, ReturnRequest
 from app.returns.signals import return_refunded, return_requested
-from app.returns.status import HOLDING, TRANSITIONS, ReturnStatus, allowed_next
+from app.returns.status import HOLDING, TRANSITIONS, ReturnReason, ReturnStatus, allowed_next
 
 
 def _visible_to(user: User, stmt: Any) -> Any:
@@ -280,3 +280,71 @@ def image_file(return_id: int, image_id: int, expires: int, signature: str) -> P
     if not path.is_file():  # lost from the disk: the same answer, not werkzeug's bare 404
         raise ReturnImageNotFound("No such photo.")
     return path
+
+
+# Statistics -----------------------------------------------------------------------------------------
+
+PERIODS = {"7d": 7, "30d": 30, "90d": 90}
+
+
+def return_stats(period: str, seller_id: int | None = None, now: Any = None) -> dict[str, Any]:
+    """Returns over the last `period` (7d, 30d, 90d): how many by status and by reason, and the
+    return rate, units returned (in returns asked for in the period and not rejected or
+    cancelled) over units sold (in orders placed in the period and not cancelled, lines their
+    seller cancelled left out). With `seller_id`, only that seller's lines count."""
+    until = now or utcnow()
+    since = until - timedelta(days=PERIODS[period])
+    lines = select(ReturnLine.return_id, ReturnLine.quantity).join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
+    if seller_id is not None:
+        lines = lines.where(OrderLine.seller_id == seller_id)
+    touching = lines.subquery()
+    in_period = (ReturnRequest.created_at >= since, ReturnRequest.created_at < until)
+    mine = select(touching.c.return_id)
+    by_status = dict(
+        db.session.execute(
+            select(ReturnRequest.status, func.count())
+            .where(*in_period, ReturnRequest.id.in_(mine))
+            .group_by(ReturnRequest.status)
+        )
+        .tuples()
+        .all()
+    )
+    by_reason = dict(
+        db.session.execute(
+            select(ReturnRequest.reason, func.count())
+            .where(*in_period, ReturnRequest.id.in_(mine))
+            .group_by(ReturnRequest.reason)
+        )
+        .tuples()
+        .all()
+    )
+    returned = db.session.scalar(
+        select(func.coalesce(func.sum(touching.c.quantity), 0))
+        .join(ReturnRequest, ReturnRequest.id == touching.c.return_id)
+        .where(*in_period, ReturnRequest.status.in_(HOLDING))
+    )
+    sold_lines = (
+        select(func.coalesce(func.sum(OrderLine.quantity), 0))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.created_at >= since,
+            Order.created_at < until,
+            Order.status != OrderStatus.CANCELLED.value,
+            OrderLine.cancelled_at.is_(None),
+        )
+    )
+    if seller_id is not None:
+        sold_lines = sold_lines.where(OrderLine.seller_id == seller_id)
+    sold = int(db.session.scalar(sold_lines) or 0)
+    units = int(returned or 0)
+    return {
+        "period": period,
+        "since": since,
+        "until": until,
+        "returns": sum(by_status.values()),
+        "by_status": {status.value: int(by_status.get(status.value, 0)) for status in ReturnStatus},
+        "by_reason": {reason.value: int(by_reason.get(reason.value, 0)) for reason in ReturnReason},
+        "units_returned": units,
+        "units_sold": sold,
+        "return_rate": (Decimal(units) / sold).quantize(Decimal("0.0001")) if sold else None,
+    }

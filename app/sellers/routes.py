@@ -19,6 +19,7 @@ from app.common.permissions import login_required
 from app.common.reads import read_only
 from app.common.schemas import SignedLinkQuery, page_of
 from app.extensions import limiter
+from app.returns.schemas import ReturnStatsOut, ReturnStatsQuery
 from app.sellers.schemas import (
     CancelPartIn,
     CommissionRateIn,
@@ -445,6 +446,20 @@ def my_seller_returns(query: dict[str, Any]) -> Any:
     answer; of the customer, only the reason they gave.
     """
     return seller_returns.list_my_returns(current_user, query)
+
+
+@blp.get("/seller/returns/stats")
+@login_required(Role.SUPPLIER)
+@blp.arguments(ReturnStatsQuery(), location="query")
+@blp.response(200, ReturnStatsOut)
+@blp.doc(operationId="getMySellerReturnStats")
+def my_seller_return_stats(query: dict[str, Any]) -> Any:
+    """Statistics of the returns of my products over a period.
+
+    As the admins' `GET /returns/stats`, counting only my lines: returns by status and reason,
+    and my return rate (my units returned over my units sold).
+    """
+    return seller_returns.my_return_stats(current_user, query["period"])
 
 
 @blp.get("/seller/returns/<int:return_id>")

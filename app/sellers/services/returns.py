@@ -13,13 +13,14 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from app.auth.models import User
-from app.catalog.services.sellers import seller_of, sellers_by_id
+from app.catalog.services.sellers import my_store, seller_of, sellers_by_id
 from app.common.db import changed_rows
 from app.common.pagination import paginate
 from app.common.types import utcnow
 from app.extensions import db
 from app.orders.models import OrderLine
 from app.returns.models import ReturnLine, ReturnRequest
+from app.returns.services import return_stats
 from app.sellers import notices
 from app.sellers.errors import AlreadyResponded, ResponseWindowClosed, SellerReturnNotFound
 from app.sellers.models import (
@@ -130,6 +131,11 @@ def list_my_returns(user: User, query: dict[str, Any]) -> dict[str, Any]:
     page = paginate(stmt, query["page"], query["per_page"])
     page["items"] = [_view(side) for side in page["items"]]
     return page
+
+
+def my_return_stats(user: User, period: str) -> dict[str, Any]:
+    """The returns statistics of the caller's store (returns' own, over its lines only)."""
+    return return_stats(period, seller_id=my_store(user).id)
 
 
 def get_my_return(user: User, return_id: int) -> dict[str, Any]:
