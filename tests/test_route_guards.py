@@ -237,6 +237,7 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/seller/orders/<int:seller_order_id>/pack": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/ship": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/cancel": ("supplier", _seller_order, "seller_order_not_found"),
+    "/api/v1/products/<int:product_id>/commission": ("supplier", _product, "product_not_found"),
     "/api/v1/seller/returns/<int:return_id>": ("supplier", _seller_return, "seller_return_not_found"),
     "/api/v1/seller/returns/<int:return_id>/acknowledge": ("supplier", _seller_return, "seller_return_not_found"),
     "/api/v1/seller/returns/<int:return_id>/respond": ("supplier", _seller_return, "seller_return_not_found"),

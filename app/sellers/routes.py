@@ -10,7 +10,6 @@ from flask_jwt_extended import current_user, get_jwt_identity
 
 from app.auth.models import Role
 from app.auth.ratelimit import documented
-from app.catalog.schemas import ProductOut
 from app.catalog.services.products import store_products
 from app.catalog.services.sellers import set_store_logo, store_page, update_store
 from app.common.blueprint import Blueprint
@@ -36,6 +35,7 @@ from app.sellers.schemas import (
     SellerDocumentOut,
     SellerOrderOut,
     SellerOrderQuery,
+    SellerProductOut,
     SellerReturnOut,
     SellerReturnQuery,
     ShipIn,
@@ -147,15 +147,31 @@ def put_my_store_logo(data: dict[str, Any]) -> Any:
 @blp.get("/seller/products")
 @login_required(Role.SUPPLIER)
 @blp.arguments(StoreProductQuery(), location="query")
-@blp.response(200, page_of(ProductOut))
+@blp.response(200, page_of(SellerProductOut))
 @blp.doc(operationId="listMyProducts")
 def my_products(query: dict[str, Any]) -> Any:
     """My store's products, newest first: inactive, withheld and out-of-stock ones included.
 
     Filters: `active`, `in_stock`, `q` (name contains). The shop's listing shows only what is on
-    sale; this is everything I manage.
+    sale; this is everything I manage. Each carries its `commission`: the rate in effect now and
+    what it keeps of one unit.
     """
-    return store_products(current_user, query)
+    page = store_products(current_user, query)
+    page["items"] = commission.with_commission(page["items"])
+    return page
+
+
+@blp.get("/products/<int:product_id>/commission")
+@login_required(Role.SUPPLIER, Role.ADMIN)
+@blp.response(200, SellerProductOut)
+@blp.doc(operationId="getProductCommission")
+def product_commission(product_id: int) -> Any:
+    """A product with the commission in effect on it (its seller, or an admin).
+
+    The most specific rate (product, category, seller, default) and what it keeps of one unit at
+    today's price. Another seller's product is 404 `product_not_found`.
+    """
+    return commission.product_commission(current_user, product_id)
 
 
 @blp.post("/seller/close")

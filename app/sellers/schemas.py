@@ -7,7 +7,7 @@ from typing import Any
 from flask import url_for
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from app.catalog.schemas import RefOut
+from app.catalog.schemas import ProductOut, RefOut
 from app.common.fields import DecimalString, EmailAddress, KenyanPhone, MediaUrl, Trimmed
 from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, FileUploadIn, OutSchema, PaginationQuery
@@ -234,6 +234,20 @@ class CommissionRateOut(OutSchema):
     max_amount = MoneyField(positive=False, allow_none=True)
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+
+
+class ProductCommissionOut(OutSchema):
+    rate = fields.Nested(CommissionRateOut, allow_none=True, metadata={"description": "The rate in effect; null: none"})
+    per_unit = MoneyField(
+        positive=False, metadata={"description": "What the platform keeps of one unit at today's price"}
+    )
+
+
+class SellerProductOut(ProductOut):
+    commission = fields.Nested(
+        ProductCommissionOut,
+        metadata={"description": "The most specific rate in effect now; an order freezes its own at checkout"},
+    )
 
 
 class CommissionRateQuery(PaginationQuery):

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from app.catalog.errors import CategoryNotFound, ProductNotFound, SellerNotFound
 from app.catalog.models import Category, Product, Seller
 from app.catalog.services.categories import ancestry
+from app.catalog.services.products import owned_product
 from app.common.pagination import paginate
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -90,6 +91,23 @@ def commissions(lines: Iterable[LineFacts]) -> list[Commission]:
         )
         result.append(Commission(rate, amount_of(rate, line.quantity, line.line_total)))
     return result
+
+
+def with_commission(products: list[Any]) -> list[Any]:
+    """The products, each with `commission`: the rate that would apply to it now (the most
+    specific, as at checkout) and what it keeps of one unit at today's price. What sellers and
+    admins see of a product's commission; an order freezes its own at checkout."""
+    if not products:
+        return products
+    frozen = commissions(LineFacts(p.id, p.category_id, p.seller_id, 1, p.price) for p in products)
+    for product, found in zip(products, frozen, strict=True):
+        product.commission = {"rate": found.rate, "per_unit": found.amount}
+    return products
+
+
+def product_commission(actor: Any, product_id: int) -> Any:
+    """One product the actor manages (its seller's, any for an admin), with its commission."""
+    return with_commission([owned_product(actor, product_id)])[0]
 
 
 # Admins' rates ------------------------------------------------------------------------------------
