@@ -185,6 +185,7 @@ class Config:
     UNPAID_UNITS_MAX = env_int("UNPAID_UNITS_MAX", 100)
     RETURN_WINDOW_DAYS = env_int("RETURN_WINDOW_DAYS", 14)  # a delivered order can be returned this long
     SELLER_RETURN_RESPONSE_DAYS = env_int("SELLER_RETURN_RESPONSE_DAYS", 3)  # a seller answers a return within
+    SELLER_LOW_STOCK_THRESHOLD = env_int("SELLER_LOW_STOCK_THRESHOLD", 5)  # the dashboard lists products at or under
     IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24)  # how long a key's response is replayed
     # A claim older than this whose request never finished (a crashed worker) is taken over;
     # longer than any request may run (gunicorn's timeout is 30 s).

@@ -25,7 +25,7 @@ from app.extensions import db
 from app.orders.errors import InvalidTransition
 from app.orders.models import Order, OrderLine
 from app.orders.services.orders import Actor, mark_returned, order_for_return
-from app.orders.status import OrderStatus
+from app.orders.status import OrderStatus, PaymentMethod
 from app.payments.errors import RefundExceedsPayment
 from app.payments.services.refunds import refund_order
 from app.returns import notices
@@ -290,8 +290,8 @@ PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 def return_stats(period: str, seller_id: int | None = None, now: Any = None) -> dict[str, Any]:
     """Returns over the last `period` (7d, 30d, 90d): how many by status and by reason, and the
     return rate, units returned (in returns asked for in the period and not rejected or
-    cancelled) over units sold (in orders placed in the period and not cancelled, lines their
-    seller cancelled left out). With `seller_id`, only that seller's lines count."""
+    cancelled) over units sold (in orders placed in the period, paid or cash on delivery, not
+    cancelled, lines their seller cancelled left out). With `seller_id`, only that seller's lines count."""
     until = now or utcnow()
     since = until - timedelta(days=PERIODS[period])
     lines = select(ReturnLine.return_id, ReturnLine.quantity).join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
@@ -330,6 +330,8 @@ def return_stats(period: str, seller_id: int | None = None, now: Any = None) -> 
             Order.created_at >= since,
             Order.created_at < until,
             Order.status != OrderStatus.CANCELLED.value,
+            # Sold once paid, or once placed for cash on delivery; an unpaid order is not a sale yet.
+            (Order.payment_method == PaymentMethod.CASH.value) | (Order.status != OrderStatus.PENDING_PAYMENT.value),
             OrderLine.cancelled_at.is_(None),
         )
     )

@@ -25,6 +25,8 @@ from app.sellers.schemas import (
     CommissionRateOut,
     CommissionRatePatch,
     CommissionRateQuery,
+    DashboardOut,
+    DashboardQuery,
     DecisionIn,
     ReturnAnswerIn,
     SellerAccountOut,
@@ -49,7 +51,7 @@ from app.sellers.schemas import (
     TermsOut,
     document_link,
 )
-from app.sellers.services import accounts, commission, terms
+from app.sellers.services import accounts, commission, dashboard, terms
 from app.sellers.services import orders as seller_orders
 from app.sellers.services import returns as seller_returns
 from app.sellers.status import SellerOrderStatus, SellerStatus
@@ -462,6 +464,20 @@ def my_seller_returns(query: dict[str, Any]) -> Any:
     answer; of the customer, only the reason they gave.
     """
     return seller_returns.list_my_returns(current_user, query)
+
+
+@blp.get("/seller/dashboard")
+@login_required(Role.SUPPLIER)
+@blp.arguments(DashboardQuery(), location="query")
+@blp.response(200, DashboardOut)
+@blp.doc(operationId="getMySellerDashboard")
+def my_seller_dashboard(query: dict[str, Any]) -> Any:
+    """My store at a glance over the last `period` (7d, 30d, 90d; 30d by default).
+
+    Sales (orders, units, gross, commission, net) against the period before, open seller orders
+    by status, returns and the return rate, my products' rating, low stock and my best sellers.
+    """
+    return dashboard.dashboard(current_user, query["period"])
 
 
 @blp.get("/seller/returns/stats")

@@ -400,3 +400,62 @@ class SellerAnswerOut(OutSchema):
     response = fields.String(allow_none=True, validate=validate.OneOf(RESPONSES))
     reason = fields.String(allow_none=True)
     responded_at = fields.AwareDateTime(allow_none=True)
+
+
+class DashboardQuery(BaseSchema):
+    period = fields.String(
+        load_default="30d",
+        validate=validate.OneOf(["7d", "30d", "90d"]),
+        metadata={"description": "The last 7, 30 or 90 days"},
+    )
+
+
+class SalesOut(OutSchema):
+    orders = fields.Integer(metadata={"description": "Seller orders placed in the period and to fulfil or further"})
+    units = fields.Integer()
+    gross = MoneyField(positive=False)
+    commission = MoneyField(positive=False, metadata={"description": "As frozen at checkout"})
+    net = MoneyField(positive=False)
+
+
+class DashboardReturnsOut(OutSchema):
+    returns = fields.Integer()
+    units_returned = fields.Integer()
+    units_sold = fields.Integer()
+    return_rate = fields.Decimal(as_string=True, allow_none=True, metadata={"example": "0.0500"})
+
+
+class RatingOut(OutSchema):
+    average = fields.Decimal(as_string=True, metadata={"example": "4.50"})
+    count = fields.Integer()
+
+
+class LowStockOut(OutSchema):
+    id = fields.Integer()
+    name = fields.String()
+    stock = fields.Integer()
+
+
+class TopProductOut(OutSchema):
+    product_id = fields.Integer()
+    name = fields.String()
+    units = fields.Integer()
+    gross = MoneyField(positive=False)
+
+
+class DashboardOut(OutSchema):
+    period = fields.String()
+    since = fields.AwareDateTime()
+    until = fields.AwareDateTime()
+    sales = fields.Nested(SalesOut)
+    previous = fields.Nested(SalesOut, metadata={"description": "The same, over the period before, of equal length"})
+    open = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(["awaiting_payment", "to_fulfil", "packed", "shipped"])),
+        values=fields.Integer(),
+        metadata={"description": "Open seller orders by status, now"},
+    )
+    returns = fields.Nested(DashboardReturnsOut)
+    rating = fields.Nested(RatingOut, metadata={"description": "Over every review of my products"})
+    low_stock_threshold = fields.Integer()
+    low_stock = fields.List(fields.Nested(LowStockOut), metadata={"description": "Active, at most 20, fewest first"})
+    top_products = fields.List(fields.Nested(TopProductOut), metadata={"description": "By units in the period, 5"})
