@@ -15,6 +15,7 @@ from app.common.storage import link_lifetime
 from app.returns import services
 from app.returns.schemas import (
     ApproveIn,
+    PeriodQuery,
     ReceiveIn,
     RejectIn,
     ReturnImageIn,
@@ -24,7 +25,6 @@ from app.returns.schemas import (
     ReturnQuery,
     ReturnRefundIn,
     ReturnStatsOut,
-    ReturnStatsQuery,
     photo_link,
 )
 
@@ -49,7 +49,7 @@ def create_return(data: dict[str, Any]) -> Any:
 
 @blp.get("/stats")
 @login_required(Role.ADMIN)
-@blp.arguments(ReturnStatsQuery(), location="query")
+@blp.arguments(PeriodQuery(), location="query")
 @blp.response(200, ReturnStatsOut)
 @blp.doc(operationId="getReturnStats")
 def return_stats(query: dict[str, Any]) -> Any:

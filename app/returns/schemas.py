@@ -12,6 +12,7 @@ from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, FileUploadIn, OutSchema, PaginationQuery
 from app.common.storage import sign_link
 from app.orders.status import ActorKind
+from app.returns.periods import PERIODS
 from app.returns.status import ReturnReason, ReturnStatus
 
 STATUSES = [status.value for status in ReturnStatus]
@@ -124,10 +125,12 @@ class ReturnOut(OutSchema):
     updated_at = fields.AwareDateTime()
 
 
-class ReturnStatsQuery(BaseSchema):
+class PeriodQuery(BaseSchema):
+    """The last 7, 30 or 90 days: return statistics, and the seller dashboard, which shows them."""
+
     period = fields.String(
         load_default="30d",
-        validate=validate.OneOf(["7d", "30d", "90d"]),
+        validate=validate.OneOf(list(PERIODS)),
         metadata={"description": "The last 7, 30 or 90 days"},
     )
 

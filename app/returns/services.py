@@ -37,6 +37,7 @@ from app.returns.errors import (
     TooManyReturnImages,
 )
 from app.returns.models import ReturnEvent, ReturnImage, ReturnLine, ReturnRequest
+from app.returns.periods import PERIODS
 from app.returns.signals import return_refunded, return_requested
 from app.returns.status import HOLDING, TRANSITIONS, ReturnReason, ReturnStatus, allowed_next
 
@@ -283,8 +284,6 @@ def image_file(return_id: int, image_id: int, expires: int, signature: str) -> P
 
 
 # Statistics -----------------------------------------------------------------------------------------
-
-PERIODS = {"7d": 7, "30d": 30, "90d": 90}
 
 
 def return_stats(period: str, seller_id: int | None = None, now: Any = None) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from app.common.permissions import login_required
 from app.common.reads import read_only
 from app.common.schemas import SignedLinkQuery, page_of
 from app.extensions import limiter
-from app.returns.schemas import ReturnStatsOut, ReturnStatsQuery
+from app.returns.schemas import PeriodQuery, ReturnStatsOut
 from app.sellers.schemas import (
     CancelPartIn,
     CommissionRateIn,
@@ -26,7 +26,6 @@ from app.sellers.schemas import (
     CommissionRatePatch,
     CommissionRateQuery,
     DashboardOut,
-    DashboardQuery,
     DecisionIn,
     ReturnAnswerIn,
     SellerAccountOut,
@@ -468,7 +467,7 @@ def my_seller_returns(query: dict[str, Any]) -> Any:
 
 @blp.get("/seller/dashboard")
 @login_required(Role.SUPPLIER)
-@blp.arguments(DashboardQuery(), location="query")
+@blp.arguments(PeriodQuery(), location="query")
 @blp.response(200, DashboardOut)
 @blp.doc(operationId="getMySellerDashboard")
 def my_seller_dashboard(query: dict[str, Any]) -> Any:
@@ -482,7 +481,7 @@ def my_seller_dashboard(query: dict[str, Any]) -> Any:
 
 @blp.get("/seller/returns/stats")
 @login_required(Role.SUPPLIER)
-@blp.arguments(ReturnStatsQuery(), location="query")
+@blp.arguments(PeriodQuery(), location="query")
 @blp.response(200, ReturnStatsOut)
 @blp.doc(operationId="getMySellerReturnStats")
 def my_seller_return_stats(query: dict[str, Any]) -> Any:

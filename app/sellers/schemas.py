@@ -402,14 +402,6 @@ class SellerAnswerOut(OutSchema):
     responded_at = fields.AwareDateTime(allow_none=True)
 
 
-class DashboardQuery(BaseSchema):
-    period = fields.String(
-        load_default="30d",
-        validate=validate.OneOf(["7d", "30d", "90d"]),
-        metadata={"description": "The last 7, 30 or 90 days"},
-    )
-
-
 class SalesOut(OutSchema):
     orders = fields.Integer(metadata={"description": "Seller orders placed in the period and to fulfil or further"})
     units = fields.Integer()

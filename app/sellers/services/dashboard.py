@@ -16,7 +16,8 @@ from app.catalog.services.sellers import my_store, store_page
 from app.common.types import utcnow
 from app.extensions import db
 from app.orders.models import OrderLine
-from app.returns.services import PERIODS, return_stats
+from app.returns.periods import PERIODS
+from app.returns.services import return_stats
 from app.sellers.models import SellerOrder
 from app.sellers.status import SellerOrderStatus
 
