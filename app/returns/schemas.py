@@ -7,7 +7,7 @@ from typing import Any
 from flask import url_for
 from marshmallow import fields, validate
 
-from app.common.fields import Trimmed
+from app.common.fields import DecimalString, Trimmed
 from app.common.money import MoneyField
 from app.common.schemas import BaseSchema, FileUploadIn, OutSchema, PaginationQuery
 from app.common.storage import sign_link
@@ -152,8 +152,8 @@ class ReturnStatsOut(OutSchema):
     by_reason = _counts(REASONS, "reason")
     units_returned = fields.Integer(metadata={"description": "In returns of the period not rejected or cancelled"})
     units_sold = fields.Integer(metadata={"description": "In orders of the period not cancelled"})
-    return_rate = fields.Decimal(
-        as_string=True,
+    return_rate = DecimalString(
+        4,
         allow_none=True,
         metadata={
             "description": "units_returned / units_sold to 4 places; null when nothing was sold",

@@ -414,11 +414,11 @@ class DashboardReturnsOut(OutSchema):
     returns = fields.Integer()
     units_returned = fields.Integer()
     units_sold = fields.Integer()
-    return_rate = fields.Decimal(as_string=True, allow_none=True, metadata={"example": "0.0500"})
+    return_rate = DecimalString(4, allow_none=True, metadata={"example": "0.0500"})
 
 
 class RatingOut(OutSchema):
-    average = fields.Decimal(as_string=True, metadata={"example": "4.50"})
+    average = DecimalString(2, metadata={"example": "4.50"})
     count = fields.Integer()
 
 
