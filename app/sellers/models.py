@@ -167,6 +167,7 @@ class SellerOrder(db.Model):
     subtotal: Mapped[Decimal] = mapped_column(Money)
     commission: Mapped[Decimal] = mapped_column(Money)
     net: Mapped[Decimal] = mapped_column(Money)
+    units: Mapped[int] = mapped_column(default=0, server_default="0")  # its lines' quantities: the dashboard sums it
     courier: Mapped[str | None] = mapped_column(String(80))  # who carries it, when shipped
     tracking_note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -72,6 +72,7 @@ def test_an_order_is_split_per_seller_with_the_most_specific_rate_frozen(client,
         Decimal("360.00"),
         Decimal("2639.99"),
     )
+    assert (kikapu.units, parts[1].units) == (5, 1)  # kept for the dashboard
     # Radio Hub: 8 % (the seller's) of 2,500.00.
     assert (hub.subtotal, hub.commission, hub.net) == (Decimal("2500.00"), Decimal("200.00"), Decimal("2300.00"))
     scopes = sorted((line.scope, line.amount) for line in db.session.scalars(select(CommissionLine)))

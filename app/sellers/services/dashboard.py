@@ -29,9 +29,11 @@ ZERO = Decimal("0.00")
 
 
 def _sales(seller_id: int, since: datetime, until: datetime) -> dict[str, Any]:
-    orders, gross, commission, net = db.session.execute(
+    """One aggregate over the seller's parts of the period (index: seller, created_at)."""
+    orders, units, gross, commission, net = db.session.execute(
         select(
             func.count(SellerOrder.id),
+            func.coalesce(func.sum(SellerOrder.units), 0),
             func.coalesce(func.sum(SellerOrder.subtotal), ZERO),
             func.coalesce(func.sum(SellerOrder.commission), ZERO),
             func.coalesce(func.sum(SellerOrder.net), ZERO),
@@ -42,19 +44,6 @@ def _sales(seller_id: int, since: datetime, until: datetime) -> dict[str, Any]:
             SellerOrder.status.in_(SOLD),
         )
     ).one()
-    units = db.session.scalar(
-        select(func.coalesce(func.sum(OrderLine.quantity), 0))
-        .join(
-            SellerOrder, (SellerOrder.order_id == OrderLine.order_id) & (SellerOrder.seller_id == OrderLine.seller_id)
-        )
-        .where(
-            SellerOrder.seller_id == seller_id,
-            SellerOrder.created_at >= since,
-            SellerOrder.created_at < until,
-            SellerOrder.status.in_(SOLD),
-            OrderLine.cancelled_at.is_(None),
-        )
-    )
     return {
         "orders": int(orders),
         "units": int(units or 0),
@@ -114,13 +103,14 @@ def dashboard(user: User, period: str) -> dict[str, Any]:
         .order_by(Product.stock, Product.id)
         .limit(20)
     ).all()
-    returns = return_stats(period, seller_id=seller.id, now=until)
+    sales = _sales(seller.id, since, until)
+    returns = return_stats(period, seller_id=seller.id, now=until, units_sold=sales["units"])
     page = store_page(seller.slug)
     return {
         "period": period,
         "since": since,
         "until": until,
-        "sales": _sales(seller.id, since, until),
+        "sales": sales,
         "previous": _sales(seller.id, since - length, since),
         "open": {status.value: int(open_counts.get(status.value, 0)) for status in OPEN},
         "returns": {key: returns[key] for key in ("returns", "units_returned", "units_sold", "return_rate")},
@@ -129,3 +119,9 @@ def dashboard(user: User, period: str) -> dict[str, Any]:
         "low_stock": [{"id": pid, "name": name, "stock": stock} for pid, name, stock in low],
         "top_products": _top_products(seller.id, since, until),
     }
+
+
+def units_sold(seller_id: int, period: str) -> int:
+    """The units the seller sold over the last `period` (its parts once to fulfil)."""
+    until = utcnow()
+    return int(_sales(seller_id, until - timedelta(days=PERIODS[period]), until)["units"])

@@ -60,6 +60,7 @@ def split_order(order: Order) -> list[SellerOrder]:
             subtotal=subtotal,
             commission=commission,
             net=subtotal - commission,
+            units=sum(line.quantity for line in mine),
         )
         part.events = [SellerOrderEvent(from_status=None, to_status=status.value, actor_kind="system")]
         db.session.add(part)

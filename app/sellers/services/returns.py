@@ -30,6 +30,7 @@ from app.sellers.models import (
     SellerOrderEvent,
     SellerReturnResponse,
 )
+from app.sellers.services.dashboard import units_sold
 from app.sellers.status import SellerOrderStatus
 
 CENT = Decimal("0.01")
@@ -135,7 +136,8 @@ def list_my_returns(user: User, query: dict[str, Any]) -> dict[str, Any]:
 
 def my_return_stats(user: User, period: str) -> dict[str, Any]:
     """The returns statistics of the caller's store (returns' own, over its lines only)."""
-    return return_stats(period, seller_id=my_store(user).id)
+    seller_id = my_store(user).id
+    return return_stats(period, seller_id=seller_id, units_sold=units_sold(seller_id, period))
 
 
 def get_my_return(user: User, return_id: int) -> dict[str, Any]:
