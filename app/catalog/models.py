@@ -178,6 +178,8 @@ class Product(db.Model):
     condition: Mapped[str] = mapped_column(String(12), default="new")
     specifications: Mapped[dict[str, Any]] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), default=dict)
     warranty: Mapped[str | None] = mapped_column(String(120))  # e.g. "12 months, manufacturer's"
+    # At or under this many units the seller's dashboard lists it (None: SELLER_LOW_STOCK_THRESHOLD).
+    low_stock_threshold: Mapped[int | None]
     is_active: Mapped[bool] = mapped_column(default=True)
     # Taken out of the shop because its store closed (is_active false meanwhile); back when it opens.
     withheld: Mapped[bool] = mapped_column(default=False)

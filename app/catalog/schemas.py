@@ -184,6 +184,12 @@ class ProductIn(BaseSchema):
         validate=validate.Length(min=1, max=120),
         metadata={"example": "12 months, manufacturer's", "description": "Shown to buyers on the product page"},
     )
+    low_stock_threshold = fields.Integer(
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=0, max=1_000_000),
+        metadata={"description": "The seller's dashboard lists it at or under this stock (null: the shop's default)"},
+    )
     is_active = fields.Boolean(load_default=True)
 
     @validates_schema

@@ -20,6 +20,7 @@ from app.common.schemas import SignedLinkQuery, page_of
 from app.extensions import limiter
 from app.returns.schemas import PeriodQuery, ReturnStatsOut
 from app.sellers.schemas import (
+    AdminSellerOrderQuery,
     CancelPartIn,
     CommissionRateIn,
     CommissionRateOut,
@@ -418,6 +419,33 @@ def cancel_my_seller_order(data: dict[str, Any], seller_order_id: int) -> Any:
     shipped, cannot be cancelled (409 `invalid_transition`).
     """
     return seller_orders.cancel_part(current_user, seller_order_id, data["reason"])
+
+
+@blp.get("/seller-orders")
+@login_required(Role.ADMIN)
+@blp.arguments(AdminSellerOrderQuery(), location="query")
+@blp.response(200, page_of(SellerOrderOut))
+@blp.doc(operationId="listSellerOrders")
+def list_seller_orders(query: dict[str, Any]) -> Any:
+    """Every seller's parts of orders (admin), newest first.
+
+    The sellers' filters, and `seller_id`: a suspended or closed seller's open parts stay here
+    to be seen through.
+    """
+    return seller_orders.list_seller_orders(current_user, query, as_admin=True)
+
+
+@blp.get("/seller-orders/<int:seller_order_id>")
+@login_required(Role.ADMIN)
+@blp.response(200, SellerOrderOut)
+@blp.doc(operationId="getSellerOrder")
+def get_seller_order(seller_order_id: int) -> Any:
+    """Any seller order, with its history (admin).
+
+    Its lines, frozen commission and net, and what delivery needs; an unknown one is 404
+    `seller_order_not_found`.
+    """
+    return seller_orders.get_seller_order(current_user, seller_order_id, as_admin=True)
 
 
 @blp.post("/seller-orders/<int:seller_order_id>/cancel")

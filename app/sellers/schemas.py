@@ -244,6 +244,9 @@ class ProductCommissionOut(OutSchema):
 
 
 class SellerProductOut(ProductOut):
+    low_stock_threshold = fields.Integer(
+        allow_none=True, metadata={"description": "Mine for this product; null: the shop's default"}
+    )
     commission = fields.Nested(
         ProductCommissionOut,
         metadata={"description": "The most specific rate in effect now; an order freezes its own at checkout"},
@@ -265,6 +268,10 @@ class SellerOrderQuery(PaginationQuery):
     reference = Trimmed(
         validate=validate.Length(min=1, max=16), metadata={"description": "The order's or the seller order's"}
     )
+
+
+class AdminSellerOrderQuery(SellerOrderQuery):
+    seller_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "One seller's"})
 
 
 class SellerOrderLineOut(OutSchema):
@@ -426,6 +433,7 @@ class LowStockOut(OutSchema):
     id = fields.Integer()
     name = fields.String()
     stock = fields.Integer()
+    threshold = fields.Integer(metadata={"description": "The product's own, or the shop's default"})
 
 
 class TopProductOut(OutSchema):

@@ -34,7 +34,7 @@ def test_the_dashboard_counts_this_period_against_the_last(client, customer, add
     db.session.execute(update(Order).where(Order.id == before["id"]).values(created_at=utcnow() - timedelta(days=10)))
     place(client, customer, address, (s["basket"], 2), (s["mat"], 3), (s["radio"], 1), method="cash")
     place(client, customer, address, (s["basket"], 5))  # M-Pesa, unpaid: not a sale yet
-    ProductFactory(seller=s["kikapu"], name="Last mat", stock=2)
+    last_mat = ProductFactory(seller=s["kikapu"], name="Last mat", stock=2)
 
     response = client.get(f"{URL}?period=7d", headers=kikapu.headers)
     assert response.status_code == 200, response.get_json()
@@ -47,9 +47,24 @@ def test_the_dashboard_counts_this_period_against_the_last(client, customer, add
         (s["mat"].name, 3, "999.99"),
         (s["basket"].name, 2, "2000.00"),
     ]
-    low = {p["name"]: p["stock"] for p in board["low_stock"]}
-    assert low == {"Last mat": 2, s["basket"].name: stock_of(s["basket"])} and board["low_stock_threshold"] == 5
+    low = {p["name"]: (p["stock"], p["threshold"]) for p in board["low_stock"]}
+    assert low == {"Last mat": (2, 5), s["basket"].name: (stock_of(s["basket"]), 5)}
+    assert board["low_stock_threshold"] == 5
     assert stock_of(s["basket"]) <= 5 < stock_of(s["mat"])  # the baskets sold down; the mats not
+
+    # A product's own threshold: the mats matter sooner (at 100), the last mat never (0).
+    mat_stock = stock_of(s["mat"])
+    for product, threshold in ((s["mat"], 100), (last_mat, 0)):
+        patched = client.patch(
+            f"/api/v1/products/{product.id}", json={"low_stock_threshold": threshold}, headers=kikapu.headers
+        )
+        assert patched.status_code == 200, patched.get_json()
+    low = {
+        p["name"]: (p["stock"], p["threshold"]) for p in client.get(URL, headers=kikapu.headers).get_json()["low_stock"]
+    }
+    assert low == {s["mat"].name: (mat_stock, 100), s["basket"].name: (stock_of(s["basket"]), 5)}
+    mine = client.get("/api/v1/seller/products", headers=kikapu.headers).get_json()["items"]
+    assert {p["name"]: p["low_stock_threshold"] for p in mine}[s["mat"].name] == 100
     assert board["returns"] == {"returns": 0, "units_returned": 0, "units_sold": 5, "return_rate": "0.0000"}
     assert board["rating"] == {"average": "0.00", "count": 0}
     assert client.get(URL, headers=kikapu.headers).get_json()["sales"]["orders"] == 2  # 30 days by default

@@ -250,3 +250,25 @@ def test_sellers_are_told_when_a_part_is_theirs_to_fulfil_and_when_it_is_cancell
     assert any(f"{order['reference']}-1" in e.subject for e in emails_to(kikapu.email))
     client.post(f"/api/v1/orders/{order['id']}/cancel", headers=customer.headers)
     assert told() == ["An order to fulfil", "An order was cancelled"]
+
+
+def test_admins_read_every_sellers_parts_a_suspended_sellers_open_ones_included(
+    client, customer, address, admin, two_sellers
+):
+    from app.catalog.services.sellers import set_store_open
+
+    s = two_sellers
+    order = place(client, customer, address, (s["basket"], 1), (s["radio"], 1), method="cash")
+    set_store_open(s["hub"].id, False)  # what suspension does to the store
+    db.session.flush()
+    every = client.get("/api/v1/seller-orders", headers=admin.headers).get_json()
+    assert {item["reference"] for item in every["items"]} == {f"{order['reference']}-1", f"{order['reference']}-2"}
+    hubs = client.get(f"/api/v1/seller-orders?seller_id={s['hub'].id}&status=to_fulfil", headers=admin.headers)
+    [part] = hubs.get_json()["items"]
+    assert part["status"] == "to_fulfil" and part["lines"][0]["product_id"] == s["radio"].id
+    one = client.get(f"/api/v1/seller-orders/{part['id']}", headers=admin.headers).get_json()
+    assert one["reference"] == part["reference"] and one["deliver_to"]["town"]
+    owner = owner_of(s["kikapu"])
+    assert_problem(client.get("/api/v1/seller-orders", headers=owner.headers), 403, "forbidden")
+    assert_problem(client.get(f"/api/v1/seller-orders/{part['id']}", headers=owner.headers), 403, "forbidden")
+    assert_problem(client.get("/api/v1/seller-orders/99999", headers=admin.headers), 404, "seller_order_not_found")

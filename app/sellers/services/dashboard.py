@@ -82,7 +82,8 @@ def dashboard(user: User, period: str) -> dict[str, Any]:
     """The caller's store over the last `period` (7d, 30d, 90d): sales (orders, units, gross,
     commission, net; a part counts once it is to fulfil) and the same for the period before,
     open parts by status (now), returns and the return rate, the rating over its products, its
-    active products at or under SELLER_LOW_STOCK_THRESHOLD, and its five best sellers by units."""
+    active products at or under their own low-stock threshold (or SELLER_LOW_STOCK_THRESHOLD),
+    and its five best sellers by units."""
     seller = my_store(user)
     until = utcnow()
     length = timedelta(days=PERIODS[period])
@@ -97,9 +98,10 @@ def dashboard(user: User, period: str) -> dict[str, Any]:
         .all()
     )
     threshold = current_app.config["SELLER_LOW_STOCK_THRESHOLD"]
+    own = func.coalesce(Product.low_stock_threshold, threshold)
     low = db.session.execute(
-        select(Product.id, Product.name, Product.stock)
-        .where(Product.seller_id == seller.id, Product.is_active, Product.stock <= threshold)
+        select(Product.id, Product.name, Product.stock, own)
+        .where(Product.seller_id == seller.id, Product.is_active, Product.stock <= own)
         .order_by(Product.stock, Product.id)
         .limit(20)
     ).all()
@@ -116,7 +118,7 @@ def dashboard(user: User, period: str) -> dict[str, Any]:
         "returns": {key: returns[key] for key in ("returns", "units_returned", "units_sold", "return_rate")},
         "rating": {"average": page.rating_average, "count": page.rating_count},
         "low_stock_threshold": threshold,
-        "low_stock": [{"id": pid, "name": name, "stock": stock} for pid, name, stock in low],
+        "low_stock": [{"id": pid, "name": name, "stock": stock, "threshold": limit} for pid, name, stock, limit in low],
         "top_products": _top_products(seller.id, since, until),
     }
 

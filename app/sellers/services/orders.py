@@ -233,13 +233,14 @@ def _store_id(user: User) -> int:
     return seller.id
 
 
-def list_seller_orders(user: User, query: dict[str, Any]) -> dict[str, Any]:
-    """The caller's store's seller orders, newest first: by status, date range, reference."""
-    stmt = (
-        select(SellerOrder)
-        .where(SellerOrder.seller_id == _store_id(user))
-        .order_by(SellerOrder.created_at.desc(), SellerOrder.id.desc())
-    )
+def list_seller_orders(user: User, query: dict[str, Any], *, as_admin: bool = False) -> dict[str, Any]:
+    """The caller's store's seller orders (every seller's `as_admin`, or one `seller_id`'s),
+    newest first: by status, date range, reference."""
+    stmt = select(SellerOrder).order_by(SellerOrder.created_at.desc(), SellerOrder.id.desc())
+    if not as_admin:
+        stmt = stmt.where(SellerOrder.seller_id == _store_id(user))
+    elif query.get("seller_id") is not None:
+        stmt = stmt.where(SellerOrder.seller_id == query["seller_id"])
     if query.get("status"):
         stmt = stmt.where(SellerOrder.status.in_(query["status"]))
     if query.get("created_from"):
