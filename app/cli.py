@@ -122,7 +122,7 @@ def register_cli(app: Flask) -> None:
     @cart.command("purge-expired")
     def purge_expired_carts() -> None:
         """Delete guest carts past GUEST_CART_DAYS (Celery beat does it daily when a broker runs)."""
-        from app.cart.services import purge_expired_guest_carts
+        from app.cart.lifecycle import purge_expired_guest_carts
 
         with unit_of_work():
             purged = purge_expired_guest_carts()

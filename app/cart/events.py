@@ -6,7 +6,7 @@ from typing import Any
 
 from app.auth.models import User
 from app.auth.signals import account_deleted, signed_in
-from app.cart.services import forget_carts, merge_guest_cart
+from app.cart.lifecycle import forget_carts, merge_guest_cart
 
 
 @signed_in.connect

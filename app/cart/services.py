@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 
 from app.auth.models import User
 from app.cart.errors import CartLimit, CartLineNotFound, CartNotFound
 from app.cart.models import Cart, CartLine
 from app.catalog.errors import InsufficientStock, ProductNotFound
 from app.catalog.services.offers import Offer, offers
-from app.common.db import changed_rows, unit_of_work
+from app.common.db import unit_of_work
 from app.common.reads import rows
 from app.common.types import utcnow
 from app.errors import ValidationFailed
@@ -73,27 +73,16 @@ class CartView:
 
 
 @dataclass(slots=True)
-class Purchase:
-    """A cart line as checkout takes it: the line, the price the customer last saw for it, and
-    its product's offer now."""
-
-    line_id: int
-    quantity: int
-    offer: Offer
-    seen_price: Decimal
-
-
-@dataclass(slots=True)
 class Validation:
     valid: bool
     problems: list[LineProblem] = field(default_factory=list)
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _line_max() -> int:
+def line_max() -> int:
     return int(current_app.config["CART_LINE_MAX"])
 
 
@@ -107,7 +96,7 @@ def _find(owner: Owner, *, for_update: bool = False) -> Cart | None:
     if owner.user is not None:
         stmt = select(Cart).where(Cart.user_id == owner.user.id)
     elif owner.guest_token:
-        stmt = select(Cart).where(Cart.token_hash == _digest(owner.guest_token), Cart.expires_at > utcnow())
+        stmt = select(Cart).where(Cart.token_hash == token_digest(owner.guest_token), Cart.expires_at > utcnow())
     else:
         return None
     if for_update:
@@ -118,7 +107,7 @@ def _find(owner: Owner, *, for_update: bool = False) -> Cart | None:
     return cart
 
 
-def _cart_to_change(owner: Owner) -> tuple[Cart, str | None]:
+def cart_to_change(owner: Owner) -> tuple[Cart, str | None]:
     """The owner's cart, locked, made if they have none; and the new guest token when one was
     made (the only time it is seen)."""
     cart = _find(owner, for_update=True)
@@ -128,7 +117,7 @@ def _cart_to_change(owner: Owner) -> tuple[Cart, str | None]:
             cart = Cart(user_id=owner.user.id)
         else:
             token = secrets.token_urlsafe(32)  # 256 bits; only its SHA-256 is stored
-            cart = Cart(token_hash=_digest(token), expires_at=utcnow() + _guest_lifetime())
+            cart = Cart(token_hash=token_digest(token), expires_at=utcnow() + _guest_lifetime())
         db.session.add(cart)
         db.session.flush()
     else:
@@ -262,8 +251,8 @@ def _on_sale(product_id: int) -> Offer:
 
 
 def _check_quantity(offer: Offer, quantity: int) -> None:
-    if quantity > _line_max():
-        raise CartLimit(f"At most {_line_max()} of one product in a cart.", limit=_line_max())
+    if quantity > line_max():
+        raise CartLimit(f"At most {line_max()} of one product in a cart.", limit=line_max())
     if quantity > offer.stock:
         raise InsufficientStock(
             f"Only {offer.stock} of this product left.",
@@ -274,10 +263,10 @@ def _check_quantity(offer: Offer, quantity: int) -> None:
 def add_line(owner: Owner, product_id: int, quantity: int) -> CartView:
     """Put `quantity` of a product in the cart, added to its line if it has one (a line saved
     for later moves back into the cart). A new guest cart's token is in the result."""
-    if quantity > _line_max():
-        raise ValidationFailed.field("quantity", f"At most {_line_max()}.")
+    if quantity > line_max():
+        raise ValidationFailed.field("quantity", f"At most {line_max()}.")
     offer = _on_sale(product_id)
-    cart, token = _cart_to_change(owner)
+    cart, token = cart_to_change(owner)
     line = next((line for line in cart.lines if line.product_id == product_id), None)
     if line is None:
         if len(cart.lines) >= MAX_LINES:
@@ -309,8 +298,8 @@ def _touch(cart: Cart) -> None:
 
 def change_line(owner: Owner, line_id: int, quantity: int) -> CartView:
     """Set a line's quantity (within stock and the line cap)."""
-    if quantity > _line_max():
-        raise ValidationFailed.field("quantity", f"At most {_line_max()}.")
+    if quantity > line_max():
+        raise ValidationFailed.field("quantity", f"At most {line_max()}.")
     cart, line = _line_of(owner, line_id)
     if quantity > line.quantity:  # fewer is always allowed, even of a withdrawn product
         _check_quantity(_on_sale(line.product_id), quantity)
@@ -359,84 +348,3 @@ def move_to_cart(owner: Owner, line_id: int) -> CartView:
     _touch(cart)
     db.session.flush()
     return _view(cart)
-
-
-def merge_guest_cart(user: User, token: str | None) -> None:
-    """Merge the guest cart of `token` into `user`'s cart and delete it. Quantities add up,
-    capped by the line cap and by stock (a line already over stock keeps its own quantity);
-    lines beyond the cart's cap are dropped. An unknown or expired token is ignored: the
-    sign-in it came with must not fail for it."""
-    if not token:
-        return
-    guest = db.session.scalar(
-        select(Cart).where(Cart.token_hash == _digest(token), Cart.expires_at > utcnow()).with_for_update()
-    )
-    if guest is None:
-        return
-    cart, _ = _cart_to_change(Owner(user=user))
-    found = offers({line.product_id for line in guest.lines})
-    mine = {line.product_id: line for line in cart.lines}
-    for theirs in guest.lines:
-        offer = found[theirs.product_id]
-        line = mine.get(theirs.product_id)
-        if line is None:
-            if len(cart.lines) >= MAX_LINES:
-                continue
-            quantity = min(theirs.quantity, _line_max(), max(offer.stock, 1))
-            cart.lines.append(
-                CartLine(
-                    product_id=theirs.product_id,
-                    quantity=quantity,
-                    added_price=theirs.added_price,
-                    saved_for_later=theirs.saved_for_later,
-                )
-            )
-        else:
-            line.quantity = min(line.quantity + theirs.quantity, _line_max(), max(offer.stock, line.quantity))
-            line.saved_for_later = line.saved_for_later and theirs.saved_for_later
-    db.session.delete(guest)
-    db.session.flush()
-
-
-def purge_expired_guest_carts() -> int:
-    """Delete guest carts past their `expires_at`; returns how many."""
-    return changed_rows(
-        delete(Cart)
-        .where(Cart.token_hash.is_not(None), Cart.expires_at <= utcnow())
-        .execution_options(synchronize_session=False)
-    )
-
-
-# For checkout (app/orders): the lines to buy, then taking them out ---------------------------------
-
-
-def purchases(user: User) -> list[Purchase]:
-    """The lines in `user`'s cart (not saved for later) with their offers now, the cart row
-    locked until the caller's transaction ends: a second checkout of the same cart waits, then
-    finds it empty.
-
-    The lock is taken first and the lines read after it, in a statement of their own: read in
-    the locking statement, a waiting checkout would see the lines as they were before the first
-    one removed them."""
-    cart_id = db.session.scalar(select(Cart.id).where(Cart.user_id == user.id).with_for_update())
-    if cart_id is None:
-        return []
-    lines = rows(
-        select(CartLine.id, CartLine.product_id, CartLine.quantity, CartLine.added_price)
-        .where(CartLine.cart_id == cart_id, CartLine.saved_for_later.is_(False))
-        .order_by(CartLine.id)
-    ).all()
-    found = offers({line.product_id for line in lines})
-    return [Purchase(line.id, line.quantity, found[line.product_id], line.added_price) for line in lines]
-
-
-def remove_purchased(user: User, line_ids: Iterable[int]) -> None:
-    """Take bought lines out of the cart (saved-for-later stays)."""
-    ids = list(line_ids)
-    if ids:
-        db.session.execute(delete(CartLine).where(CartLine.id.in_(ids)).execution_options(synchronize_session=False))
-
-
-def forget_carts(user_id: int) -> None:
-    """Delete a user's cart (account deletion)."""
-    db.session.execute(delete(Cart).where(Cart.user_id == user_id).execution_options(synchronize_session=False))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.cart.services import purge_expired_guest_carts
+from app.cart.lifecycle import purge_expired_guest_carts
 from app.common.db import unit_of_work
 from app.extensions import celery
 

@@ -28,7 +28,7 @@ from app.catalog.schemas import (
     ProductOut,
     ProductPatch,
 )
-from app.catalog.services import categories, images, listing, products
+from app.catalog.services import categories, images, listing, managing, products
 from app.common.blueprint import Blueprint
 from app.common.http import conditional
 from app.common.permissions import login_required
@@ -234,7 +234,7 @@ class Products(MethodView):
         In the supplier's own store (403 `not_a_seller` without one), or the house seller's for an
         admin. Prices are strings with two decimals. The SKU is unique per seller (409 `sku_taken`).
         """
-        return products.create_product(current_user, data)
+        return managing.create_product(current_user, data)
 
 
 @blp.get("/products/by-slug/<slug>")
@@ -274,7 +274,7 @@ class ProductById(MethodView):
 
         Only the fields sent change. Another seller's product is 404.
         """
-        return products.update_product(current_user, product_id, data)
+        return managing.update_product(current_user, product_id, data)
 
     @login_required(*SELLERS)
     @blp.response(204)
@@ -285,7 +285,7 @@ class ProductById(MethodView):
         Products are never hard-deleted (orders point at them); an admin or the seller can
         reactivate it with `is_active: true`.
         """
-        products.deactivate_product(current_user, product_id)
+        managing.deactivate_product(current_user, product_id)
 
 
 @blp.post("/products/<int:product_id>/images")

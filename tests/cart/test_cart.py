@@ -213,7 +213,7 @@ def test_a_bad_access_token_is_401_even_where_guests_are_welcome(client):
 
 
 def test_guest_carts_expire_after_guest_cart_days(client, app):
-    from app.cart.services import purge_expired_guest_carts
+    from app.cart.lifecycle import purge_expired_guest_carts
 
     product = ProductFactory(stock=5)
     token = _add(client, product.id, 1).get_json()["cart_token"]

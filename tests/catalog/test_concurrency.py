@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from app.auth.models import User
 from app.catalog.models import Category, ProductFacetCell
-from app.catalog.services import products
+from app.catalog.services import managing
 from app.catalog.services.facets import refresh_cells
 from app.common.db import unit_of_work
 from app.extensions import db
@@ -88,7 +88,7 @@ def test_concurrent_creates_in_one_category_keep_cells_exact(app, committed):
             seller = db.session.get(User, seller_id)
             for n in range(5):  # five transactions, as five requests would be
                 with unit_of_work():
-                    products.create_product(
+                    managing.create_product(
                         seller,
                         {
                             "name": f"Phone {seller_id}-{n}",

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from app.auth.models import User
 from app.catalog.errors import ImageNotFound, TooManyImages
 from app.catalog.models import Product, ProductImage
-from app.catalog.services.products import owned_product
+from app.catalog.services.managing import owned_product
 from app.common.db import after_commit, on_rollback
 from app.common.storage import delete_media, save_images
 from app.extensions import db

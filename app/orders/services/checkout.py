@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 
 from app.auth.models import User
-from app.cart.services import Purchase, purchases, remove_purchased
+from app.cart.purchases import Purchase, purchases, remove_purchased
 from app.catalog.services.stock import take_stock
 from app.extensions import db
 from app.orders.errors import (

@@ -8,7 +8,8 @@ from app.auth.models import User
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
-from app.orders.services.orders import amount_due, mark_paid_in_cash, order_to_pay
+from app.orders.services.fulfilment import amount_due
+from app.orders.services.orders import mark_paid_in_cash, order_to_pay
 from app.orders.status import OrderStatus, PaymentMethod
 from app.payments.errors import (
     OrderAlreadyPaid,

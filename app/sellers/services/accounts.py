@@ -23,7 +23,7 @@ from app.common.types import utcnow
 from app.errors import Forbidden, ValidationFailed
 from app.extensions import db
 from app.orders.errors import InvalidTransition
-from app.orders.services.orders import open_orders_of_seller
+from app.orders.services.fulfilment import open_orders_of_seller
 from app.sellers import notices
 from app.sellers.errors import (
     ApplicationExists,

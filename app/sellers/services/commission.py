@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from app.catalog.errors import CategoryNotFound, ProductNotFound, SellerNotFound
 from app.catalog.models import Category, Product, Seller
 from app.catalog.services.categories import ancestry
-from app.catalog.services.products import owned_product
+from app.catalog.services.managing import owned_product
 from app.common.pagination import paginate
 from app.errors import ValidationFailed
 from app.extensions import db

@@ -20,7 +20,7 @@ from app.extensions import db
 from app.orders.errors import InvalidTransition
 from app.orders.models import Order, OrderLine
 from app.orders.notices import lines_cancelled
-from app.orders.services.orders import advance, cancel_seller_lines, lock_order
+from app.orders.services.fulfilment import advance, cancel_seller_lines, lock_order
 from app.orders.status import OrderStatus
 from app.payments.services.refunds import refund_cancelled_lines
 from app.payments.tasks import send_refund
