@@ -272,3 +272,28 @@ def test_admins_read_every_sellers_parts_a_suspended_sellers_open_ones_included(
     assert_problem(client.get("/api/v1/seller-orders", headers=owner.headers), 403, "forbidden")
     assert_problem(client.get(f"/api/v1/seller-orders/{part['id']}", headers=owner.headers), 403, "forbidden")
     assert_problem(client.get("/api/v1/seller-orders/99999", headers=admin.headers), 404, "seller_order_not_found")
+
+
+def test_a_page_of_seller_orders_costs_the_same_queries_for_one_or_many(client, customer, address, two_sellers):
+    from sqlalchemy import event
+
+    kikapu = owner_of(two_sellers["kikapu"])
+
+    def queries_for_page() -> int:
+        seen: list[str] = []
+
+        def count(*_: object) -> None:
+            seen.append("q")
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(MINE, headers=kikapu.headers).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    place(client, customer, address, (two_sellers["basket"], 1), method="cash")
+    one = queries_for_page()
+    for _ in range(2):  # three unpaid orders at most
+        place(client, customer, address, (two_sellers["mat"], 1), method="cash")
+    assert queries_for_page() == one  # no query per order (it was two each)

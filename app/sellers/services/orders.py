@@ -3,6 +3,8 @@ commission of every line frozen, and moving with the order; sellers read their o
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from itertools import groupby
 from typing import Any
@@ -251,7 +253,7 @@ def list_seller_orders(user: User, query: dict[str, Any], *, as_admin: bool = Fa
         reference = query["reference"].strip().upper()
         stmt = stmt.where((SellerOrder.reference == reference) | SellerOrder.reference.startswith(reference + "-"))
     page = paginate(stmt.options(selectinload(SellerOrder.events)), query["page"], query["per_page"])
-    page["items"] = [_with_details(part) for part in page["items"]]
+    page["items"] = _all_with_details(page["items"])
     return page
 
 
@@ -267,30 +269,36 @@ def get_seller_order(user: User, seller_order_id: int, *, as_admin: bool = False
 
 
 def _with_details(part: SellerOrder) -> SellerOrder:
-    """The seller order with what its page shows: its lines with their frozen commission, and of
-    the buyer only what delivery needs (recipient, phone, county, town)."""
-    order = db.session.get(Order, part.order_id)
-    assert order is not None
+    return _all_with_details([part])[0]
+
+
+def _all_with_details(parts: Sequence[SellerOrder]) -> list[SellerOrder]:
+    """The seller orders with what their page shows: their lines with the frozen commission and
+    what came back, and of the buyer only what delivery needs (recipient, phone, county, town).
+    Two queries for a page of any size."""
+    if not parts:
+        return []
+    ids = [part.id for part in parts]
+    orders = {o.id: o for o in db.session.scalars(select(Order).where(Order.id.in_({p.order_id for p in parts})))}
     returned = (
         select(
             CommissionReversal.commission_line_id,
             func.sum(CommissionReversal.quantity).label("units"),
             func.sum(CommissionReversal.amount).label("amount"),
         )
-        .where(CommissionReversal.seller_order_id == part.id)
+        .where(CommissionReversal.seller_order_id.in_(ids))
         .group_by(CommissionReversal.commission_line_id)
         .subquery()
     )
-    lines = db.session.execute(
-        select(OrderLine, CommissionLine.amount, returned.c.units, returned.c.amount)
+    lines: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for line, part_id, amount, units, reversed_ in db.session.execute(
+        select(OrderLine, CommissionLine.seller_order_id, CommissionLine.amount, returned.c.units, returned.c.amount)
         .join(CommissionLine, CommissionLine.order_line_id == OrderLine.id)
         .outerjoin(returned, returned.c.commission_line_id == CommissionLine.id)
-        .where(OrderLine.order_id == part.order_id, OrderLine.seller_id == part.seller_id)
+        .where(CommissionLine.seller_order_id.in_(ids))
         .order_by(OrderLine.id)
-    ).all()
-    address = order.shipping_address or {}
-    details = {
-        "lines": [
+    ).tuples():
+        lines[part_id].append(
             {
                 "order_line_id": line.id,
                 "product_id": line.product_id,
@@ -304,13 +312,13 @@ def _with_details(part: SellerOrder) -> SellerOrder:
                 "returned_quantity": int(units or 0),
                 "commission_reversed": reversed_ if reversed_ is not None else Decimal("0.00"),
             }
-            for line, amount, units, reversed_ in lines
-        ],
-        "currency": order.currency,
-        "order_reference": order.reference,
-        "payment_method": order.payment_method,
-        "deliver_to": {key: address.get(key) for key in ("recipient", "phone", "county", "town")},
-    }
-    for name, value in details.items():
-        setattr(part, name, value)
-    return part
+        )
+    for part in parts:
+        order = orders[part.order_id]
+        address = order.shipping_address or {}
+        part.lines = lines[part.id]
+        part.currency = order.currency
+        part.order_reference = order.reference
+        part.payment_method = order.payment_method
+        part.deliver_to = {key: address.get(key) for key in ("recipient", "phone", "county", "town")}
+    return list(parts)

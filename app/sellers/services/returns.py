@@ -5,6 +5,7 @@ frozen on returned units given back, pro rata by quantity, when the return is re
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -76,41 +77,60 @@ def _mine(user: User, return_id: int, *, lock: bool = False) -> SellerReturnResp
     return found
 
 
-def _view(side: SellerReturnResponse) -> dict[str, Any]:
-    """A return as its seller sees it: its status and reason, only the seller's lines, and the
-    seller's own answer; nothing else of the customer."""
-    request = db.session.get(ReturnRequest, side.return_id)
-    part = db.session.get(SellerOrder, side.seller_order_id)
-    assert request is not None and part is not None
-    lines = db.session.execute(
-        select(ReturnLine)
-        .join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
-        .where(ReturnLine.return_id == request.id, OrderLine.seller_id == side.seller_id)
-        .order_by(ReturnLine.id)
-    ).scalars()
-    return {
-        "return_id": request.id,
-        "seller_order_id": part.id,
-        "seller_order_reference": part.reference,
-        "status": request.status,
-        "reason": request.reason,
-        "details": request.details,
-        "lines": [
-            {
-                "order_line_id": line.order_line_id,
-                "name": line.name,
-                "unit_price": line.unit_price,
-                "quantity": line.quantity,
-            }
-            for line in lines
-        ],
-        "created_at": request.created_at,
-        "respond_by": side.respond_by,
-        "acknowledged_at": side.acknowledged_at,
-        "response": side.response,
-        "response_reason": side.reason,
-        "responded_at": side.responded_at,
+def _views(sides: Sequence[SellerReturnResponse]) -> list[dict[str, Any]]:
+    """Returns as their sellers see them: its status and reason, only the seller's lines, and the
+    seller's own answer; nothing else of the customer. Three queries for any number of them."""
+    if not sides:
+        return []
+    return_ids = {side.return_id for side in sides}
+    requests = {r.id: r for r in db.session.scalars(select(ReturnRequest).where(ReturnRequest.id.in_(return_ids)))}
+    parts = {
+        p.id: p
+        for p in db.session.scalars(
+            select(SellerOrder).where(SellerOrder.id.in_({side.seller_order_id for side in sides}))
+        )
     }
+    lines: dict[tuple[int, int], list[ReturnLine]] = defaultdict(list)
+    for line, seller_id in db.session.execute(
+        select(ReturnLine, OrderLine.seller_id)
+        .join(OrderLine, OrderLine.id == ReturnLine.order_line_id)
+        .where(ReturnLine.return_id.in_(return_ids))
+        .order_by(ReturnLine.id)
+    ).tuples():
+        lines[(line.return_id, seller_id)].append(line)
+    views = []
+    for side in sides:
+        request, part = requests[side.return_id], parts[side.seller_order_id]
+        views.append(
+            {
+                "return_id": request.id,
+                "seller_order_id": part.id,
+                "seller_order_reference": part.reference,
+                "status": request.status,
+                "reason": request.reason,
+                "details": request.details,
+                "lines": [
+                    {
+                        "order_line_id": line.order_line_id,
+                        "name": line.name,
+                        "unit_price": line.unit_price,
+                        "quantity": line.quantity,
+                    }
+                    for line in lines[(request.id, side.seller_id)]
+                ],
+                "created_at": request.created_at,
+                "respond_by": side.respond_by,
+                "acknowledged_at": side.acknowledged_at,
+                "response": side.response,
+                "response_reason": side.reason,
+                "responded_at": side.responded_at,
+            }
+        )
+    return views
+
+
+def _view(side: SellerReturnResponse) -> dict[str, Any]:
+    return _views([side])[0]
 
 
 def list_my_returns(user: User, query: dict[str, Any]) -> dict[str, Any]:
@@ -130,7 +150,7 @@ def list_my_returns(user: User, query: dict[str, Any]) -> dict[str, Any]:
         answered = SellerReturnResponse.responded_at.is_not(None)
         stmt = stmt.where(answered if query["answered"] else ~answered)
     page = paginate(stmt, query["page"], query["per_page"])
-    page["items"] = [_view(side) for side in page["items"]]
+    page["items"] = _views(page["items"])
     return page
 
 
