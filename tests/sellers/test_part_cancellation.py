@@ -218,3 +218,19 @@ def test_a_cancelled_line_was_never_delivered_so_it_cannot_be_returned(client, c
         headers=customer.headers,
     )
     assert basket.status_code == 201, basket.get_json()
+
+
+def test_a_part_cancelled_while_paystack_is_down_is_still_cancelled_and_its_refund_waits(client, customer, card_paid):
+    import responses
+
+    s, order = card_paid, card_paid["order"]
+    s["api"].replace(responses.POST, f"{API}/refund", status=503, body="down")
+    part = parts_by_seller(order["id"])[s["kikapu"].id]
+    cancelled = client.post(
+        f"{MINE}/{part.id}/cancel", json={"reason": "Out of stock"}, headers=owner_of(s["kikapu"]).headers
+    )
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    [refund] = db.session.scalars(select(Refund)).all()
+    assert refund.amount == Decimal("2333.33") and refund.status == "requested"  # sent again by the task's retry
+    assert "did not answer" in refund.failure_reason
+    assert db.session.scalar(select(Payment.status)) == "succeeded"
