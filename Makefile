@@ -6,7 +6,7 @@ PORT ?= 5000
 FLASK := $(BIN)/flask --app run:app
 PYTEST_ARGS ?=
 
-.PHONY: run test install dev-install migrate seed fuzz worker-smoke db-check contract openapi lint clean bench
+.PHONY: run test install dev-install migrate seed fuzz worker-smoke db-check ledger-verify contract openapi lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ seed: install
 db-check: install
 	$(FLASK) db upgrade
 	$(FLASK) db check
+
+## Load the demo data, then recompute the ledger from its postings (exits 1 on any difference)
+ledger-verify: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo > /dev/null
+	$(FLASK) ledger verify
 
 ## Fuzz the OpenAPI document with schemathesis against a throw-away server
 fuzz: dev-install

@@ -123,6 +123,7 @@ DOMAINS = (
     "notifications",
     "auth",
     "users",
+    "ledger",
     "catalog",
     "cart",
     "orders",

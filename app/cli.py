@@ -112,7 +112,7 @@ def register_cli(app: Flask) -> None:
             )
         click.echo(
             f"Marketplace: {market['sellers']} seller, {market['products']} products, "
-            f"{market['applications']} pending application and {market['orders']} order across two sellers added"
+            f"{market['applications']} pending application and {market['orders']} orders (one paid by M-Pesa) added"
         )
 
     @app.cli.group("cart")
@@ -148,6 +148,34 @@ def register_cli(app: Flask) -> None:
         with unit_of_work():
             purged = purge_expired_keys()
         click.echo(f"purged {purged} idempotency keys")
+
+    @app.cli.group("ledger")
+    def ledger() -> None:
+        """The ledger."""
+
+    @ledger.command("verify")
+    def verify_ledger() -> None:
+        """Recompute every balance from the postings; exit 1 on any difference."""
+        from app.ledger.services import verify
+
+        found = verify()
+        for problem in found:
+            click.echo(f"{problem.what}: {problem.detail}", err=True)
+        if found:
+            raise SystemExit(1)
+        click.echo("ledger verified: every entry balances and every running balance equals its postings")
+
+    @app.cli.group("sellers")
+    def sellers() -> None:
+        """Sellers."""
+
+    @sellers.command("release-earnings")
+    def release_seller_earnings() -> None:
+        """Release to sellers' available balances the earnings past their return window (hourly
+        on Celery beat; cron it when no beat runs)."""
+        from app.sellers.services.earnings import release_due
+
+        click.echo(f"released the earnings of {release_due()} seller orders")
 
     @app.cli.group("payments")
     def payments() -> None:

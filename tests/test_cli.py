@@ -35,8 +35,8 @@ def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
     assert login.status_code == 200 and login.get_json()["user"]["role"] == "supplier"
     quote = client.post("/api/v1/delivery-zones/quote", json={"county": "Nairobi", "town": "Westlands"})
     assert quote.get_json()["zone"]["name"] == "Nairobi Metro"
-    # The marketplace: a second seller with products, a pending application, an order across both.
-    assert "1 pending application and 1 order across two sellers added" in first.output
+    # The marketplace: a second seller with products, a pending application, two orders.
+    assert "1 pending application and 2 orders (one paid by M-Pesa) added" in first.output
     assert "0 pending application and 0 order" in second.output
     crafts = client.get("/api/v1/products?seller=kikapu-crafts").get_json()
     assert crafts["meta"]["total"] == 4
@@ -44,7 +44,17 @@ def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
 
     from app.sellers.models import SellerOrder
 
-    assert db.session.scalar(select(func.count()).select_from(SellerOrder)) == 2
+    assert db.session.scalar(select(func.count()).select_from(SellerOrder)) == 3
+    # The order paid by M-Pesa went through settlement: the artisan's earnings are pending.
+    from app.ledger import chart
+    from app.ledger.chart import SellerBucket
+    from app.ledger.services import balance, verify
+
+    from app.catalog.models import Seller
+
+    kikapu = db.session.scalar(select(Seller.id).where(Seller.slug == "kikapu-crafts"))
+    assert balance(chart.seller(kikapu, SellerBucket.PENDING)) > 0
+    assert verify() == []
 
 
 def test_create_admin(app, client):

@@ -25,6 +25,7 @@ BEAT_SCHEDULE = {
     "purge-expired-guest-carts": {"task": "cart.purge_expired", "schedule": crontab(hour=3, minute=15)},
     "purge-idempotency-keys": {"task": "orders.purge_idempotency_keys", "schedule": crontab(minute=40)},
     "send-pending-emails": {"task": "notifications.send_pending", "schedule": crontab(minute="*/5")},
+    "release-seller-earnings": {"task": "sellers.release_earnings", "schedule": crontab(minute=20)},
 }
 
 

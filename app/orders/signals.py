@@ -10,6 +10,10 @@ the sellers domain splits it into seller orders and freezes their commission the
 stays one transaction. `order_status_changed` is sent with every move of an order's status
 (`previous`, `actor`), in the moving unit of work: seller orders follow their order.
 
+`order_paid` is sent with the order when its payment is received (a provider's success, or an
+admin confirming cash on delivery), once per order, in the paying unit of work: the sellers
+domain posts the sale to the ledger (what each seller earned, the commission, the delivery fee).
+
 `payment_methods_offered` is a question: checkout sends it and each receiver answers with the
 payment methods it can take now (payments: those whose provider is configured), so an order is
 never placed for a method nobody can take.
@@ -25,3 +29,4 @@ order_cancelled = _signals.signal("duka.orders.cancelled")
 payment_methods_offered = _signals.signal("duka.orders.payment_methods_offered")
 order_placed = _signals.signal("duka.orders.placed")
 order_status_changed = _signals.signal("duka.orders.status_changed")
+order_paid = _signals.signal("duka.orders.paid")

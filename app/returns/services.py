@@ -217,13 +217,36 @@ def receive_return(admin: User, return_id: int, restock: bool) -> ReturnRequest:
     return request
 
 
+OPEN = (ReturnStatus.REQUESTED.value, ReturnStatus.APPROVED.value, ReturnStatus.RECEIVED.value)
+
+
+def sellers_awaiting_returns(order_ids: list[int]) -> set[tuple[int, int]]:
+    """The (order, seller) pairs among these orders that an open return (asked, approved or
+    received, not yet refunded) holds lines of: their money is not settled yet."""
+    if not order_ids:
+        return set()
+    rows = db.session.execute(
+        select(OrderLine.order_id, OrderLine.seller_id)
+        .join(ReturnLine, ReturnLine.order_line_id == OrderLine.id)
+        .join(ReturnRequest, ReturnRequest.id == ReturnLine.return_id)
+        .where(OrderLine.order_id.in_(order_ids), ReturnRequest.status.in_(OPEN))
+        .distinct()
+    ).tuples()
+    return set(rows)
+
+
 def refundable(request: ReturnRequest, order: Order) -> Decimal:
     """What a return may refund: its lines at the prices paid, plus the delivery fee when, with
     it, every unit of the order has come back (lines their sellers cancelled were never sent)."""
+    goods, fee = _worth(request, order)
+    return goods + fee
+
+
+def _worth(request: ReturnRequest, order: Order) -> tuple[Decimal, Decimal]:
     goods = sum((line.unit_price * line.quantity for line in request.lines), Decimal("0.00"))
     held = _held(order.id)
     whole = all(held.get(line.id, 0) >= line.quantity for line in order.lines if line.cancelled_at is None)
-    return goods + (order.delivery_fee if whole else Decimal("0.00"))
+    return goods, (order.delivery_fee if whole else Decimal("0.00"))
 
 
 def refund_return(admin: User, return_id: int, amount: Decimal | None, reference: str | None) -> ReturnRequest:
@@ -232,14 +255,20 @@ def refund_return(admin: User, return_id: int, amount: Decimal | None, reference
     line of the order is back and refunded, the order becomes `returned`."""
     request = get_return(admin, return_id)
     order, _ = order_for_return(admin, request.order_id)
-    most = refundable(request, order)
+    goods, fee = _worth(request, order)
+    most = goods + fee
     amount = most if amount is None else amount
     if amount > most:
         raise RefundExceedsPayment(f"This return refunds at most {order.currency} {most}.", refundable=str(most))
     _move(request, ReturnStatus.REFUNDED, Actor.of(admin), f"{order.currency} {amount}")
+    request.refund_amount = amount
+    # Told before the refund is made: what the returned units were owed onward comes back to the
+    # customer's funds first, and the refund is drawn on them.
+    return_refunded.send(
+        request, lines={line.order_line_id: line.quantity for line in request.lines}, amount=amount, delivery_fee=fee
+    )
     refund = refund_order(admin, order.id, amount, f"Return {request.id}", reference)
-    request.refund_amount, request.refund_id = amount, refund.id
-    return_refunded.send(request, lines={line.order_line_id: line.quantity for line in request.lines})
+    request.refund_id = refund.id
     refunded = _held(order.id, (ReturnStatus.REFUNDED.value,))
     if all(refunded.get(line.id, 0) >= line.quantity for line in order.lines if line.cancelled_at is None):
         mark_returned(order.id, f"Every line returned (return {request.id}).")

@@ -2,8 +2,10 @@
 
 Both are sent inside the returns unit of work with the return request and `lines`, a mapping of
 order line id to the units the return holds: `return_requested` when a customer asks (sellers
-tell the sellers whose lines it touches), `return_refunded` when its refund is made (sellers
-reverse the commission frozen on those units, pro rata by quantity). A receiver that raises
+tell the sellers whose lines it touches), `return_refunded` when its refund is about to be made,
+with the `amount` refunded and the `delivery_fee` that amount may include (sellers reverse the
+commission frozen on those units, pro rata by quantity, and give back the units' worth in the
+ledger, from which the refund is then drawn). A receiver that raises
 undoes the change.
 """
 

@@ -9,6 +9,7 @@ from app.catalog.models import Seller
 from app.catalog.services.sellers import open_store, seller_of
 from app.common.types import utcnow
 from app.extensions import db
+from app.orders.models import Order
 from app.sellers.models import CommissionRate, SellerAccount, SellerEvent
 from app.sellers.status import SellerKind, SellerStatus
 
@@ -50,13 +51,13 @@ KIKAPU_PRODUCTS = [
 
 def seed_marketplace(customer: User, applicant: User, artisan: User) -> dict[str, int]:
     """The marketplace's demo (idempotent): a second approved seller (an artisan) with products,
-    a pending application, and an order of the demo customer spanning both demo sellers, paid on
-    delivery. Runs after the demo catalog and zones."""
+    a pending application, and two orders of the demo customer: one spanning both demo sellers,
+    to be paid on delivery, and one of baskets paid by M-Pesa (so the artisan has earnings
+    pending). Runs after the demo catalog and zones."""
     from decimal import Decimal
 
     from app.cart.services import Owner, add_line
     from app.catalog.models import Category, Product
-    from app.orders.models import Order
     from app.orders.services.checkout import place_order
     from app.users.models import Address
 
@@ -136,8 +137,32 @@ def seed_marketplace(customer: User, applicant: User, artisan: User) -> dict[str
             for product_id in (sami_product, basket):
                 add_line(Owner(user=customer), product_id, 1)
             place_order(customer, {"address_id": address.id, "payment_method": "cash"})
-            made["orders"] += 1
+            add_line(Owner(user=customer), basket, 2)
+            _paid_by_mpesa(place_order(customer, {"address_id": address.id, "payment_method": "mpesa"}))
+            made["orders"] += 2
     return made
+
+
+def _paid_by_mpesa(order: Order) -> None:
+    """Settle a demo order as Daraja's success callback would: the payment, the order paid, and
+    the sale in the ledger (the artisan's pending earnings, the shop's commission)."""
+    from app.payments.gateways import Outcome
+    from app.payments.models import Payment
+    from app.payments.services.settlement import settle
+
+    payment = Payment(
+        order_id=order.id,
+        user_id=order.user_id,
+        provider="mpesa",
+        amount=order.total,
+        currency=order.currency,
+        order_amount=order.total,
+        provider_reference=f"ws_CO_DEMO_{order.reference}",
+        phone="254712000002",
+    )
+    db.session.add(payment)
+    db.session.flush()
+    settle(payment, Outcome(payment.provider_reference or "", "succeeded", order.total, f"SDEMO{order.id:05d}"))
 
 
 def _approved_store(owner: User, name: str, about: str, county: str) -> Seller:

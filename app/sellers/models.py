@@ -170,6 +170,9 @@ class SellerOrder(db.Model):
     units: Mapped[int] = mapped_column(default=0, server_default="0")  # its lines' quantities: the dashboard sums it
     courier: Mapped[str | None] = mapped_column(String(80))  # who carries it, when shipped
     tracking_note: Mapped[str | None] = mapped_column(String(200))
+    # When its earnings moved from pending to available in the ledger (delivered, and the return
+    # window passed with no open return); claimed once, by a conditional UPDATE.
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -27,6 +27,7 @@ def card_paid(customer, products, app, monkeypatch):
     from app.orders.services.checkout import place_order
     from app.orders.services.orders import Actor, mark_paid, transition
     from app.orders.status import ActorKind, OrderStatus
+    from app.payments.services.accounting import money_in
     from tests.factories import AddressFactory, DeliveryZoneFactory
 
     monkeypatch.setitem(app.config, "PAYSTACK_BASE_URL", "https://api.paystack.co")
@@ -50,6 +51,8 @@ def card_paid(customer, products, app, monkeypatch):
     )
     db.session.add(payment)
     mark_paid(order.id, "paystack")
+    db.session.flush()
+    money_in(payment)  # as settling it would
     for status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.DELIVERED):
         transition(order, status, Actor(ActorKind.ADMIN))
     db.session.commit()

@@ -21,7 +21,7 @@ from app.extensions import db
 from app.orders.errors import InvalidTransition, OrderNotFound
 from app.orders.models import Order, OrderEvent, OrderLine
 from app.orders.notices import order_moved
-from app.orders.signals import order_cancelled, order_status_changed
+from app.orders.signals import order_cancelled, order_paid, order_status_changed
 from app.orders.status import ActorKind, OrderStatus, PaymentMethod, allowed_next, rule_for
 
 log = logging.getLogger("duka.orders")
@@ -259,6 +259,7 @@ def mark_paid(order_id: int, note: str) -> bool:
         transition(order, OrderStatus.PAID, SYSTEM, note)
     except InvalidTransition:
         return False
+    order_paid.send(order)
     return True
 
 
@@ -271,6 +272,7 @@ def mark_paid_in_cash(order: Order, admin: User, note: str) -> Order:
         transition(order, OrderStatus.PAID, SYSTEM, note)
     elif order.status == OrderStatus.OUT_FOR_DELIVERY.value:
         transition(order, OrderStatus.DELIVERED, Actor.of(admin), note)
+    order_paid.send(order)
     return order
 
 

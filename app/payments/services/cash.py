@@ -16,6 +16,7 @@ from app.payments.errors import (
     OrderNotPayable,
 )
 from app.payments.models import Payment, PaymentStatus, Provider
+from app.payments.services.accounting import money_in
 
 
 def confirm_cash(admin: User, order_id: int, amount: Decimal) -> Payment:
@@ -49,4 +50,5 @@ def confirm_cash(admin: User, order_id: int, amount: Decimal) -> Payment:
     db.session.add(payment)
     mark_paid_in_cash(order, admin, f"Cash {order.currency} {amount} received (confirmed by admin {admin.id}).")
     db.session.flush()
+    money_in(payment)
     return payment

@@ -26,6 +26,7 @@ from app.payments.gateways import provider_amount, provider_id
 from app.payments.gateways.paypal import PaypalGateway
 from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentStatus, Provider, Refund, RefundStatus
+from app.payments.services.accounting import refund_moved
 
 if TYPE_CHECKING:
     from app.payments.models import PaymentEvent
@@ -104,6 +105,7 @@ def refund(
     if not manual:
         _send_refund(payment, record)
     _record_refunded(payment)
+    refund_moved(record, payment)
     if tell_customer:  # a return's refund is told as the return's
         notices.refunded(payment, record)
     return record
@@ -160,6 +162,7 @@ def order_cancelled_after_payment(order_id: int, previous: str) -> list[int]:
         )
         db.session.add(record)
         db.session.flush()
+        refund_moved(record, payment)
         requested.append(record.id)
     return requested
 
@@ -197,6 +200,7 @@ def refund_cancelled_lines(order_id: int, amount: Decimal, reason: str) -> tuple
     record = Refund(payment_id=payment.id, amount=charged, reason=reason[:200], status=RefundStatus.REQUESTED.value)
     db.session.add(record)
     db.session.flush()
+    refund_moved(record, payment)
     return True, [record.id]
 
 
@@ -213,6 +217,7 @@ def send_requested_refund(refund_id: int) -> str:
         record.failure_reason = exc.detail[:300]
         return record.status  # still requested: `flask payments send-refunds` or the task's retry sends it
     _record_refunded(payment)
+    refund_moved(record, payment)
     return record.status
 
 
@@ -243,6 +248,7 @@ def record_paypal_refund(resource: dict[str, Any], event: PaymentEvent) -> str:
     if mine is not None:
         mine.status = state
         _record_refunded(payment)
+        refund_moved(mine, payment)
         return f"refund {mine.id} {state}"
     if amount > _refundable_left(payment):
         payment.needs_review = True
@@ -256,6 +262,7 @@ def record_paypal_refund(resource: dict[str, Any], event: PaymentEvent) -> str:
     db.session.add(record)
     db.session.flush()
     _record_refunded(payment)
+    refund_moved(record, payment)
     return f"refund {record.id} recorded ({state})"
 
 

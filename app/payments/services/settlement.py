@@ -29,6 +29,7 @@ from app.payments.gateways.mpesa import MpesaGateway
 from app.payments.gateways.paypal import PaypalGateway
 from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentEvent, PaymentStatus, Provider
+from app.payments.services.accounting import money_in
 from app.payments.services.payments import get_payment
 
 log = logging.getLogger("duka.payments")
@@ -126,11 +127,14 @@ def settle(payment: Payment, outcome: Outcome) -> str:
         payment.failure_reason = f"Paid {currency} {paid}, asked {payment.currency} {payment.amount}."
         payment.needs_review = True
         notices.needs_attention(payment, payment.failure_reason)
+        money_in(payment)  # money taken all the same: the order's customer holds it until refunded
         return "amount mismatch: flagged for review"
     payment.status = PaymentStatus.SUCCEEDED.value
     payment.failure_code = payment.failure_reason = None
     note = f"{payment.provider} {payment.receipt or payment.provider_reference}"
-    if not mark_paid(payment.order_id, note):
+    paid_order = mark_paid(payment.order_id, note)
+    money_in(payment)
+    if not paid_order:
         payment.needs_refund = True  # the order was paid by another attempt, or cancelled
         notices.needs_attention(payment, "paid for an order no longer awaiting payment: refund it")
         return "succeeded for an order not awaiting payment: needs refund"

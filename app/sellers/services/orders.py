@@ -30,6 +30,7 @@ from app.sellers import notices
 from app.sellers.errors import SellerOrderNotFound
 from app.sellers.models import CommissionLine, CommissionReversal, SellerOrder, SellerOrderEvent
 from app.sellers.services.commission import LineFacts, commissions
+from app.sellers.services.earnings import post_part_cancelled
 from app.sellers.status import FOLLOWS_ORDER, SELLER_ORDER_MOVES, SellerOrderStatus
 
 
@@ -151,6 +152,7 @@ def cancel_part(user: User, seller_order_id: int, reason: str, *, as_admin: bool
     part = _move(user, seller_order_id, SellerOrderStatus.CANCELLED, as_admin=as_admin, reason=reason)
     order, lines = cancel_seller_lines(part.order_id, part.seller_id, user, reason)
     if lines and order.status != OrderStatus.CANCELLED.value:
+        post_part_cancelled(part, lines, user.id)  # before the refund, which draws on what it gives back
         value = sum((line.line_total for line in lines), Decimal("0.00"))
         owed, refunds = refund_cancelled_lines(order.id, value, f"Part {part.reference} cancelled by its seller")
         for refund_id in refunds:

@@ -1,0 +1,101 @@
+"""What payments post to the ledger: money coming in and going back out, in the store currency.
+
+A payment that takes money credits the order's customer funds (whatever the order is then owed
+onward is the sellers' side, `sellers.services.earnings`); a refund draws on what the order still
+holds for its customer there, and beyond that is the shop's own cost (`expense:refunds`). A
+refund that fails is reversed. Keys: `payment:{id}`, `refund:{id}`, `refund:{id}:failed`.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.ledger import chart
+from app.ledger.services import ZERO, credit, debit, positions, post, posted_to, reverse
+from app.orders.models import Order
+from app.payments.models import Payment, Refund, RefundStatus
+
+CENT = Decimal("0.01")
+
+
+def received(payment: Payment) -> Decimal:
+    """What a payment brought in, in the store currency: the order's amount when it paid what
+    was asked; a converted payment (PayPal in USD) at its own rate otherwise."""
+    paid = payment.amount_paid or ZERO
+    if paid == payment.amount:
+        return payment.order_amount
+    if payment.exchange_rate:
+        return (paid * payment.exchange_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+    return paid
+
+
+def money_in(payment: Payment) -> None:
+    """A payment took money (paid its order, paid one no longer waiting, paid another amount than
+    asked): the shop's cash at the provider grows and the order's customer holds it, until the
+    order's sale owes it onward or a refund gives it back. Posted once per payment."""
+    amount = received(payment)
+    if amount <= 0:
+        return
+    post(
+        f"payment:{payment.id}",
+        "payment",
+        [debit(chart.cash(payment.provider), amount), credit(chart.CUSTOMER_FUNDS, amount)],
+        order_id=payment.order_id,
+        reference=_reference(payment.order_id),
+        memo=f"{payment.provider} {payment.receipt or payment.provider_reference or payment.id}"[:200],
+    )
+
+
+def refund_moved(record: Refund, payment: Payment) -> None:
+    """A refund was recorded or changed state: money going back is posted once it is asked of
+    the provider (or recorded by hand), and reversed if the provider says it failed."""
+    if record.status == RefundStatus.FAILED.value:
+        reverse(f"refund:{record.id}", f"refund:{record.id}:failed", "refund_failed", memo=f"Refund {record.id} failed")
+        return
+    amount = _in_store_currency(record, payment)
+    if amount <= 0:
+        return
+    held = -positions(payment.order_id, [chart.CUSTOMER_FUNDS]).get(chart.CUSTOMER_FUNDS.code, ZERO)
+    owed = min(amount, max(held, ZERO))
+    post(
+        f"refund:{record.id}",
+        "refund",
+        [
+            debit(chart.CUSTOMER_FUNDS, owed),
+            debit(chart.GOODWILL, amount - owed),
+            credit(chart.cash(payment.provider), amount),
+        ],
+        order_id=payment.order_id,
+        reference=_reference(payment.order_id),
+        memo=record.reason[:200],
+        actor_id=record.requested_by_id,
+    )
+
+
+def _in_store_currency(record: Refund, payment: Payment) -> Decimal:
+    """A refund's worth in the store currency. Unconverted, its amount. Converted (PayPal), at the
+    payment's rate, except that the refund leaving nothing of the payment takes exactly what the
+    payment brought in less what its earlier refunds took: rounding never leaves a cent behind."""
+    if not payment.exchange_rate:
+        return record.amount
+    live = db.session.execute(
+        select(Refund.id, Refund.amount).where(
+            Refund.payment_id == payment.id, Refund.status != RefundStatus.FAILED.value
+        )
+    ).tuples()
+    others, taken = [], ZERO
+    for refund_id, amount in live:
+        taken += amount
+        if refund_id != record.id:
+            others.append(f"refund:{refund_id}")
+    left = received(payment) + posted_to(others, chart.cash(payment.provider))
+    if taken >= (payment.amount_paid or ZERO):
+        return left
+    return min((record.amount * payment.exchange_rate).quantize(CENT, rounding=ROUND_HALF_UP), left)
+
+
+def _reference(order_id: int) -> str | None:
+    return db.session.scalar(select(Order.reference).where(Order.id == order_id))
