@@ -61,9 +61,12 @@ class Money(TypeDecorator):
 class MoneyField(fields.Decimal):
     """Money on the wire: a string with two decimals ("1499.00"); accepts "1499", "1499.5", 1499."""
 
-    def __init__(self, *, positive: bool = True, **kwargs: Any) -> None:
-        self.positive = positive
-        metadata = {"example": "1499.00", "type": "string", "pattern": r"^\d{1,12}(\.\d{1,2})?$"}
+    def __init__(self, *, positive: bool = True, signed: bool = False, **kwargs: Any) -> None:
+        # `signed`: below zero too (a balance carried negative, a statement's debit).
+        self.positive = positive and not signed
+        self.signed = signed
+        pattern = r"^-?\d{1,12}(\.\d{1,2})?$" if signed else r"^\d{1,12}(\.\d{1,2})?$"
+        metadata = {"example": "1499.00", "type": "string", "pattern": pattern}
         metadata.update(kwargs.pop("metadata", {}))
         super().__init__(places=2, as_string=True, metadata=metadata, **kwargs)
 
@@ -84,6 +87,6 @@ class MoneyField(fields.Decimal):
             raise ValidationError("At most two decimal places.")
         if self.positive and amount <= 0:
             raise ValidationError("Must be greater than 0.")
-        if amount < 0:
+        if amount < 0 and not self.signed:
             raise ValidationError("Must not be negative.")
         return to_money(amount)

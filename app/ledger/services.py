@@ -167,7 +167,7 @@ def is_posted(key: str) -> bool:
 def shown(account: Account, raw: Decimal) -> Decimal:
     """A balance on the account's own side: what a liability owes or a revenue earned is
     positive, though it is a sum of credits."""
-    return raw if account.debit_normal else -raw
+    return (raw if account.debit_normal else -raw) + ZERO  # (+ ZERO: never "-0.00")
 
 
 def balances(accounts: Sequence[Account]) -> dict[str, Decimal]:
@@ -203,10 +203,10 @@ def positions(order_id: int, accounts: Sequence[Account], *, seller_id: int | No
     )
     if seller_id is not None:
         stmt = stmt.where(JournalEntry.seller_id == seller_id)
-    return {code: _money(total) for code, total in db.session.execute(stmt).tuples() if _money(total) != 0}
+    return {code: money_of(total) for code, total in db.session.execute(stmt).tuples() if money_of(total) != 0}
 
 
-def _money(total: object) -> Decimal:
+def money_of(total: object) -> Decimal:
     # SUM and COALESCE keep the Money type (amounts come back as Decimal); an empty sum is 0.
     return Decimal(str(total or 0)).quantize(Decimal("0.01"))
 
@@ -230,7 +230,7 @@ def verify() -> list[Discrepancy]:
         .having((func.coalesce(func.sum(Posting.amount), 0) != 0) | (func.count(Posting.id) < 2))
     ).all()
     for key, total, count in unbalanced:
-        found.append(Discrepancy("entry", f"{key}: {count} postings summing to {_money(total)}"))
+        found.append(Discrepancy("entry", f"{key}: {count} postings summing to {money_of(total)}"))
     sums = select(Posting.account_id, func.sum(Posting.amount).label("total")).group_by(Posting.account_id).subquery()
     drifted = db.session.execute(
         select(LedgerAccount.code, LedgerAccount.balance, func.coalesce(sums.c.total, 0))
@@ -238,9 +238,9 @@ def verify() -> list[Discrepancy]:
         .order_by(LedgerAccount.code)
     ).all()
     for code, cached, total in drifted:
-        if cached != _money(total):
-            found.append(Discrepancy("balance", f"{code}: running balance {cached}, postings sum to {_money(total)}"))
-    everything = _money(db.session.scalar(select(func.coalesce(func.sum(Posting.amount), 0))))
+        if cached != money_of(total):
+            found.append(Discrepancy("balance", f"{code}: running balance {cached}, postings sum to {money_of(total)}"))
+    everything = money_of(db.session.scalar(select(func.coalesce(func.sum(Posting.amount), 0))))
     if everything != 0:
         found.append(Discrepancy("ledger", f"all postings sum to {everything}"))
     return found
@@ -308,4 +308,19 @@ def posted_to(keys: Sequence[str], account: Account) -> Decimal:
         .join(LedgerAccount, LedgerAccount.id == Posting.account_id)
         .where(JournalEntry.key.in_(keys), LedgerAccount.code == account.code)
     )
-    return _money(total)
+    return money_of(total)
+
+
+def totals_by_kind(accounts: Sequence[Account], *, seller_id: int | None = None) -> dict[str, Decimal]:
+    """What entries of each kind have posted to `accounts` in all (raw), optionally only the
+    entries about one seller's money: lifetime figures (earned, commission, paid out)."""
+    stmt = (
+        select(JournalEntry.kind, func.coalesce(func.sum(Posting.amount), 0))
+        .join(Posting, Posting.entry_id == JournalEntry.id)
+        .join(LedgerAccount, LedgerAccount.id == Posting.account_id)
+        .where(LedgerAccount.code.in_([account.code for account in accounts]))
+        .group_by(JournalEntry.kind)
+    )
+    if seller_id is not None:
+        stmt = stmt.where(JournalEntry.seller_id == seller_id)
+    return {kind: money_of(total) for kind, total in db.session.execute(stmt).tuples()}

@@ -18,6 +18,12 @@ from app.sellers.schemas.accounts import (
     TermsStatusOut,
     document_link,
 )
+from app.sellers.schemas.balance import (
+    SellerBalanceOut,
+    StatementLineOut,
+    StatementPageQuery,
+    StatementQuery,
+)
 from app.sellers.schemas.commission import (
     CommissionRateIn,
     CommissionRateOut,
@@ -58,6 +64,10 @@ from app.sellers.schemas.terms import (
 )
 
 __all__ = [
+    "SellerBalanceOut",
+    "StatementLineOut",
+    "StatementPageQuery",
+    "StatementQuery",
     "AdminSellerOrderQuery",
     "CancelPartIn",
     "CommissionRateIn",
