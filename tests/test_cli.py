@@ -46,11 +46,10 @@ def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
 
     assert db.session.scalar(select(func.count()).select_from(SellerOrder)) == 3
     # The order paid by M-Pesa went through settlement: the artisan's earnings are pending.
+    from app.catalog.models import Seller
     from app.ledger import chart
     from app.ledger.chart import SellerBucket
     from app.ledger.services import balance, verify
-
-    from app.catalog.models import Seller
 
     kikapu = db.session.scalar(select(Seller.id).where(Seller.slug == "kikapu-crafts"))
     assert balance(chart.seller(kikapu, SellerBucket.PENDING)) > 0

@@ -14,8 +14,7 @@ from app.sellers.services.earnings import release_due
 from tests.conftest import Actor
 from tests.factories import UserFactory
 from tests.helpers import assert_problem
-from tests.payments.conftest import paystack_api  # noqa: F401 (a fixture)
-from tests.sellers.test_earnings import _ask_return, _deliver, _refund_return, paid  # noqa: F401 (a fixture)
+from tests.sellers.conftest import ask_return, deliver_parts, refund_return
 from tests.sellers.test_seller_orders import owner_of
 
 BALANCE, STATEMENT = "/api/v1/seller/balance", "/api/v1/seller/statement"
@@ -32,9 +31,9 @@ def test_a_sellers_balance_follows_its_orders_through_release_and_return(app, cl
         "lifetime_earned": "2100.00",
         "lifetime_commission": "233.33",
     }
-    _deliver(client, admin, paid)
-    made = _ask_return(client, customer, paid, paid["mat"], 1)
-    _refund_return(client, admin, made)  # the mat: 333.33, of which 33.33 commission
+    deliver_parts(client, admin, paid)
+    made = ask_return(client, customer, paid, paid["mat"], 1)
+    refund_return(client, admin, made)  # the mat: 333.33, of which 33.33 commission
     with time_machine.travel(utcnow() + timedelta(days=app.config["RETURN_WINDOW_DAYS"], minutes=1), tick=False):
         release_due()
     seen = client.get(BALANCE, headers=kikapu.headers).get_json()
@@ -60,7 +59,7 @@ def test_a_sellers_balance_follows_its_orders_through_release_and_return(app, cl
 
 def test_a_statement_page_and_a_period_keep_the_running_balance(app, client, admin, customer, paid):
     kikapu = owner_of(paid["kikapu"])
-    _deliver(client, admin, paid)
+    deliver_parts(client, admin, paid)
     later = utcnow() + timedelta(days=app.config["RETURN_WINDOW_DAYS"] + 1)
     with time_machine.travel(later, tick=False):
         release_due()

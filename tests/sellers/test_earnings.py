@@ -17,12 +17,12 @@ from app.extensions import db
 from app.ledger import chart
 from app.ledger.chart import SellerBucket
 from app.ledger.services import balances, positions, verify
-from app.sellers.models import CommissionRate, SellerOrder
+from app.sellers.models import SellerOrder
 from app.sellers.services.earnings import release_due
 from tests.factories import ProductFactory
 from tests.helpers import ORDERS
-from tests.payments.conftest import paystack_api  # noqa: F401 (a fixture)
-from tests.sellers.test_part_cancellation import REFUNDED, parts_by_seller, pay_by_card
+from tests.sellers.conftest import ask_return, deliver_parts, refund_return
+from tests.sellers.test_part_cancellation import parts_by_seller, pay_by_card
 from tests.sellers.test_seller_orders import MINE, owner_of, place
 
 CASH = chart.cash("paystack")
@@ -42,21 +42,6 @@ def owed_to(seller) -> dict[str, Decimal]:
 def books_are_true():
     yield
     assert verify() == []
-
-
-@pytest.fixture
-def paid(client, customer, address, two_sellers, paystack_api):  # noqa: F811
-    """At a default 10 % commission: two baskets and a mat from Kikapu (2,333.33, commission
-    233.33), a radio from Radio Hub (2,500.00, commission 250.00), delivery 250.00: KES
-    5,083.33 paid by card; Paystack answers refunds."""
-    db.session.add(CommissionRate(scope="default", target_id=0, kind="percentage", rate_bps=1000))
-    db.session.flush()
-    s = two_sellers
-    order = place(client, customer, address, (s["basket"], 2), (s["mat"], 1), (s["radio"], 1), method="card")
-    assert order["total"] == "5083.33"
-    pay_by_card(client, customer, order, paystack_api)
-    paystack_api.post("https://api.paystack.co/refund", json=REFUNDED)
-    return {**s, "order": order}
 
 
 def test_a_paid_order_owes_each_seller_its_net_and_the_shop_its_commission_and_fee(paid):
@@ -98,19 +83,8 @@ def test_a_part_cancelled_gives_back_its_lines_and_the_others_stay_owed(client, 
     assert held["customer-funds"] == held["expense:refunds"] == Decimal("0.00")
 
 
-def _deliver(client, admin, paid) -> None:
-    """Each seller packs and ships its part; staff mark them delivered."""
-    for seller in (paid["kikapu"], paid["hub"]):
-        part = parts_by_seller(paid["order"]["id"])[seller.id]
-        for verb in ("pack", "ship"):
-            response = client.post(f"{MINE}/{part.id}/{verb}", json={}, headers=owner_of(seller).headers)
-            assert response.status_code == 200, (verb, response.get_json())
-        response = client.post(f"/api/v1/seller-orders/{part.id}/deliver", json={}, headers=admin.headers)
-        assert response.status_code == 200, response.get_json()
-
-
 def test_the_return_window_releases_pending_earnings_once(app, client, admin, paid):
-    _deliver(client, admin, paid)
+    deliver_parts(client, admin, paid)
     assert release_due() == 0  # the window is still open
     later = utcnow() + timedelta(days=app.config["RETURN_WINDOW_DAYS"], minutes=1)
     with time_machine.travel(later, tick=False):
@@ -123,7 +97,7 @@ def test_the_return_window_releases_pending_earnings_once(app, client, admin, pa
 
 
 def test_an_open_return_holds_back_the_release_of_its_seller_only(app, client, admin, customer, paid):
-    _deliver(client, admin, paid)
+    deliver_parts(client, admin, paid)
     order = client.get(f"{ORDERS}/{paid['order']['id']}", headers=customer.headers).get_json()
     basket = next(line for line in order["lines"] if line["product_id"] == paid["basket"].id)
     asked = client.post(
@@ -152,44 +126,18 @@ def test_the_house_sellers_part_is_the_shops_own_sales(client, customer, address
     assert owed_to(house)["pending"] == Decimal("0.00")
 
 
-def _ask_return(client, customer, paid, product, quantity: int) -> int:
-    order = client.get(f"{ORDERS}/{paid['order']['id']}", headers=customer.headers).get_json()
-    line = next(line for line in order["lines"] if line["product_id"] == product.id)
-    asked = client.post(
-        "/api/v1/returns",
-        json={
-            "order_id": order["id"],
-            "lines": [{"order_line_id": line["id"], "quantity": quantity}],
-            "reason": "damaged",
-        },
-        headers=customer.headers,
-    )
-    assert asked.status_code == 201, asked.get_json()
-    return asked.get_json()["id"]
-
-
-def _refund_return(client, admin, made: int, amount: str | None = None) -> None:
-    for verb, body in (
-        ("approve", {}),
-        ("receive", {"restock": True}),
-        ("refund", {} if amount is None else {"amount": amount}),
-    ):
-        response = client.post(f"/api/v1/returns/{made}/{verb}", json=body, headers=admin.headers)
-        assert response.status_code == 200, (verb, response.get_json())
-
-
 def _return(client, admin, customer, paid, product, quantity: int, amount: str | None = None) -> None:
-    _refund_return(client, admin, _ask_return(client, customer, paid, product, quantity), amount)
+    refund_return(client, admin, ask_return(client, customer, paid, product, quantity), amount)
 
 
 def test_a_return_refunded_after_the_release_comes_out_of_the_available_balance(client, admin, customer, paid):
     from app.sellers.services.earnings import release
 
-    _deliver(client, admin, paid)
-    made = _ask_return(client, customer, paid, paid["basket"], 2)
+    deliver_parts(client, admin, paid)
+    made = ask_return(client, customer, paid, paid["basket"], 2)
     # Released all the same (asked at the window's last moment, as the release ran):
     assert release(parts_by_seller(paid["order"]["id"])[paid["kikapu"].id])
-    _refund_return(client, admin, made)
+    refund_return(client, admin, made)
     # Two baskets: 2,000.00 refunded, of which 200.00 was commission; the seller gives back 1,800.00.
     assert owed_to(paid["kikapu"]) == {"pending": Decimal("0.00"), "available": Decimal("300.00"), "in_payout": 0}
     held = books(*SHOP)
@@ -199,7 +147,7 @@ def test_a_return_refunded_after_the_release_comes_out_of_the_available_balance(
 
 
 def test_a_return_refunded_in_part_gives_back_in_proportion_from_pending(client, admin, customer, paid):
-    _deliver(client, admin, paid)
+    deliver_parts(client, admin, paid)
     _return(client, admin, customer, paid, paid["basket"], 2, amount="1000.00")  # half of their worth
     assert owed_to(paid["kikapu"])["pending"] == Decimal("1200.00")  # 2,100.00 less half of 1,800.00
     held = books(*SHOP)
