@@ -128,6 +128,7 @@ DOMAINS = (
     "cart",
     "orders",
     "payments",
+    "payouts",
     "sellers",
     "reviews",
     "returns",

@@ -216,6 +216,19 @@ class Config:
     MPESA_CALLBACK_SECRET = env("MPESA_CALLBACK_SECRET", "dev-mpesa-callback-secret")
     # Prompts one phone number receives, whichever accounts ask (each account: 5 a minute).
     STK_PUSHES_PER_PHONE = env("STK_PUSHES_PER_PHONE", "5/hour")
+    # Payouts by M-Pesa B2C (Daraja v3 paymentrequest, the same consumer key as STK Push): the
+    # B2C shortcode, the API initiator made on the M-Pesa org portal and its password, encrypted
+    # for each request with Safaricom's certificate (a PEM file; sandbox and production differ).
+    MPESA_B2C_SHORTCODE = env("MPESA_B2C_SHORTCODE")
+    MPESA_INITIATOR_NAME = env("MPESA_INITIATOR_NAME")
+    MPESA_INITIATOR_PASSWORD = env("MPESA_INITIATOR_PASSWORD")
+    MPESA_CERT_PATH = env("MPESA_CERT_PATH")
+    PAYOUT_MIN_AMOUNT = env_int("PAYOUT_MIN_AMOUNT", 100)  # KES; never below Daraja's 10
+    PAYOUT_APPROVAL_THRESHOLD = env_int("PAYOUT_APPROVAL_THRESHOLD", 50_000)  # KES; above it, an admin approves
+    PAYOUT_NUMBER_HOLD_HOURS = env_int("PAYOUT_NUMBER_HOLD_HOURS", 48)  # payouts to a new number wait this long
+    # When scheduled payouts run (cron syntax, on Celery beat): weekly, Monday 06:00 UTC by default.
+    PAYOUT_SCHEDULE = env("PAYOUT_SCHEDULE", "0 6 * * 1")
+    PAYOUT_RESULT_WAIT_MINUTES = env_int("PAYOUT_RESULT_WAIT_MINUTES", 15)  # then Daraja is asked (status query)
     PAYSTACK_BASE_URL = env("PAYSTACK_BASE_URL", "https://api.paystack.co")  # test keys select test mode
     PAYSTACK_SECRET_KEY = env("PAYSTACK_SECRET_KEY")
     # Where Paystack sends the customer back after paying (FRONTEND_URL/orders?reference=... when unset).

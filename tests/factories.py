@@ -16,6 +16,7 @@ from app.common.slugs import slugify
 from app.common.types import utcnow
 from app.extensions import db
 from app.orders.models import DeliveryZone
+from app.sellers.models import SellerAccount
 from app.users.models import Address
 
 DEFAULT_PASSWORD = "Correct-Horse-42"
@@ -92,6 +93,28 @@ class SellerFactory(BaseFactory):
     name = factory.Sequence(lambda n: f"Store {n}")
     slug = factory.LazyAttribute(lambda o: slugify(o.name))
     about = "We sell fine things."
+
+
+class SellerAccountFactory(BaseFactory):
+    """An approved seller account for `store` (a new one unless given), its owner's."""
+
+    class Meta:
+        model = SellerAccount
+
+    class Params:
+        store = factory.SubFactory(SellerFactory)
+
+    store_id = factory.LazyAttribute(lambda o: o.store.id)
+    user_id = factory.LazyAttribute(lambda o: o.store.owner_id)
+    status = "approved"
+    kind = "individual"
+    store_name = factory.LazyAttribute(lambda o: o.store.name)
+    contact_phone = "+254712345678"
+    contact_email = factory.Sequence(lambda n: f"seller{n}@example.com")
+    pickup_county = "Nairobi"
+    pickup_town = "Nairobi"
+    social_links: dict[str, str] = {}
+    approved_at = factory.LazyFunction(utcnow)
 
 
 def store_of(user: Any) -> Seller:

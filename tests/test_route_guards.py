@@ -59,6 +59,8 @@ PUBLIC = {
     ("/api/v1/payments/methods", "GET"),
     ("/api/v1/returns/<int:return_id>/images/<int:image_id>", "GET"),  # the signed link is the guard
     ("/api/v1/payments/mpesa/callback/<secret>", "POST"),  # Safaricom's: the secret in the path is the guard
+    ("/api/v1/payouts/mpesa/<kind>/result/<secret>", "POST"),  # Safaricom's B2C results: likewise
+    ("/api/v1/payouts/mpesa/<kind>/timeout/<secret>", "POST"),
     ("/api/v1/payments/paystack/webhook", "POST"),  # Paystack's: its HMAC signature is the guard
     ("/api/v1/payments/paypal/webhook", "POST"),  # PayPal's: PayPal verifies its signature
     ("/api/v1/products/<int:product_id>/reviews", "GET"),
@@ -179,6 +181,31 @@ def _seller_order(owner) -> dict[str, int]:
     return {"seller_order_id": db.session.scalar(db.select(SellerOrder.id).where(SellerOrder.order_id == order.id))}
 
 
+def _payout(owner) -> dict[str, int]:
+    """A payout of `owner`'s store (made as a row: what it pays is beside the point here)."""
+    from decimal import Decimal
+
+    from app.payouts.models import Payout
+    from tests.factories import store_of
+
+    payout = Payout(
+        originator_id=f"DUKA-guard-{owner.id}",
+        payee="seller",
+        seller_id=store_of(owner).id,
+        user_id=owner.id,
+        phone="254712345678",
+        amount=Decimal("100.00"),
+        currency="KES",
+        status="queued",
+        origin="request",
+        batch="guard",
+        details={},
+    )
+    db.session.add(payout)
+    db.session.commit()
+    return {"payout_id": payout.id}
+
+
 def _seller_return(owner) -> dict[str, int]:
     """A return holding a line of `owner`'s store."""
     from app.returns.services import create_return
@@ -234,6 +261,7 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/products/<int:product_id>/images": ("supplier", _product, "product_not_found"),
     "/api/v1/products/<int:product_id>/images/<int:image_id>": ("supplier", _image, "product_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>": ("supplier", _seller_order, "seller_order_not_found"),
+    "/api/v1/seller/payouts/<int:payout_id>": ("supplier", _payout, "payout_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/pack": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/ship": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/cancel": ("supplier", _seller_order, "seller_order_not_found"),

@@ -26,7 +26,22 @@ BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "orders.purge_idempotency_keys", "schedule": crontab(minute=40)},
     "send-pending-emails": {"task": "notifications.send_pending", "schedule": crontab(minute="*/5")},
     "release-seller-earnings": {"task": "sellers.release_earnings", "schedule": crontab(minute=20)},
+    "send-due-payouts": {"task": "payouts.send_due", "schedule": crontab(minute="*/10")},
+    "check-unsettled-payouts": {"task": "payouts.check_unsettled", "schedule": crontab(minute="*/5")},
 }
+
+
+def beat_schedule(config: Any) -> dict[str, Any]:
+    """BEAT_SCHEDULE and the jobs whose time is a setting: scheduled payouts (PAYOUT_SCHEDULE,
+    cron syntax: minute hour day-of-month month day-of-week)."""
+    minute, hour, day, month, weekday = str(config["PAYOUT_SCHEDULE"]).split()
+    return {
+        **BEAT_SCHEDULE,
+        "scheduled-payouts": {
+            "task": "sellers.scheduled_payouts",
+            "schedule": crontab(minute=minute, hour=hour, day_of_month=day, month_of_year=month, day_of_week=weekday),
+        },
+    }
 
 
 def init_celery(app: Flask) -> Celery:
@@ -48,7 +63,7 @@ def init_celery(app: Flask) -> Celery:
         task_eager_propagates=False,
         task_acks_late=True,
         task_default_queue="duka",
-        beat_schedule=BEAT_SCHEDULE,
+        beat_schedule=beat_schedule(app.config),
     )
     celery.Task = FlaskTask
     celery.set_default()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, has_request_context, url_for
 
 
 def public_base_url() -> str:
@@ -19,5 +19,8 @@ def public_base_url() -> str:
 
 
 def public_url(endpoint: str, **values: Any) -> str:
-    """The absolute public URL of one of our routes, for a third party to call."""
-    return public_base_url() + url_for(endpoint, _external=False, **values)
+    """The absolute public URL of one of our routes, for a third party to call; also outside a
+    request (a task, a beat job), where only the route's path is built from the URL map."""
+    if has_request_context():
+        return public_base_url() + url_for(endpoint, _external=False, **values)
+    return public_base_url() + current_app.url_map.bind("localhost").build(endpoint, values)

@@ -44,6 +44,8 @@ def cash(provider: str) -> Account:
     return Account(f"cash:{provider}", AccountKind.ASSET, f"Cash at {provider}")
 
 
+# Payouts leave from the B2C shortcode's utility account, not the paybill customers pay into.
+B2C_FLOAT = Account("cash:mpesa-b2c", AccountKind.ASSET, "M-Pesa B2C utility account (payouts)")
 CUSTOMER_FUNDS = Account(
     "customer-funds",
     AccountKind.LIABILITY,

@@ -159,6 +159,21 @@ def _id_of(code: str) -> int:
     return found
 
 
+def locked_balance(account: Account) -> Decimal:
+    """The account's balance on its own side, its row locked until the transaction ends: the
+    check-then-claim of a payout or a wallet spend (two at once: the second waits, then reads
+    what the first left)."""
+    settle_balances()
+    account_id = account_ids([account])[account.code]
+    raw = db.session.scalar(
+        select(LedgerAccount.balance)
+        .where(LedgerAccount.id == account_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return shown(account, raw if raw is not None else ZERO)
+
+
 def is_posted(key: str) -> bool:
     """Whether the cause `key` has been posted."""
     return db.session.scalar(select(JournalEntry.id).where(JournalEntry.key == key)) is not None

@@ -7,9 +7,11 @@ from typing import Any
 from app.catalog.signals import seller_changing_products
 from app.orders.signals import order_paid, order_placed, order_status_changed
 from app.orders.status import OrderStatus
+from app.payouts.signals import payee_wanted
 from app.returns.signals import return_refunded, return_requested
 from app.sellers.services.earnings import post_order_cancelled, post_return, post_sale
 from app.sellers.services.orders import follow_order, split_order
+from app.sellers.services.payouts import payee_for_retry
 from app.sellers.services.returns import return_requested as tell_sellers
 from app.sellers.services.returns import reverse_commission
 from app.sellers.services.terms import require_accepted
@@ -38,6 +40,11 @@ def _follow(order: Any, *, previous: str, actor: Any, **_: Any) -> None:
 @order_paid.connect
 def _sold(order: Any, **_: Any) -> None:
     post_sale(order)
+
+
+@payee_wanted.connect
+def _payee(payout: Any, **_: Any) -> Any:
+    return payee_for_retry(payout)
 
 
 @return_requested.connect

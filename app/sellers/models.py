@@ -51,6 +51,10 @@ class SellerAccount(db.Model):
     kra_pin: Mapped[str | None] = mapped_column(String(11))
     registration_number: Mapped[str | None] = mapped_column(String(40))
     status_reason: Mapped[str | None] = mapped_column(String(500))  # why it was rejected or suspended
+    # Where payouts go (E.164); the contact phone until the seller sets one. Payouts to a number
+    # set since `payout_phone_set_at` wait PAYOUT_NUMBER_HOLD_HOURS from then.
+    payout_phone: Mapped[str | None] = mapped_column(String(16))
+    payout_phone_set_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

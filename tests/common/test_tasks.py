@@ -4,9 +4,14 @@ from __future__ import annotations
 
 
 def test_every_scheduled_job_names_a_registered_task(app):
-    from app.common.tasks import BEAT_SCHEDULE
+    from celery.schedules import crontab
+
+    from app.common.tasks import BEAT_SCHEDULE, beat_schedule
     from app.extensions import celery
 
-    assert app.extensions["celery"].conf.beat_schedule == BEAT_SCHEDULE
-    for job in BEAT_SCHEDULE.values():
+    schedule = app.extensions["celery"].conf.beat_schedule
+    assert schedule == beat_schedule(app.config) and BEAT_SCHEDULE.items() <= schedule.items()
+    # PAYOUT_SCHEDULE's default: weekly, Monday 06:00.
+    assert schedule["scheduled-payouts"]["schedule"] == crontab(minute="0", hour="6", day_of_week="1")
+    for job in schedule.values():
         assert job["task"] in celery.tasks, job

@@ -9,7 +9,7 @@ from app import create_app
 
 def test_it_stands_in_for_every_provider_without_credentials():
     app = create_app("testing")
-    assert app.config["PAYMENT_SANDBOX_PROVIDERS"] == ["mpesa", "paystack", "paypal"]
+    assert app.config["PAYMENT_SANDBOX_PROVIDERS"] == ["mpesa", "paystack", "paypal", "mpesa-b2c"]
     base = app.config["PUBLIC_BASE_URL"]
     assert app.config["MPESA_BASE_URL"] == f"{base}/sandbox/mpesa"
     assert app.config["PAYSTACK_BASE_URL"] == f"{base}/sandbox/paystack"
@@ -26,7 +26,7 @@ def test_a_provider_with_credentials_is_left_alone():
             "PAYSTACK_BASE_URL": "https://api.paystack.co",
         },
     )
-    assert app.config["PAYMENT_SANDBOX_PROVIDERS"] == ["mpesa", "paypal"]
+    assert app.config["PAYMENT_SANDBOX_PROVIDERS"] == ["mpesa", "paypal", "mpesa-b2c"]
     assert app.config["PAYSTACK_BASE_URL"] == "https://api.paystack.co"
 
 

@@ -42,6 +42,7 @@ from app.sellers.schemas.orders import (
     SellerOrderQuery,
     ShipIn,
 )
+from app.sellers.schemas.payouts import PayoutNumberIn, PayoutNumberOut
 from app.sellers.schemas.returns import (
     RESPONSES,
     DashboardOut,
@@ -64,6 +65,8 @@ from app.sellers.schemas.terms import (
 )
 
 __all__ = [
+    "PayoutNumberIn",
+    "PayoutNumberOut",
     "SellerBalanceOut",
     "StatementLineOut",
     "StatementPageQuery",

@@ -1,0 +1,2 @@
+"""Payouts' rules: claims (asking, approving, pausing, retrying), disbursement (Daraja B2C:
+submitting, results, status queries), reads."""
