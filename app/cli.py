@@ -177,6 +177,32 @@ def register_cli(app: Flask) -> None:
 
         click.echo(f"released the earnings of {release_due()} seller orders")
 
+    @sellers.command("scheduled-payouts")
+    def scheduled_seller_payouts() -> None:
+        """Pay out every seller's available balance (PAYOUT_SCHEDULE on Celery beat; cron it
+        weekly when no beat runs)."""
+        from app.sellers.services.payouts import scheduled_payouts
+
+        click.echo(f"paid out {scheduled_payouts()} sellers")
+
+    @app.cli.group("payouts")
+    def payouts() -> None:
+        """Payouts by M-Pesa B2C."""
+
+    @payouts.command("send-due")
+    def send_due_payouts() -> None:
+        """Send queued payouts (approved, resumed, past a new number's hold)."""
+        from app.payouts.services.disbursement import send_due
+
+        click.echo(f"sent {send_due()} payouts")
+
+    @payouts.command("check")
+    def check_payouts() -> None:
+        """Ask Daraja (Transaction Status) about payouts with no result in time; never re-send."""
+        from app.payouts.services.disbursement import check_unsettled
+
+        click.echo(f"asked about {check_unsettled()} payouts")
+
     @app.cli.group("payments")
     def payments() -> None:
         """Payments."""

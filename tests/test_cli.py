@@ -45,14 +45,15 @@ def test_seed_demo_is_idempotent_and_prints_credentials(app, client):
     from app.sellers.models import SellerOrder
 
     assert db.session.scalar(select(func.count()).select_from(SellerOrder)) == 3
-    # The order paid by M-Pesa went through settlement: the artisan's earnings are pending.
+    # The order paid by M-Pesa went through settlement and was delivered: the artisan's earnings
+    # are available to pay out.
     from app.catalog.models import Seller
     from app.ledger import chart
     from app.ledger.chart import SellerBucket
     from app.ledger.services import balance, verify
 
     kikapu = db.session.scalar(select(Seller.id).where(Seller.slug == "kikapu-crafts"))
-    assert balance(chart.seller(kikapu, SellerBucket.PENDING)) > 0
+    assert balance(chart.seller(kikapu, SellerBucket.AVAILABLE)) > 0
     assert verify() == []
 
 

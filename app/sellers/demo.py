@@ -10,7 +10,7 @@ from app.catalog.services.sellers import open_store, seller_of
 from app.common.types import utcnow
 from app.extensions import db
 from app.orders.models import Order
-from app.sellers.models import CommissionRate, SellerAccount, SellerEvent
+from app.sellers.models import CommissionRate, SellerAccount, SellerEvent, SellerOrder
 from app.sellers.status import SellerKind, SellerStatus
 
 
@@ -52,8 +52,8 @@ KIKAPU_PRODUCTS = [
 def seed_marketplace(customer: User, applicant: User, artisan: User) -> dict[str, int]:
     """The marketplace's demo (idempotent): a second approved seller (an artisan) with products,
     a pending application, and two orders of the demo customer: one spanning both demo sellers,
-    to be paid on delivery, and one of baskets paid by M-Pesa (so the artisan has earnings
-    pending). Runs after the demo catalog and zones."""
+    to be paid on delivery, and one of baskets paid by M-Pesa and delivered (so the artisan has
+    earnings available to pay out). Runs after the demo catalog and zones."""
     from decimal import Decimal
 
     from app.cart.services import Owner, add_line
@@ -145,8 +145,9 @@ def seed_marketplace(customer: User, applicant: User, artisan: User) -> dict[str
 
 
 def _paid_by_mpesa(order: Order) -> None:
-    """Settle a demo order as Daraja's success callback would: the payment, the order paid, and
-    the sale in the ledger (the artisan's pending earnings, the shop's commission)."""
+    """Settle a demo order as Daraja's success callback would (the payment, the order paid, the
+    sale in the ledger), then deliver it and release its earnings at once, as the return window
+    would: the artisan has money available to pay out when `make run` starts."""
     from app.payments.gateways import Outcome
     from app.payments.models import Payment
     from app.payments.services.settlement import settle
@@ -164,6 +165,14 @@ def _paid_by_mpesa(order: Order) -> None:
     db.session.add(payment)
     db.session.flush()
     settle(payment, Outcome(payment.provider_reference or "", "succeeded", order.total, f"SDEMO{order.id:05d}"))
+    from app.orders.services.orders import Actor, transition
+    from app.orders.status import ActorKind, OrderStatus
+    from app.sellers.services.earnings import release
+
+    for status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.OUT_FOR_DELIVERY, OrderStatus.DELIVERED):
+        transition(order, status, Actor(ActorKind.ADMIN), "Demo data")
+    for part in db.session.scalars(select(SellerOrder).where(SellerOrder.order_id == order.id)):
+        release(part)
 
 
 def _approved_store(owner: User, name: str, about: str, county: str) -> Seller:

@@ -335,3 +335,10 @@ def SellerAccountFactory_actor():  # noqa: N802 (reads as what it makes)
 
     account = SellerAccountFactory()
     return Actor(db.session.get(User, account.user_id))
+
+
+def test_the_cron_twins_of_the_beat_jobs(app, earner, sandbox):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["sellers", "scheduled-payouts"]).output == "paid out 1 sellers\n"
+    assert runner.invoke(args=["payouts", "send-due"]).output == "sent 0 payouts\n"  # sent at once already
+    assert runner.invoke(args=["payouts", "check"]).output == "asked about 0 payouts\n"
