@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from werkzeug.datastructures import FileStorage
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -143,6 +143,18 @@ class ProblemOut(OutSchema):
 class PaginationQuery(BaseSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class DayRangeQuery(BaseSchema):
+    """A period of days (UTC, both included): `from` and `to`, either left open."""
+
+    since = fields.Date(data_key="from", metadata={"description": "First day (UTC), included"})
+    until = fields.Date(data_key="to", metadata={"description": "Last day (UTC), included"})
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            raise ValidationError("Must not be before `from`.", "to")
 
 
 class PageMetaOut(OutSchema):

@@ -113,7 +113,7 @@ def test_a_seller_is_paid_out_end_to_end(app, client, earner, sandbox):
     assert [(line["kind"], line["amount"]) for line in statement] == [
         ("sale", "5000.50"),
         ("payout", "0.00"),  # claimed: available -> in payout
-        ("payout", "-5000.00"),  # paid
+        ("payout_paid", "-5000.00"),
     ]
 
 

@@ -82,7 +82,7 @@ def give_back(payout: Payout, why: str) -> None:
     source, hold = accounts_of(payout.payee, payout.seller_id, payout.user_id)
     post(
         f"payout:{payout.id}:returned",
-        "payout",
+        "payout_returned",
         [debit(hold, payout.amount), credit(source, payout.amount)],
         seller_id=payout.seller_id,
         reference=f"PAYOUT-{payout.id}",

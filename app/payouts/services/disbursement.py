@@ -201,7 +201,7 @@ def _paid(payout: Payout, receipt: Any, name: Any, when: Any, amount: Any, resul
         payout.needs_review = True
         post(
             f"payout:{payout.id}:paid-late",
-            "payout",
+            "payout_paid",
             [debit(source, payout.amount), credit(chart.B2C_FLOAT, payout.amount)],
             seller_id=payout.seller_id,
             reference=f"PAYOUT-{payout.id}",
@@ -217,7 +217,7 @@ def _paid(payout: Payout, receipt: Any, name: Any, when: Any, amount: Any, resul
     record(payout, P(payout.status), P.PAID, "mpesa", note=f"M-Pesa {payout.receipt or ''}".strip())
     post(
         f"payout:{payout.id}:paid",
-        "payout",
+        "payout_paid",
         [debit(hold, payout.amount), credit(chart.B2C_FLOAT, payout.amount)],
         seller_id=payout.seller_id,
         reference=f"PAYOUT-{payout.id}",

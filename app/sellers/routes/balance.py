@@ -9,9 +9,9 @@ from flask_jwt_extended import current_user
 
 from app.auth.models import Role
 from app.common.permissions import login_required
-from app.common.schemas import page_of
+from app.common.schemas import DayRangeQuery, page_of
 from app.sellers.routes.blueprint import blp
-from app.sellers.schemas import SellerBalanceOut, StatementLineOut, StatementPageQuery, StatementQuery
+from app.sellers.schemas import SellerBalanceOut, StatementLineOut, StatementPageQuery
 from app.sellers.services import balance
 
 
@@ -48,7 +48,7 @@ def my_seller_statement(query: dict[str, Any]) -> Any:
 
 @blp.get("/seller/statement.csv")
 @login_required(Role.SUPPLIER)
-@blp.arguments(StatementQuery(), location="query")
+@blp.arguments(DayRangeQuery(), location="query")
 @blp.response(200, {"type": "string"}, content_type="text/csv", description="The statement as CSV")
 @blp.doc(operationId="downloadMySellerStatement")
 def my_seller_statement_csv(query: dict[str, Any]) -> Any:

@@ -22,7 +22,6 @@ from app.sellers.schemas.balance import (
     SellerBalanceOut,
     StatementLineOut,
     StatementPageQuery,
-    StatementQuery,
 )
 from app.sellers.schemas.commission import (
     CommissionRateIn,
@@ -70,7 +69,6 @@ __all__ = [
     "SellerBalanceOut",
     "StatementLineOut",
     "StatementPageQuery",
-    "StatementQuery",
     "AdminSellerOrderQuery",
     "CancelPartIn",
     "CommissionRateIn",

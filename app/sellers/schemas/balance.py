@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import fields
 
 from app.common.money import MoneyField
-from app.common.schemas import BaseSchema, OutSchema, PaginationQuery
+from app.common.schemas import DayRangeQuery, OutSchema, PaginationQuery
 
 
 class SellerBalanceOut(OutSchema):
@@ -30,17 +28,7 @@ class SellerBalanceOut(OutSchema):
     lifetime_commission = MoneyField(signed=True, required=True)
 
 
-class StatementQuery(BaseSchema):
-    since = fields.Date(data_key="from", metadata={"description": "First day (UTC), included"})
-    until = fields.Date(data_key="to", metadata={"description": "Last day (UTC), included"})
-
-    @validates_schema
-    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("since") and data.get("until") and data["since"] > data["until"]:
-            raise ValidationError("Must not be before `from`.", "to")
-
-
-class StatementPageQuery(StatementQuery, PaginationQuery):
+class StatementPageQuery(DayRangeQuery, PaginationQuery):
     pass
 
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
 
 from app.auth.models import User
 from app.catalog.services.sellers import my_store
+from app.common.csvs import csv_lines
+from app.common.days import day_range
 from app.common.pagination import page_meta
 from app.ledger import chart
 from app.ledger.chart import Account, SellerBucket
@@ -50,11 +50,7 @@ def balance_of(user: User) -> dict[str, Any]:
 
 def _period(query: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
     """`from` and `to` are days (UTC), both included."""
-    since: date | None = query.get("since")
-    until: date | None = query.get("until")
-    start = datetime.combine(since, time.min, UTC) if since else None
-    end = datetime.combine(until + timedelta(days=1), time.min, UTC) if until else None
-    return start, end
+    return day_range(query.get("since"), query.get("until"))
 
 
 def _item(line: StatementLine, accounts: list[Account]) -> dict[str, Any]:
@@ -94,31 +90,16 @@ def statement_csv(user: User, query: dict[str, Any]) -> Iterator[str]:
     store = my_store(user)
     accounts = seller_accounts(store.id)
     since, until = _period(query)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
 
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(CSV_COLUMNS)
-    yield flush()
-    for line in statement_rows(accounts, since, until):
-        item = _item(line, accounts)
-        writer.writerow(
-            [
+    def rows() -> Iterator[list[Any]]:
+        for line in statement_rows(accounts, since, until):
+            item = _item(line, accounts)
+            yield [
                 line.created_at.isoformat(),
                 item["kind"],
                 item["reference"] or "",
-                _safe(item["memo"]),
-                *(str(item[name]) for name in ("amount", "pending", "available", "in_payout", "balance")),
+                item["memo"],
+                *(item[name] for name in ("amount", "pending", "available", "in_payout", "balance")),
             ]
-        )
-        yield flush()
 
-
-def _safe(text: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet: a memo quoting a customer must not run.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_lines(CSV_COLUMNS, rows())
