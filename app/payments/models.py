@@ -117,6 +117,9 @@ class Refund(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="RESTRICT"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
+    # What it gives back in the store currency, when a converted payment (PayPal in USD) is
+    # refunded an amount owed in KES: the cent it cannot pay is the books' rounding, not owed.
+    store_amount: Mapped[Decimal | None] = mapped_column(Money)
     status: Mapped[str] = mapped_column(String(20), default=RefundStatus.REQUESTED.value)
     provider_reference: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(String(300))

@@ -2,8 +2,9 @@
 
 A payment that takes money credits the order's customer funds (whatever the order is then owed
 onward is the sellers' side, `sellers.services.earnings`); a refund draws on what the order still
-holds for its customer there, and beyond that is the shop's own cost (`expense:refunds`). A
-refund that fails is reversed. Keys: `payment:{id}`, `refund:{id}`, `refund:{id}:failed`.
+holds for its customer there, and beyond that is the shop's own cost (`expense:refunds`); a
+converted refund's cent of rounding is `expense:fx-rounding`. A refund that fails is reversed.
+Keys: `payment:{id}`, `refund:{id}`, `refund:{id}:failed`.
 """
 
 from __future__ import annotations
@@ -55,17 +56,18 @@ def refund_moved(record: Refund, payment: Payment) -> None:
     if record.status == RefundStatus.FAILED.value:
         reverse(f"refund:{record.id}", f"refund:{record.id}:failed", "refund_failed", memo=f"Refund {record.id} failed")
         return
-    amount = _in_store_currency(record, payment)
+    amount, worth = _in_store_currency(record, payment)  # what leaves the provider; what it gives back
     if amount <= 0:
         return
     held = -positions(payment.order_id, [chart.CUSTOMER_FUNDS]).get(chart.CUSTOMER_FUNDS.code, ZERO)
-    owed = min(amount, max(held, ZERO))
+    owed = min(worth, max(held, ZERO))
     post(
         f"refund:{record.id}",
         "refund",
         [
             debit(chart.CUSTOMER_FUNDS, owed),
-            debit(chart.GOODWILL, amount - owed),
+            debit(chart.GOODWILL, worth - owed),
+            debit(chart.FX_ROUNDING, amount - worth),
             credit(chart.cash(payment.provider), amount),
         ],
         order_id=payment.order_id,
@@ -75,12 +77,15 @@ def refund_moved(record: Refund, payment: Payment) -> None:
     )
 
 
-def _in_store_currency(record: Refund, payment: Payment) -> Decimal:
-    """A refund's worth in the store currency. Unconverted, its amount. Converted (PayPal), at the
-    payment's rate, except that the refund leaving nothing of the payment takes exactly what the
-    payment brought in less what its earlier refunds took: rounding never leaves a cent behind."""
+def _in_store_currency(record: Refund, payment: Payment) -> tuple[Decimal, Decimal]:
+    """A refund in the store currency: what leaves the provider's account, and what it gives
+    back. Unconverted, both are its amount. Converted (PayPal), it leaves at the payment's rate
+    to the cent, and gives back the amount owed it was asked for (`store_amount`; the rounding
+    between them is the books'); the refund leaving nothing of the payment takes exactly what
+    the payment brought in less what its earlier refunds took, and gives back that less their
+    rounding: over a payment refunded whole, rounding comes to nothing and no cent is left."""
     if not payment.exchange_rate:
-        return record.amount
+        return record.amount, record.amount
     live = db.session.execute(
         select(Refund.id, Refund.amount).where(
             Refund.payment_id == payment.id, Refund.status != RefundStatus.FAILED.value
@@ -93,8 +98,9 @@ def _in_store_currency(record: Refund, payment: Payment) -> Decimal:
             others.append(f"refund:{refund_id}")
     left = received(payment) + posted_to(others, chart.cash(payment.provider))
     if taken >= (payment.amount_paid or ZERO):
-        return left
-    return min((record.amount * payment.exchange_rate).quantize(CENT, rounding=ROUND_HALF_UP), left)
+        return left, left + posted_to(others, chart.FX_ROUNDING)
+    leaving = min((record.amount * payment.exchange_rate).quantize(CENT, rounding=ROUND_HALF_UP), left)
+    return leaving, record.store_amount if record.store_amount is not None else leaving
 
 
 def _reference(order_id: int) -> str | None:

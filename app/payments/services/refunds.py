@@ -66,6 +66,7 @@ def refund(
     reference: str | None = None,
     *,
     tell_customer: bool = True,
+    store_amount: Decimal | None = None,
 ) -> Refund:
     """Give back `amount` (the whole remainder when None) of a succeeded payment.
 
@@ -95,6 +96,7 @@ def refund(
     record = Refund(
         payment_id=payment.id,
         amount=amount,
+        store_amount=store_amount if payment.exchange_rate else None,
         reason=reason,
         requested_by_id=actor.id if actor else None,
         provider_reference=reference,
@@ -197,7 +199,13 @@ def refund_cancelled_lines(order_id: int, amount: Decimal, reason: str) -> tuple
             payment, f"a seller cancelled part of its order: refund {payment.currency} {charged} by hand and record it"
         )
         return True, []
-    record = Refund(payment_id=payment.id, amount=charged, reason=reason[:200], status=RefundStatus.REQUESTED.value)
+    record = Refund(
+        payment_id=payment.id,
+        amount=charged,
+        store_amount=amount if payment.exchange_rate else None,
+        reason=reason[:200],
+        status=RefundStatus.REQUESTED.value,
+    )
     db.session.add(record)
     db.session.flush()
     refund_moved(record, payment)
@@ -284,4 +292,6 @@ def refund_order(actor: User, order_id: int, amount: Decimal, reason: str, refer
     if payment.exchange_rate:
         charged = (amount / payment.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     whole = amount >= payment.order_amount
-    return refund(actor, payment.id, None if whole else charged, reason, reference, tell_customer=False)
+    return refund(
+        actor, payment.id, None if whole else charged, reason, reference, tell_customer=False, store_amount=amount
+    )
