@@ -129,6 +129,7 @@ DOMAINS = (
     "orders",
     "payments",
     "payouts",
+    "wallet",
     "sellers",
     "reviews",
     "returns",

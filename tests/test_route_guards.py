@@ -61,6 +61,7 @@ PUBLIC = {
     ("/api/v1/payments/mpesa/callback/<secret>", "POST"),  # Safaricom's: the secret in the path is the guard
     ("/api/v1/payouts/mpesa/<kind>/result/<secret>", "POST"),  # Safaricom's B2C results: likewise
     ("/api/v1/payouts/mpesa/<kind>/timeout/<secret>", "POST"),
+    ("/api/v1/wallet/mpesa/callback/<secret>", "POST"),  # Safaricom's top-up results: likewise
     ("/api/v1/payments/paystack/webhook", "POST"),  # Paystack's: its HMAC signature is the guard
     ("/api/v1/payments/paypal/webhook", "POST"),  # PayPal's: PayPal verifies its signature
     ("/api/v1/products/<int:product_id>/reviews", "GET"),
@@ -206,6 +207,17 @@ def _payout(owner) -> dict[str, int]:
     return {"payout_id": payout.id}
 
 
+def _top_up(owner) -> dict[str, int]:
+    from decimal import Decimal
+
+    from app.wallet.models import TopUp
+
+    made = TopUp(user_id=owner.id, phone="254712345678", amount=Decimal("500.00"), status="pending")
+    db.session.add(made)
+    db.session.commit()
+    return {"top_up_id": made.id}
+
+
 def _seller_return(owner) -> dict[str, int]:
     """A return holding a line of `owner`'s store."""
     from app.returns.services import create_return
@@ -262,6 +274,8 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/products/<int:product_id>/images/<int:image_id>": ("supplier", _image, "product_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/payouts/<int:payout_id>": ("supplier", _payout, "payout_not_found"),
+    "/api/v1/wallet/top-ups/<int:top_up_id>": ("customer", _top_up, "top_up_not_found"),
+    "/api/v1/wallet/top-ups/<int:top_up_id>/refresh": ("customer", _top_up, "top_up_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/pack": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/ship": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/cancel": ("supplier", _seller_order, "seller_order_not_found"),

@@ -26,6 +26,7 @@ BEAT_SCHEDULE = {
     "purge-idempotency-keys": {"task": "orders.purge_idempotency_keys", "schedule": crontab(minute=40)},
     "send-pending-emails": {"task": "notifications.send_pending", "schedule": crontab(minute="*/5")},
     "release-seller-earnings": {"task": "sellers.release_earnings", "schedule": crontab(minute=20)},
+    "reconcile-pending-top-ups": {"task": "wallet.reconcile_top_ups", "schedule": crontab(minute="*/2")},
     "send-due-payouts": {"task": "payouts.send_due", "schedule": crontab(minute="*/10")},
     "check-unsettled-payouts": {"task": "payouts.check_unsettled", "schedule": crontab(minute="*/5")},
 }

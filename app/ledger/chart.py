@@ -68,3 +68,22 @@ def seller(seller_id: int, bucket: SellerBucket) -> Account:
         "seller",
         seller_id,
     )
+
+
+class WalletBucket(enum.StrEnum):
+    AVAILABLE = "available"  # may be spent or withdrawn
+    HELD = "held"  # set aside for an order's payment not yet made
+    IN_PAYOUT = "in_payout"  # claimed by a withdrawal not yet paid or failed
+
+
+def wallet(user_id: int, bucket: WalletBucket = WalletBucket.AVAILABLE) -> Account:
+    """What the shop owes a customer as store credit."""
+    code = f"wallet:{user_id}" if bucket is WalletBucket.AVAILABLE else f"wallet:{user_id}:{bucket.value}"
+    return Account(
+        code, AccountKind.LIABILITY, f"Wallet of user {user_id}: {bucket.value.replace('_', ' ')}", "user", user_id
+    )
+
+
+WALLET_ADJUSTMENTS = Account(
+    "expense:wallet-adjustments", AccountKind.EXPENSE, "Admins' wallet credits and corrections"
+)

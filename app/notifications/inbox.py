@@ -39,6 +39,7 @@ class Kind(enum.StrEnum):
     SELLER_STATUS = "seller_status"  # to a seller: approved, rejected, suspended, reinstated, closed
     SELLER_TERMS = "seller_terms"  # to sellers: a new version of the terms to accept
     SELLER_ORDER = "seller_order"  # to a seller: a part of an order to fulfil, or cancelled
+    WALLET = "wallet"  # to a customer: topped up, adjusted
     PAYOUT = "payout"  # to a payee: paid, failed (and why), its payout number changed
     PAYOUT_NEEDS_ATTENTION = "payout_needs_attention"  # to admins: to approve, paused, unresolved
 

@@ -1,0 +1,122 @@
+"""The customer wallet: its balance and transactions from the ledger, M-Pesa top-ups through the
+local sandbox (the real gateway, the wallet's callback route and secret), admins' adjustments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.ledger import chart
+from app.ledger.services import balances, verify
+from app.notifications.models import Notification
+from app.payments.models import PaymentEvent
+from app.sandbox.store import deliver_pending
+from app.wallet.models import TopUp
+from tests.helpers import assert_problem
+
+WALLET, TOP_UPS = "/api/v1/wallet", "/api/v1/wallet/top-ups"
+
+
+@pytest.fixture(autouse=True)
+def books_are_true():
+    yield
+    assert verify() == []
+
+
+def top_up(client, customer, amount="500", phone="0708374149"):
+    return client.post(TOP_UPS, json={"amount": amount, "phone": phone}, headers=customer.headers)
+
+
+def test_a_top_up_is_credited_when_mpesa_says_it_was_paid(app, client, customer, sandbox):
+    assert client.get(WALLET, headers=customer.headers).get_json() == {
+        "currency": "KES",
+        "balance": "0.00",
+        "held": "0.00",
+        "in_withdrawal": "0.00",
+    }
+    started = top_up(client, customer)
+    assert started.status_code == 202, started.get_json()
+    made = started.get_json()
+    assert (made["status"], made["amount"], made["phone"]) == ("pending", "500.00", "254708374149")
+    assert made["checkout_request_id"].startswith("ws_CO_")
+    assert client.get(WALLET, headers=customer.headers).get_json()["balance"] == "0.00"  # nothing until paid
+
+    assert deliver_pending(app) == [200]  # Safaricom's callback, to the wallet's own URL
+    callback = next(call for call in sandbox.calls if "/wallet/mpesa/callback/" in call.request.url)
+    assert callback.request.url.endswith(f"/api/v1/wallet/mpesa/callback/{app.config['MPESA_CALLBACK_SECRET']}")
+    seen = client.get(f"{TOP_UPS}/{made['id']}", headers=customer.headers).get_json()
+    assert seen["status"] == "succeeded" and seen["receipt"]
+    assert client.get(WALLET, headers=customer.headers).get_json()["balance"] == "500.00"
+    assert balances([chart.cash("mpesa")])["cash:mpesa"] == Decimal("500.00")
+    page = client.get(f"{WALLET}/transactions", headers=customer.headers).get_json()
+    [line] = page["items"]
+    assert (line["kind"], line["amount"], line["balance"], line["reference"]) == (
+        "top_up",
+        "500.00",
+        "500.00",
+        seen["receipt"],
+    )
+    told = db.session.scalars(select(Notification.title).where(Notification.user_id == customer.user.id)).all()
+    assert "Wallet topped up" in told
+    # The same callback again changes nothing.
+    again = client.post(callback.request.url.split(app.config["PUBLIC_BASE_URL"])[1], data=callback.request.body)
+    assert again.status_code == 200
+    assert client.get(WALLET, headers=customer.headers).get_json()["balance"] == "500.00"
+    assert len(db.session.scalars(select(PaymentEvent).where(PaymentEvent.kind == "top-up-callback")).all()) == 1
+
+
+@pytest.mark.parametrize("phone,status", [("0700001032", "cancelled"), ("0700000001", "failed")])
+def test_a_top_up_not_paid_credits_nothing(app, client, customer, sandbox, phone, status):
+    made = top_up(client, customer, phone=phone).get_json()
+    assert deliver_pending(app) == [200]
+    assert db.session.get(TopUp, made["id"], populate_existing=True).status == status
+    assert client.get(WALLET, headers=customer.headers).get_json()["balance"] == "0.00"
+
+
+def test_a_lost_callback_is_found_by_the_query(app, client, customer, sandbox, monkeypatch):
+    monkeypatch.setitem(app.config, "PAYMENT_SANDBOX_DELAY_SECONDS", 0)
+    made = top_up(client, customer, phone="0700000000").get_json()  # paid, no callback ever
+    assert deliver_pending(app) == []
+    app.extensions["duka.sandbox"].delay = 0
+    refreshed = client.post(f"{TOP_UPS}/{made['id']}/refresh", headers=customer.headers)
+    assert refreshed.status_code == 200 and refreshed.get_json()["status"] == "succeeded"
+    assert client.get(WALLET, headers=customer.headers).get_json()["balance"] == "500.00"
+
+
+def test_top_ups_are_whole_shillings_and_the_customers_own(client, customer, other_customer, sandbox):
+    assert_problem(top_up(client, customer, amount="100.50"), 422, "validation_error")
+    assert_problem(top_up(client, customer, amount="5"), 422, "validation_error")
+    made = top_up(client, customer).get_json()
+    assert_problem(client.get(f"{TOP_UPS}/{made['id']}", headers=other_customer.headers), 404, "top_up_not_found")
+    wrong = client.post("/api/v1/wallet/mpesa/callback/not-the-secret", json={})
+    assert_problem(wrong, 404, "top_up_not_found")
+
+
+def test_admins_adjust_a_wallet_with_a_reason_never_below_zero(client, admin, customer):
+    url = f"/api/v1/wallets/{customer.user.id}/adjustments"
+    credited = client.post(
+        url, json={"amount": "250.00", "reason": "Sorry for the late delivery"}, headers=admin.headers
+    )
+    assert credited.status_code == 200, credited.get_json()
+    assert credited.get_json()["balance"] == "250.00"
+    too_much = client.post(url, json={"amount": "-300.00", "reason": "Correction"}, headers=admin.headers)
+    assert assert_problem(too_much, 409, "insufficient_wallet")["balance"] == "250.00"
+    taken = client.post(url, json={"amount": "-50.00", "reason": "Correction"}, headers=admin.headers)
+    assert taken.get_json()["balance"] == "200.00"
+    assert balances([chart.WALLET_ADJUSTMENTS])[chart.WALLET_ADJUSTMENTS.code] == Decimal("200.00")
+    lines = client.get(f"{WALLET}/transactions", headers=customer.headers).get_json()["items"]
+    assert [(line["kind"], line["amount"], line["memo"]) for line in lines] == [
+        ("adjustment", "250.00", "Sorry for the late delivery"),
+        ("adjustment", "-50.00", "Correction"),
+    ]
+    assert_problem(
+        client.post(url, json={"amount": "0", "reason": "Nothing"}, headers=admin.headers), 422, "validation_error"
+    )
+    assert_problem(client.post(url, json={"amount": "5", "reason": "Mine"}, headers=customer.headers), 403, "forbidden")
+    missing = client.post(
+        "/api/v1/wallets/999999/adjustments", json={"amount": "5", "reason": "x" * 5}, headers=admin.headers
+    )
+    assert_problem(missing, 404, "wallet_not_found")
