@@ -203,6 +203,17 @@ def register_cli(app: Flask) -> None:
 
         click.echo(f"asked about {check_unsettled()} payouts")
 
+    @app.cli.group("wallet")
+    def wallet() -> None:
+        """Wallets."""
+
+    @wallet.command("reconcile")
+    def reconcile_top_ups() -> None:
+        """Ask M-Pesa about pending top-ups older than a minute (cron it when no beat runs)."""
+        from app.wallet.services.topups import reconcile_pending
+
+        click.echo(f"settled {reconcile_pending()} top-ups")
+
     @app.cli.group("payments")
     def payments() -> None:
         """Payments."""

@@ -207,6 +207,28 @@ def _payout(owner) -> dict[str, int]:
     return {"payout_id": payout.id}
 
 
+def _withdrawal(owner) -> dict[str, int]:
+    from decimal import Decimal
+
+    from app.payouts.models import Payout
+
+    payout = Payout(
+        originator_id=f"DUKA-guard-w{owner.id}",
+        payee="wallet",
+        user_id=owner.id,
+        phone="254712345678",
+        amount=Decimal("100.00"),
+        currency="KES",
+        status="queued",
+        origin="request",
+        batch="guard",
+        details={},
+    )
+    db.session.add(payout)
+    db.session.commit()
+    return {"payout_id": payout.id}
+
+
 def _top_up(owner) -> dict[str, int]:
     from decimal import Decimal
 
@@ -275,6 +297,7 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/seller/orders/<int:seller_order_id>": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/payouts/<int:payout_id>": ("supplier", _payout, "payout_not_found"),
     "/api/v1/wallet/top-ups/<int:top_up_id>": ("customer", _top_up, "top_up_not_found"),
+    "/api/v1/wallet/withdrawals/<int:payout_id>": ("customer", _withdrawal, "payout_not_found"),
     "/api/v1/wallet/top-ups/<int:top_up_id>/refresh": ("customer", _top_up, "top_up_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/pack": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/ship": ("supplier", _seller_order, "seller_order_not_found"),

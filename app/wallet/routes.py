@@ -5,17 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
-from flask_jwt_extended import current_user
+from flask import request, url_for
+from flask_jwt_extended import current_user, get_jwt_identity
 
 from app.auth.models import Role
+from app.auth.ratelimit import documented
 from app.common.blueprint import Blueprint
 from app.common.idempotency import idempotent
 from app.common.permissions import login_required
 from app.common.schemas import page_of
 from app.errors import ValidationFailed
+from app.extensions import limiter
 from app.payments.routes import initiation_rate, query_rate
 from app.payments.schemas import CallbackAckOut
+from app.payouts.schemas import PayoutOut, PayoutQuery, PayoutsMadeOut
 from app.wallet.schemas import (
     AdjustmentIn,
     TopUpIn,
@@ -23,8 +26,9 @@ from app.wallet.schemas import (
     WalletOut,
     WalletTransactionOut,
     WalletTransactionQuery,
+    WithdrawalIn,
 )
-from app.wallet.services import accounts, topups
+from app.wallet.services import accounts, topups, withdrawals
 
 blp = Blueprint("wallet", __name__, url_prefix="/api/v1", description="The customer wallet (store credit)")
 
@@ -109,6 +113,60 @@ def top_up_callback(secret: str) -> Any:
     """
     topups.handle_callback(secret, request.get_data(cache=True))
     return {"ResultCode": 0, "ResultDesc": "Accepted"}
+
+
+# Withdrawals check the password: a few tries an hour per user.
+withdrawal_rate = documented(
+    limiter.limit(lambda: "5/hour", key_func=lambda: f"user:{get_jwt_identity()}", scope="wallet-withdrawal")
+)
+
+
+@blp.post("/wallet/withdrawals")
+@login_required(Role.CUSTOMER)
+@withdrawal_rate
+@idempotent("walletWithdrawal", required=False)
+@blp.arguments(WithdrawalIn())
+@blp.response(
+    201, PayoutsMadeOut, location=lambda made: url_for("wallet.my_withdrawal", payout_id=made["payouts"][0].id)
+)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="withdrawFromMyWallet")
+def withdraw(data: dict[str, Any]) -> Any:
+    """Withdraw from my wallet to M-Pesa.
+
+    Needs my password (422 `wrong_password`; 5 tries an hour) and I am emailed. A payout by
+    M-Pesa B2C, as sellers' are: whole shillings (`amount`, all of them when left out), at least
+    PAYOUT_MIN_AMOUNT, a payout per KES 250,000, an admin's approval above the threshold; 409
+    `insufficient_balance` (with `available`), `payouts_paused`.
+    """
+    made = withdrawals.withdraw(current_user, data.get("amount"), data.get("phone"), data["password"])
+    return {"amount": sum(p.amount for p in made), "payouts": made}
+
+
+@blp.get("/wallet/withdrawals")
+@login_required(Role.CUSTOMER)
+@blp.arguments(PayoutQuery(), location="query")
+@blp.response(200, page_of(PayoutOut))
+@blp.doc(operationId="listMyWithdrawals")
+def my_withdrawals(query: dict[str, Any]) -> Any:
+    """My withdrawals, newest first.
+
+    Each a payout with its status: paid, failed (the money is back in my wallet), unknown
+    (asked after with M-Pesa, never sent twice)...
+    """
+    return withdrawals.list_withdrawals(current_user, query)
+
+
+@blp.get("/wallet/withdrawals/<int:payout_id>")
+@login_required(Role.CUSTOMER)
+@blp.response(200, PayoutOut)
+@blp.doc(operationId="getMyWithdrawal")
+def my_withdrawal(payout_id: int) -> Any:
+    """One of my withdrawals with its history.
+
+    Another's is 404 `payout_not_found`.
+    """
+    return withdrawals.get_withdrawal(current_user, payout_id)
 
 
 @blp.post("/wallets/<int:user_id>/adjustments")

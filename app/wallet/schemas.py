@@ -55,3 +55,9 @@ class AdjustmentIn(BaseSchema):
         signed=True, required=True, metadata={"description": "Added to the wallet; below zero, taken from it"}
     )
     reason = Trimmed(required=True, validate=validate.Length(min=3, max=200))
+
+
+class WithdrawalIn(BaseSchema):
+    amount = MoneyField(metadata={"description": "Whole shillings; all the wallet's whole shillings when left out"})
+    phone = KenyanPhone(metadata={"description": "The M-Pesa number; my profile's phone when omitted"})
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))

@@ -120,3 +120,79 @@ def test_admins_adjust_a_wallet_with_a_reason_never_below_zero(client, admin, cu
         "/api/v1/wallets/999999/adjustments", json={"amount": "5", "reason": "x" * 5}, headers=admin.headers
     )
     assert_problem(missing, 404, "wallet_not_found")
+
+
+def credit(client, admin, customer, amount: str) -> None:
+    url = f"/api/v1/wallets/{customer.user.id}/adjustments"
+    assert client.post(url, json={"amount": amount, "reason": "Store credit"}, headers=admin.headers).status_code == 200
+
+
+def test_a_withdrawal_is_a_b2c_payout_from_the_wallet(app, client, admin, customer, sandbox):
+    from app.payouts.models import Payout
+
+    credit(client, admin, customer, "1000.00")
+    url = "/api/v1/wallet/withdrawals"
+    wrong = client.post(url, json={"amount": "600", "password": "nope"}, headers=customer.headers)
+    assert_problem(wrong, 422, "wrong_password")
+    made = client.post(
+        url, json={"amount": "600", "phone": "0712345678", "password": customer.password}, headers=customer.headers
+    )
+    assert made.status_code == 201, made.get_json()
+    [payout] = made.get_json()["payouts"]
+    assert (payout["payee"], payout["phone"], payout["amount"]) == ("wallet", "254712345678", "600.00")
+    assert client.get(WALLET, headers=customer.headers).get_json() | {"currency": "KES"} == {
+        "currency": "KES",
+        "balance": "400.00",
+        "held": "0.00",
+        "in_withdrawal": "600.00",
+    }
+    assert deliver_pending(app) == [200]
+    assert db.session.get(Payout, payout["id"], populate_existing=True).status == "paid"
+    wallet = client.get(WALLET, headers=customer.headers).get_json()
+    assert (wallet["balance"], wallet["in_withdrawal"]) == ("400.00", "0.00")
+    assert balances([chart.B2C_FLOAT])[chart.B2C_FLOAT.code] == Decimal("-600.00")
+    mine = client.get(url, headers=customer.headers).get_json()["items"]
+    assert [p["status"] for p in mine] == ["paid"]
+    kinds = [
+        line["kind"] for line in client.get(f"{WALLET}/transactions", headers=customer.headers).get_json()["items"]
+    ]
+    assert kinds == ["adjustment", "payout", "payout_paid"]
+    no_number = client.post(url, json={"amount": "100", "password": customer.password}, headers=customer.headers)
+    assert assert_problem(no_number, 422, "validation_error")["errors"] == {
+        "phone": ["A Kenyan mobile number, e.g. 0712345678."]  # none given, none in the profile
+    }
+    too_much = client.post(
+        url, json={"amount": "500", "phone": "0712345678", "password": customer.password}, headers=customer.headers
+    )
+    assert assert_problem(too_much, 409, "insufficient_balance")["available"] == "400"
+
+
+def test_a_failed_withdrawal_comes_back_and_an_admin_may_retry_it(app, client, admin, customer, sandbox):
+    from app.payouts.models import Payout
+
+    credit(client, admin, customer, "300.00")
+    made = client.post(
+        "/api/v1/wallet/withdrawals",
+        json={"phone": "0700002040", "password": customer.password},
+        headers=customer.headers,
+    ).get_json()["payouts"][0]
+    assert deliver_pending(app) == [200]
+    assert db.session.get(Payout, made["id"], populate_existing=True).status == "failed"
+    assert client.get(WALLET, headers=customer.headers).get_json()["balance"] == "300.00"
+    retried = client.post(f"/api/v1/payouts/{made['id']}/retry", headers=admin.headers)
+    assert retried.status_code == 201, retried.get_json()
+    assert retried.get_json()["payouts"][0]["payee"] == "wallet"
+    assert_problem(client.get(f"/api/v1/wallet/withdrawals/{made['id']}", headers=admin.headers), 403, "forbidden")
+
+
+def test_pending_top_ups_are_asked_about_by_the_cron_twin(app, client, customer, sandbox):
+    from datetime import timedelta
+
+    import time_machine
+
+    from app.common.types import utcnow
+
+    made = top_up(client, customer, phone="0700000000").get_json()  # paid, no callback
+    with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
+        assert app.test_cli_runner().invoke(args=["wallet", "reconcile"]).output == "settled 1 top-ups\n"
+    assert db.session.get(TopUp, made["id"], populate_existing=True).status == "succeeded"

@@ -10,7 +10,7 @@ from app.common.db import insert_unless_exists
 from app.common.types import utcnow
 from app.extensions import db
 from app.ledger import chart
-from app.ledger.chart import Account, SellerBucket
+from app.ledger.chart import Account, SellerBucket, WalletBucket
 from app.ledger.services import credit, debit, post
 from app.payouts.errors import PayoutNotFound
 from app.payouts.models import Payout, PayoutControl, PayoutEvent
@@ -33,6 +33,8 @@ def accounts_of(kind: str, seller_id: int | None, user_id: int) -> tuple[Account
     """The balance a payee's payouts come from, and the account holding them while in flight."""
     if kind == PayeeKind.SELLER.value and seller_id is not None:
         return chart.seller(seller_id, SellerBucket.AVAILABLE), chart.seller(seller_id, SellerBucket.IN_PAYOUT)
+    if kind == PayeeKind.WALLET.value:
+        return chart.wallet(user_id), chart.wallet(user_id, WalletBucket.IN_PAYOUT)
     raise ValueError(f"no accounts for a {kind} payee")
 
 
