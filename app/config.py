@@ -223,6 +223,9 @@ class Config:
     MPESA_INITIATOR_NAME = env("MPESA_INITIATOR_NAME")
     MPESA_INITIATOR_PASSWORD = env("MPESA_INITIATOR_PASSWORD")
     MPESA_CERT_PATH = env("MPESA_CERT_PATH")
+    # Refunds may go into the customer's wallet (store credit, at once): the customer's choice on
+    # a return, or the admin's on a refund.
+    WALLET_REFUNDS = env_bool("WALLET_REFUNDS", True)
     PAYOUT_MIN_AMOUNT = env_int("PAYOUT_MIN_AMOUNT", 100)  # KES; never below Daraja's 10
     PAYOUT_APPROVAL_THRESHOLD = env_int("PAYOUT_APPROVAL_THRESHOLD", 50_000)  # KES; above it, an admin approves
     PAYOUT_NUMBER_HOLD_HOURS = env_int("PAYOUT_NUMBER_HOLD_HOURS", 48)  # payouts to a new number wait this long

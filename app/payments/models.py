@@ -108,6 +108,11 @@ class RefundStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class RefundDestination(enum.StrEnum):
+    ORIGINAL = "original"  # back where it came from: the card, PayPal, the M-Pesa number, cash
+    WALLET = "wallet"  # into the customer's wallet, at once (store credit)
+
+
 class Refund(db.Model):
     """Money given back on a payment. The sum of a payment's refunds that did not fail never
     exceeds what it captured (checked under the payment's row lock)."""
@@ -120,6 +125,9 @@ class Refund(db.Model):
     # What it gives back in the store currency, when a converted payment (PayPal in USD) is
     # refunded an amount owed in KES: the cent it cannot pay is the books' rounding, not owed.
     store_amount: Mapped[Decimal | None] = mapped_column(Money)
+    destination: Mapped[str] = mapped_column(
+        String(10), default=RefundDestination.ORIGINAL.value, server_default=RefundDestination.ORIGINAL.value
+    )
     status: Mapped[str] = mapped_column(String(20), default=RefundStatus.REQUESTED.value)
     provider_reference: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(String(300))

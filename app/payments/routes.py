@@ -246,9 +246,12 @@ def refund_payment(data: dict[str, Any], payment_id: int) -> Any:
     """Refund a payment, wholly or in part (admin).
 
     Paystack refunds are sent to Paystack; M-Pesa and cash ones are made by hand and recorded
-    with their `reference`. More than what is left is 409 `refund_exceeds_payment`.
+    with their `reference`; `to_wallet` puts it into the customer's wallet at once instead. More
+    than what is left is 409 `refund_exceeds_payment`.
     """
-    return refunds.refund(current_user, payment_id, data.get("amount"), data["reason"], data.get("reference"))
+    return refunds.refund(
+        current_user, payment_id, data.get("amount"), data["reason"], data.get("reference"), to_wallet=data["to_wallet"]
+    )
 
 
 @blp.get("/payments/<int:payment_id>")

@@ -45,6 +45,7 @@ class RefundOut(OutSchema):
     amount = MoneyField()
     status = fields.String(validate=validate.OneOf(REFUND_STATUSES))
     provider_reference = fields.String(allow_none=True)
+    destination = fields.String(metadata={"description": "original (the card, PayPal, M-Pesa, cash) or wallet"})
     reason = fields.String()
     requested_by_id = fields.Integer(allow_none=True, metadata={"description": "Null: the system (a cancelled order)"})
     failure_reason = fields.String(allow_none=True)
@@ -54,6 +55,10 @@ class RefundOut(OutSchema):
 class RefundIn(BaseSchema):
     amount = MoneyField(
         metadata={"description": "In the payment's currency (USD for PayPal); the whole remainder when omitted"}
+    )
+    to_wallet = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Into the customer's wallet, at once (no provider, no reference), if WALLET_REFUNDS"},
     )
     reason = Trimmed(required=True, validate=validate.Length(min=1, max=300))
     reference = Trimmed(

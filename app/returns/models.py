@@ -26,6 +26,8 @@ class ReturnRequest(db.Model):
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
     # What was refunded (store currency) and the payment refund that carried it.
     refund_amount: Mapped[Decimal | None] = mapped_column(Money)
+    # Where the customer wants the refund: back where the money came from, or into the wallet.
+    refund_to: Mapped[str] = mapped_column(String(10), default="original", server_default="original")
     refund_id: Mapped[int | None] = mapped_column(ForeignKey("refunds.id", ondelete="SET NULL"))
     restocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # claimed once: stock goes back once
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

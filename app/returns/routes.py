@@ -199,7 +199,11 @@ def refund_return(data: dict[str, Any], return_id: int) -> Any:
 
     At most its lines at the prices paid, plus the delivery fee when the whole order came back
     (409 `refund_exceeds_payment` above). Paystack and PayPal refunds go to the provider; M-Pesa
-    and cash are refunded by hand and recorded with `reference`. When every line is back and
-    refunded, the order becomes `returned`.
+    and cash are refunded by hand and recorded with `reference`. Into the customer's wallet
+    instead (no provider, no reference) when the customer chose it on the request, or the admin
+    says `refund_to: wallet` (WALLET_REFUNDS). When every line is back and refunded, the order
+    becomes `returned`.
     """
-    return services.refund_return(current_user, return_id, data.get("amount"), data.get("reference"))
+    return services.refund_return(
+        current_user, return_id, data.get("amount"), data.get("reference"), data.get("refund_to")
+    )

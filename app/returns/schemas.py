@@ -17,6 +17,7 @@ from app.returns.status import ReturnReason, ReturnStatus
 
 STATUSES = [status.value for status in ReturnStatus]
 REASONS = [reason.value for reason in ReturnReason]
+REFUND_TO = ["original", "wallet"]
 Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kw)
 
 
@@ -30,6 +31,11 @@ class ReturnIn(BaseSchema):
     lines = fields.List(fields.Nested(ReturnLineIn), required=True, validate=validate.Length(min=1, max=100))
     reason = fields.String(required=True, validate=validate.OneOf(REASONS))
     details = Trimmed(allow_none=True, validate=validate.Length(max=2000), metadata={"description": "Plain text"})
+    refund_to = fields.String(
+        load_default="original",
+        validate=validate.OneOf(REFUND_TO),
+        metadata={"description": "original: back where the money came from; wallet: store credit at once"},
+    )
 
 
 class RejectIn(BaseSchema):
@@ -51,6 +57,10 @@ class ReturnRefundIn(BaseSchema):
     reference = Trimmed(
         validate=validate.Length(min=1, max=100),
         metadata={"description": "M-Pesa and cash: the reference of the refund made by hand (required for them)"},
+    )
+    refund_to = fields.String(
+        validate=validate.OneOf(REFUND_TO),
+        metadata={"description": "Where the refund goes; the customer's choice when left out"},
     )
 
 
@@ -117,6 +127,7 @@ class ReturnOut(OutSchema):
     lines = fields.List(fields.Nested(ReturnLineOut))
     rejection_reason = fields.String(allow_none=True)
     refund_amount = MoneyField(allow_none=True)
+    refund_to = fields.String(validate=validate.OneOf(REFUND_TO), metadata={"description": "original or wallet"})
     refund_id = fields.Integer(allow_none=True, metadata={"description": "The payment refund that carried it"})
     restocked = fields.Function(lambda r: r.restocked_at is not None, metadata={"type": "boolean"})
     images = fields.List(fields.Nested(ReturnImageOut))

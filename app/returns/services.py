@@ -130,6 +130,7 @@ def create_return(user: User, data: dict[str, Any]) -> ReturnRequest:
         status=ReturnStatus.REQUESTED.value,
         reason=data["reason"],
         details=data.get("details"),
+        refund_to=_refund_to(data.get("refund_to", "original")),
         lines=[
             ReturnLine(
                 order_line_id=line_id,
@@ -249,7 +250,15 @@ def _worth(request: ReturnRequest, order: Order) -> tuple[Decimal, Decimal]:
     return goods, (order.delivery_fee if whole else Decimal("0.00"))
 
 
-def refund_return(admin: User, return_id: int, amount: Decimal | None, reference: str | None) -> ReturnRequest:
+def _refund_to(choice: str) -> str:
+    if choice == "wallet" and not current_app.config["WALLET_REFUNDS"]:
+        raise ValidationFailed.field("refund_to", "This shop does not refund into wallets.")
+    return choice
+
+
+def refund_return(
+    admin: User, return_id: int, amount: Decimal | None, reference: str | None, refund_to: str | None = None
+) -> ReturnRequest:
     """Refund a received return on the order's payment (Paystack, PayPal: sent to the provider;
     M-Pesa, cash: recorded with the admin's `reference`). At most its lines' worth; when every
     line of the order is back and refunded, the order becomes `returned`."""
@@ -267,7 +276,9 @@ def refund_return(admin: User, return_id: int, amount: Decimal | None, reference
     return_refunded.send(
         request, lines={line.order_line_id: line.quantity for line in request.lines}, amount=amount, delivery_fee=fee
     )
-    refund = refund_order(admin, order.id, amount, f"Return {request.id}", reference)
+    request.refund_to = _refund_to(refund_to or request.refund_to)
+    to_wallet = request.refund_to == "wallet"
+    refund = refund_order(admin, order.id, amount, f"Return {request.id}", reference, to_wallet=to_wallet)
     request.refund_id = refund.id
     refunded = _held(order.id, (ReturnStatus.REFUNDED.value,))
     if all(refunded.get(line.id, 0) >= line.quantity for line in order.lines if line.cancelled_at is None):

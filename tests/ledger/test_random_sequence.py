@@ -301,6 +301,8 @@ def _cash_expected(provider: str) -> Decimal:
         live = select(Refund).where(Refund.payment_id == payment.id, Refund.status != "failed").order_by(Refund.id)
         for refund in db.session.scalars(live):
             taken += refund.amount
+            if refund.destination == "wallet":  # store credit: no money left the provider
+                continue
             if not payment.exchange_rate:
                 worth = refund.amount
             elif taken >= payment.amount_paid:  # the last of it: exactly what is left

@@ -196,3 +196,26 @@ def test_cash_on_delivery_is_money_in_when_an_admin_confirms_it(client, admin, c
         "revenue:delivery": Decimal("250.00"),
     }
     assert owed_to(two_sellers["hub"])["pending"] == Decimal("2500.00")  # no commission rate set
+
+
+def test_a_return_refunded_into_the_wallet_as_the_customer_chose(client, admin, customer, paid):
+    deliver_parts(client, admin, paid)
+    order = client.get(f"{ORDERS}/{paid['order']['id']}", headers=customer.headers).get_json()
+    basket = next(line for line in order["lines"] if line["product_id"] == paid["basket"].id)
+    asked = client.post(
+        "/api/v1/returns",
+        json={
+            "order_id": order["id"],
+            "lines": [{"order_line_id": basket["id"], "quantity": 1}],
+            "reason": "damaged",
+            "refund_to": "wallet",
+        },
+        headers=customer.headers,
+    )
+    assert asked.status_code == 201 and asked.get_json()["refund_to"] == "wallet"
+    refund_return(client, admin, asked.get_json()["id"])
+    assert client.get("/api/v1/wallet", headers=customer.headers).get_json()["balance"] == "1000.00"
+    held = books(*SHOP)
+    assert held["cash:paystack"] == Decimal("5083.33")  # nothing left Paystack
+    assert held["customer-funds"] == held["expense:refunds"] == Decimal("0.00")
+    assert owed_to(paid["kikapu"])["pending"] == Decimal("1200.00")  # 2,100.00 less the basket's 900.00

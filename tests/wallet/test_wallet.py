@@ -16,6 +16,7 @@ from app.payments.models import PaymentEvent
 from app.sandbox.store import deliver_pending
 from app.wallet.models import TopUp
 from tests.helpers import assert_problem
+from tests.payments.conftest import card_order, paystack_api  # noqa: F401 (fixtures)
 
 WALLET, TOP_UPS = "/api/v1/wallet", "/api/v1/wallet/top-ups"
 
@@ -196,3 +197,38 @@ def test_pending_top_ups_are_asked_about_by_the_cron_twin(app, client, customer,
     with time_machine.travel(utcnow() + timedelta(minutes=2), tick=False):
         assert app.test_cli_runner().invoke(args=["wallet", "reconcile"]).output == "settled 1 top-ups\n"
     assert db.session.get(TopUp, made["id"], populate_existing=True).status == "succeeded"
+
+
+def test_a_refund_into_the_wallet_is_store_credit_at_once(
+    app,
+    client,
+    admin,
+    customer,
+    card_order,  # noqa: F811
+    paystack_api,  # noqa: F811
+    monkeypatch,
+):
+    from app.payments.models import Payment
+    from tests.sellers.test_part_cancellation import pay_by_card
+
+    pay_by_card(client, customer, card_order, paystack_api)
+    payment = db.session.scalar(select(Payment))
+    response = client.post(
+        f"/api/v1/payments/{payment.id}/refunds",
+        json={"amount": "200.00", "reason": "Late delivery", "to_wallet": True},
+        headers=admin.headers,
+    )
+    assert response.status_code == 201, response.get_json()
+    made = response.get_json()
+    assert (made["destination"], made["status"], made["provider_reference"]) == ("wallet", "succeeded", None)
+    assert not [call for call in paystack_api.calls if call.request.url.endswith("/refund")]  # no provider
+    assert client.get(WALLET, headers=customer.headers).get_json()["balance"] == "200.00"
+    assert balances([chart.cash("paystack")])["cash:paystack"] == Decimal("1500.00")  # nothing left it
+    assert db.session.get(Payment, payment.id, populate_existing=True).status == "partially_refunded"
+    monkeypatch.setitem(app.config, "WALLET_REFUNDS", False)
+    refused = client.post(
+        f"/api/v1/payments/{payment.id}/refunds", json={"reason": "x", "to_wallet": True}, headers=admin.headers
+    )
+    assert assert_problem(refused, 422, "validation_error")["errors"] == {
+        "to_wallet": ["This shop does not refund into wallets."]
+    }

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.ledger import chart
 from app.ledger.services import ZERO, credit, debit, positions, post, posted_to, reverse
 from app.orders.models import Order
-from app.payments.models import Payment, Refund, RefundStatus
+from app.payments.models import Payment, Refund, RefundDestination, RefundStatus
 
 CENT = Decimal("0.01")
 
@@ -59,6 +59,10 @@ def refund_moved(record: Refund, payment: Payment) -> None:
     amount, worth = _in_store_currency(record, payment)  # what leaves the provider; what it gives back
     if amount <= 0:
         return
+    out_to = chart.cash(payment.provider)
+    if record.destination == RefundDestination.WALLET.value:
+        # Into the customer's wallet: no money leaves any provider, the shop owes it as credit.
+        out_to, amount = chart.wallet(payment.user_id), worth
     held = -positions(payment.order_id, [chart.CUSTOMER_FUNDS]).get(chart.CUSTOMER_FUNDS.code, ZERO)
     owed = min(worth, max(held, ZERO))
     post(
@@ -68,7 +72,7 @@ def refund_moved(record: Refund, payment: Payment) -> None:
             debit(chart.CUSTOMER_FUNDS, owed),
             debit(chart.GOODWILL, worth - owed),
             debit(chart.FX_ROUNDING, amount - worth),
-            credit(chart.cash(payment.provider), amount),
+            credit(out_to, amount),
         ],
         order_id=payment.order_id,
         reference=_reference(payment.order_id),
@@ -96,7 +100,12 @@ def _in_store_currency(record: Refund, payment: Payment) -> tuple[Decimal, Decim
         taken += amount
         if refund_id != record.id:
             others.append(f"refund:{refund_id}")
-    left = received(payment) + posted_to(others, chart.cash(payment.provider))
+    # What earlier refunds took, to the provider or (their worth) into the wallet.
+    left = (
+        received(payment)
+        + posted_to(others, chart.cash(payment.provider))
+        + posted_to(others, chart.wallet(payment.user_id))
+    )
     if taken >= (payment.amount_paid or ZERO):
         return left, left + posted_to(others, chart.FX_ROUNDING)
     leaving = min((record.amount * payment.exchange_rate).quantize(CENT, rounding=ROUND_HALF_UP), left)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -25,7 +26,7 @@ from app.payments.errors import (
 from app.payments.gateways import provider_amount, provider_id
 from app.payments.gateways.paypal import PaypalGateway
 from app.payments.gateways.paystack import PaystackGateway
-from app.payments.models import Payment, PaymentStatus, Provider, Refund, RefundStatus
+from app.payments.models import Payment, PaymentStatus, Provider, Refund, RefundDestination, RefundStatus
 from app.payments.services.accounting import refund_moved
 
 if TYPE_CHECKING:
@@ -67,13 +68,16 @@ def refund(
     *,
     tell_customer: bool = True,
     store_amount: Decimal | None = None,
+    to_wallet: bool = False,
 ) -> Refund:
     """Give back `amount` (the whole remainder when None) of a succeeded payment.
 
     Paystack refunds go to Paystack (`POST /refund`) and PayPal ones to the capture's refund; M-Pesa
     and cash are refunded by hand (an M-Pesa reversal is a separate Daraja product) and recorded
-    here with the `reference` the admin enters. `amount` is in the payment's currency (USD for
-    PayPal). The payment's row is locked, so two refunds racing never exceed what it captured.
+    here with the `reference` the admin enters. `to_wallet`: into the customer's wallet instead,
+    at once, whatever the provider (WALLET_REFUNDS must allow it). `amount` is in the payment's
+    currency (USD for PayPal). The payment's row is locked, so two refunds racing never exceed
+    what it captured.
     """
     payment = db.session.get(Payment, payment_id, with_for_update=True, populate_existing=True)
     if payment is None:
@@ -86,8 +90,10 @@ def refund(
         raise RefundExceedsPayment(
             f"At most {payment.currency} {left} of this payment can be refunded.", refundable=str(left)
         )
-    manual = payment.provider not in AUTOMATIC_REFUNDS
-    if manual and not reference:
+    if to_wallet and not current_app.config["WALLET_REFUNDS"]:
+        raise ValidationFailed.field("to_wallet", "This shop does not refund into wallets.")
+    manual = to_wallet or payment.provider not in AUTOMATIC_REFUNDS
+    if manual and not to_wallet and not reference:
         raise ValidationFailed.field(
             "reference",
             "Required for M-Pesa and cash payments: refund them by hand, then send the refund's reference "
@@ -99,7 +105,8 @@ def refund(
         store_amount=store_amount if payment.exchange_rate else None,
         reason=reason,
         requested_by_id=actor.id if actor else None,
-        provider_reference=reference,
+        provider_reference=None if to_wallet else reference,
+        destination=(RefundDestination.WALLET if to_wallet else RefundDestination.ORIGINAL).value,
         status=RefundStatus.SUCCEEDED.value if manual else RefundStatus.REQUESTED.value,
     )
     db.session.add(record)
@@ -274,7 +281,9 @@ def record_paypal_refund(resource: dict[str, Any], event: PaymentEvent) -> str:
     return f"refund {record.id} recorded ({state})"
 
 
-def refund_order(actor: User, order_id: int, amount: Decimal, reason: str, reference: str | None = None) -> Refund:
+def refund_order(
+    actor: User, order_id: int, amount: Decimal, reason: str, reference: str | None = None, *, to_wallet: bool = False
+) -> Refund:
     """Refund `amount` (store currency) of an order on the payment that paid it (returns call
     this). A converted payment (PayPal) is refunded at its own rate, half up to the cent; the
     refund service's cap (never more than captured) holds either way."""
@@ -293,5 +302,12 @@ def refund_order(actor: User, order_id: int, amount: Decimal, reason: str, refer
         charged = (amount / payment.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     whole = amount >= payment.order_amount
     return refund(
-        actor, payment.id, None if whole else charged, reason, reference, tell_customer=False, store_amount=amount
+        actor,
+        payment.id,
+        None if whole else charged,
+        reason,
+        reference,
+        tell_customer=False,
+        store_amount=amount,
+        to_wallet=to_wallet,
     )
