@@ -55,8 +55,9 @@ COMMISSION = Account("revenue:commission", AccountKind.REVENUE, "Commission on s
 DELIVERY_FEES = Account("revenue:delivery", AccountKind.REVENUE, "Delivery fees")
 HOUSE_SALES = Account("revenue:sales", AccountKind.REVENUE, "The shop's own sales (house seller)")
 GOODWILL = Account("expense:refunds", AccountKind.EXPENSE, "Refunds beyond what an order owed back")
-# A converted refund (PayPal in USD) pays the cent nearest what was owed in KES: the difference.
-FX_ROUNDING = Account("expense:fx-rounding", AccountKind.EXPENSE, "Rounding of refunds in another currency")
+# Providers take what they can: M-Pesa whole shillings, PayPal cents of USD. What a payment
+# brings in above the order's amount, or a refund pays above or below what was owed: rounding.
+ROUNDING = Account("expense:rounding", AccountKind.EXPENSE, "Rounding to what providers take (whole shillings, cents)")
 
 
 def seller(seller_id: int, bucket: SellerBucket) -> Account:

@@ -60,6 +60,9 @@ class Order(db.Model):
     subtotal: Mapped[Decimal] = mapped_column(Money)
     delivery_fee: Mapped[Decimal] = mapped_column(Money)
     total: Mapped[Decimal] = mapped_column(Money)
+    # Of the total, what the customer's wallet pays (held at checkout, spent when the order is
+    # paid, given back if it never is); the payment method pays the rest.
+    wallet_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"), server_default="0")
     shipping_address: Mapped[dict[str, Any]] = mapped_column(JSON)
     delivery_zone_id: Mapped[int | None] = mapped_column(ForeignKey("delivery_zones.id", ondelete="SET NULL"))
     delivery_zone: Mapped[dict[str, Any]] = mapped_column(JSON)  # the zone as it was: name, fee, days

@@ -137,6 +137,13 @@ class CheckoutIn(BaseSchema):
         metadata={"description": "Optional: derived from the address when omitted; must cover it"},
     )
     payment_method = fields.String(required=True, validate=validate.OneOf(METHODS))
+    wallet_amount = MoneyField(
+        positive=False,
+        metadata={
+            "description": "Pay this much of the order from my wallet (held now), the method the rest; "
+            "`payment_method: wallet` pays it all"
+        },
+    )
     notes = Trimmed(allow_none=True, validate=validate.Length(max=500), metadata={"description": "For the courier"})
 
 
@@ -190,6 +197,7 @@ class OrderOut(OutSchema):
     subtotal = MoneyField()
     delivery_fee = MoneyField(positive=False)
     total = MoneyField()
+    wallet_amount = MoneyField(positive=False, metadata={"description": "Of the total, paid from the wallet"})
     currency = fields.String()
     shipping_address = fields.Nested(ShippingAddressOut)
     delivery_zone = fields.Nested(OrderZoneOut)

@@ -14,6 +14,11 @@ stays one transaction. `order_status_changed` is sent with every move of an orde
 admin confirming cash on delivery), once per order, in the paying unit of work: the sellers
 domain posts the sale to the ledger (what each seller earned, the commission, the delivery fee).
 
+`order_spends_wallet` is sent right after `order_placed` with an order part or all of which the
+customer's wallet pays (`wallet_amount`): the payments domain holds that much of the wallet (a
+receiver that raises, the wallet holding less, refuses the checkout) and, when the wallet pays
+it all, pays the order.
+
 `payment_methods_offered` is a question: checkout sends it and each receiver answers with the
 payment methods it can take now (payments: those whose provider is configured), so an order is
 never placed for a method nobody can take.
@@ -30,3 +35,4 @@ payment_methods_offered = _signals.signal("duka.orders.payment_methods_offered")
 order_placed = _signals.signal("duka.orders.placed")
 order_status_changed = _signals.signal("duka.orders.status_changed")
 order_paid = _signals.signal("duka.orders.paid")
+order_spends_wallet = _signals.signal("duka.orders.spends_wallet")

@@ -33,6 +33,7 @@ class PaymentMethod(enum.StrEnum):
     CARD = "card"
     PAYPAL = "paypal"
     CASH = "cash"
+    WALLET = "wallet"  # store credit covers the whole order
 
 
 class ActorKind(enum.StrEnum):

@@ -89,3 +89,7 @@ def calling(provider: str, action: str, nothing: str = "nothing was charged") ->
     except ProviderError as exc:
         log.warning("%s: %s failed: %s", provider, action, exc)
         raise unanswered(exc, f"{provider} did not answer; {nothing}. Try again shortly.") from None
+
+
+class InsufficientWallet(Conflict):
+    code, title = "insufficient_wallet", "Not enough in the wallet"

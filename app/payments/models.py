@@ -29,6 +29,7 @@ class Provider(enum.StrEnum):
     PAYSTACK = "paystack"
     PAYPAL = "paypal"
     CASH = "cash"
+    WALLET = "wallet"  # store credit: held at checkout, spent when the order is paid
 
 
 class Payment(db.Model):

@@ -22,11 +22,11 @@ from app.common.db import unit_of_work
 from app.common.types import utcnow
 from app.extensions import db
 from app.ledger import chart
-from app.ledger.chart import SellerBucket
+from app.ledger.chart import SellerBucket, WalletBucket
 from app.ledger.services import balances, positions, verify
 from app.sandbox.store import deliver_pending
 
-STEPS = 100
+STEPS = 150
 RATE = Decimal("129.50")  # KES per USD for PayPal
 # Payouts go to these in turn: paid, a number M-Pesa refuses, a queue timeout (the status query
 # finds it paid), no result ever (the status query finds it failed).
@@ -92,8 +92,17 @@ class Run:
             return
         for product_id in self.rng.sample(self.world["products"], self.rng.randint(1, 3)):
             add_line(Owner(user=customer), product_id, self.rng.randint(1, 3))
-        method = self.rng.choice(["mpesa", "card", "paypal", "cash"])
-        place_order(customer, {"address_id": self.world["addresses"][customer.id], "payment_method": method})
+        method = self.rng.choice(["mpesa", "card", "paypal", "cash", "wallet"])
+        data: dict[str, Any] = {"address_id": self.world["addresses"][customer.id], "payment_method": method}
+        if method != "wallet" and self.rng.random() < 0.3:
+            data["wallet_amount"] = Decimal(self.rng.choice(["100.00", "250.50"]))  # a part from the wallet
+        place_order(customer, data)  # the wallet holding too little refuses it (a step refused)
+
+    def top_up(self) -> None:
+        from app.wallet.services.topups import start_top_up
+
+        customer = self.user(self.rng.choice(self.world["customers"]))
+        start_top_up(customer, Decimal(self.rng.choice(["500", "1500", "3000"])), "0708374149")
 
     def pay(self) -> None:
         from app.orders.services.fulfilment import amount_due
@@ -118,18 +127,23 @@ class Run:
             self._refund_by_hand(second, None)
 
     def _settled_payment(self, order: Any, provider: str, payment_model: Any, settle: Any, outcome: Any) -> Any:
-        amount, currency, rate = order.total, "KES", None
+        """A payment as its provider's initiation makes it (for what the wallet does not pay),
+        settled as its callback would."""
+        from app.orders.services.fulfilment import amount_due
+
+        due = amount_due(order)
+        amount, currency, rate = due, "KES", None
         if provider == "mpesa":
-            amount = order.total.quantize(Decimal(1), rounding="ROUND_CEILING")
+            amount = due.quantize(Decimal(1), rounding="ROUND_CEILING")
         if provider == "paypal":
-            amount, currency, rate = (order.total / RATE).quantize(Decimal("0.01"), ROUND_HALF_UP), "USD", RATE
+            amount, currency, rate = (due / RATE).quantize(Decimal("0.01"), ROUND_HALF_UP), "USD", RATE
         payment = payment_model(
             order_id=order.id,
             user_id=order.user_id,
             provider=provider,
             amount=amount,
             currency=currency,
-            order_amount=order.total,
+            order_amount=due,
             exchange_rate=rate,
             provider_reference=f"{provider}-{order.id}-{self.rng.random()}",
         )
@@ -253,6 +267,7 @@ class Run:
         request_payout(self.user(account.user_id), None)
 
     STEPS = {
+        "top_up": 3,
         "place": 6,
         "pay": 6,
         "cancel": 1,
@@ -312,6 +327,44 @@ def _cash_expected(provider: str) -> Decimal:
             back += worth
         total -= back
     return total
+
+
+def _topped_up(provider: str) -> Decimal:
+    from app.wallet.models import TopUp
+
+    if provider != "mpesa":
+        return Decimal("0.00")
+    return sum(db.session.scalars(select(TopUp.amount).where(TopUp.status == "succeeded")), Decimal("0.00"))
+
+
+def _wallet_expected(user_id: int) -> Decimal:
+    """What the tables say a wallet holds (spendable, held, being withdrawn): its top-ups and the
+    refunds into it, less the wallet payments of orders that were paid."""
+    from app.payments.models import Payment, Refund
+    from app.wallet.models import TopUp
+
+    topped = sum(
+        db.session.scalars(select(TopUp.amount).where(TopUp.user_id == user_id, TopUp.status == "succeeded")),
+        Decimal("0.00"),
+    )
+    spent = sum(
+        db.session.scalars(
+            select(Payment.amount_paid).where(
+                Payment.user_id == user_id,
+                Payment.provider == "wallet",
+                Payment.status.in_(("succeeded", "partially_refunded", "refunded")),
+            )
+        ),
+        Decimal("0.00"),
+    )
+    back = Decimal("0.00")
+    for (refund,) in db.session.execute(
+        select(Refund)
+        .join(Payment, Payment.id == Refund.payment_id)
+        .where(Payment.user_id == user_id, Refund.destination == "wallet", Refund.status != "failed")
+    ).tuples():
+        back += refund.store_amount if refund.store_amount is not None else refund.amount
+    return topped + back - spent
 
 
 def _seller_expected(store_id: int) -> Decimal:
@@ -391,7 +444,7 @@ def test_a_random_sequence_leaves_the_books_true(app, committed, sandbox, monkey
     with app.app_context():
         world = _setup()
     done = Run(app, world, random.Random(seed)).go(STEPS)
-    assert {"place", "pay", "deliver", "return_", "payout", "release"} <= set(done), done
+    assert {"top_up", "place", "pay", "deliver", "return_", "payout", "release"} <= set(done), done
 
     with app.app_context():
         assert verify() == []
@@ -402,7 +455,11 @@ def test_a_random_sequence_leaves_the_books_true(app, committed, sandbox, monkey
             assert sum(owed.values()) == _seller_expected(store_id), (store_id, owed)
         for provider in ("mpesa", "paystack", "paypal", "cash"):
             held = balances([chart.cash(provider)])[chart.cash(provider).code]
-            assert held == _cash_expected(provider), provider
+            assert held == _cash_expected(provider) + _topped_up(provider), provider
+        for user_id in world["customers"]:
+            wallet = balances([chart.wallet(user_id, bucket) for bucket in WalletBucket])
+            assert sum(wallet.values()) == _wallet_expected(user_id), (user_id, wallet)
+            assert all(amount >= 0 for amount in wallet.values()), wallet
         from app.payouts.models import Payout
 
         paid_out = db.session.scalar(select(func.coalesce(func.sum(Payout.amount), 0)).where(Payout.status == "paid"))
@@ -418,6 +475,7 @@ def test_a_random_sequence_leaves_the_books_true(app, committed, sandbox, monkey
             "paystack",
             "paypal",
             "cash",
+            "wallet",
         }
         assert db.session.scalar(select(func.count(Refund.id)))
         # Every refund owed by hand was recorded: no customer's money is left held.

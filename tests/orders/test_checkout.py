@@ -203,7 +203,7 @@ def test_a_method_the_shop_does_not_take_is_refused_at_checkout(app, client, cus
     body = assert_problem(
         checkout(client, customer, address, payment_method="mpesa"), 409, "payment_method_unavailable"
     )
-    assert body["offered"] == ["card", "cash", "paypal"] and "payment_method" in body["errors"]
+    assert body["offered"] == ["card", "cash", "paypal", "wallet"] and "payment_method" in body["errors"]
     assert db.session.scalar(select(func.count()).select_from(Order)) == 0
     assert db.session.get(Product, product.id).stock == 5
     monkeypatch.setitem(app.config, "PAYPAL_FX_RATE", None)

@@ -15,7 +15,7 @@ def test_it_stands_in_for_every_provider_without_credentials():
     assert app.config["PAYSTACK_BASE_URL"] == f"{base}/sandbox/paystack"
     assert app.config["PAYPAL_BASE_URL"] == f"{base}/sandbox/paypal"
     methods = [m["method"] for m in app.test_client().get("/api/v1/payments/methods").get_json()]
-    assert methods == ["mpesa", "card", "paypal", "cash"]
+    assert methods == ["mpesa", "card", "paypal", "cash", "wallet"]
 
 
 def test_a_provider_with_credentials_is_left_alone():
@@ -35,7 +35,7 @@ def test_off_means_off():
     assert "PAYMENT_SANDBOX_PROVIDERS" not in app.config
     assert not [rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/sandbox")]
     methods = [m["method"] for m in app.test_client().get("/api/v1/payments/methods").get_json()]
-    assert methods == ["cash"]
+    assert methods == ["cash", "wallet"]
 
 
 def test_production_refuses_it(monkeypatch):

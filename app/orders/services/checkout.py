@@ -18,6 +18,7 @@ from flask import current_app
 from app.auth.models import User
 from app.cart.purchases import Purchase, purchases, remove_purchased
 from app.catalog.services.stock import take_stock
+from app.errors import ValidationFailed
 from app.extensions import db
 from app.orders.errors import (
     CartEmpty,
@@ -32,7 +33,7 @@ from app.orders.notices import order_placed
 from app.orders.services.orders import Actor, payment_due, record_event, unpaid_holdings
 from app.orders.services.zones import quote
 from app.orders.signals import order_placed as placed
-from app.orders.signals import payment_methods_offered
+from app.orders.signals import order_spends_wallet, payment_methods_offered
 from app.orders.status import OrderStatus, PaymentMethod
 from app.users.services import get_address
 
@@ -122,6 +123,23 @@ def _check_unpaid_limits(user: User, method: PaymentMethod, units: int) -> None:
         )
 
 
+def _wallet_part(method: PaymentMethod, asked: Decimal | None, total: Decimal) -> Decimal:
+    """What the wallet pays: all of it for `wallet`; for another method, `wallet_amount` if
+    given, less than the total (the method pays the rest)."""
+    if method is PaymentMethod.WALLET:
+        if asked is not None and asked != total:
+            raise ValidationFailed.field("wallet_amount", f"The wallet pays the whole order: {total}.")
+        return total
+    if asked is None or asked == 0:
+        return Decimal("0.00")
+    if asked >= total:
+        raise ValidationFailed.field(
+            "wallet_amount",
+            f"Less than the total ({total}): to pay it all from the wallet, choose payment_method wallet.",
+        )
+    return asked
+
+
 def place_order(user: User, data: dict[str, Any]) -> Order:
     """Turn the customer's cart into an order (see the module's docstring)."""
     address = get_address(user, data["address_id"])
@@ -164,6 +182,7 @@ def place_order(user: User, data: dict[str, Any]) -> Order:
         },
         notes=data.get("notes"),
         payment_due_at=payment_due(method),
+        wallet_amount=_wallet_part(method, data.get("wallet_amount"), subtotal + delivery.fee),
     )
     for p in sorted(bought, key=lambda p: p.line_id):
         order.lines.append(
@@ -182,5 +201,7 @@ def place_order(user: User, data: dict[str, Any]) -> Order:
     remove_purchased(user, [p.line_id for p in bought])
     db.session.flush()
     placed.send(order)  # seller orders and their frozen commission, in this transaction
+    if order.wallet_amount > 0:
+        order_spends_wallet.send(order)  # held (or the checkout refused), and paid when it pays it all
     order_placed(order)
     return order

@@ -95,10 +95,11 @@ def cancel_seller_lines(order_id: int, seller_id: int, user: User, reason: str) 
 
 
 def amount_due(order: Order) -> Decimal:
-    """What the customer owes for the order: its total less the lines their sellers cancelled."""
+    """What the payment method owes for the order: its total less what the wallet pays and the
+    lines their sellers cancelled."""
     cancelled = db.session.scalar(
         select(func.coalesce(func.sum(OrderLine.line_total), 0)).where(
             OrderLine.order_id == order.id, OrderLine.cancelled_at.is_not(None)
         )
     )
-    return order.total - Decimal(str(cancelled or 0))
+    return order.total - order.wallet_amount - Decimal(str(cancelled or 0))

@@ -3,7 +3,8 @@
 A payment that takes money credits the order's customer funds (whatever the order is then owed
 onward is the sellers' side, `sellers.services.earnings`); a refund draws on what the order still
 holds for its customer there, and beyond that is the shop's own cost (`expense:refunds`); a
-converted refund's cent of rounding is `expense:fx-rounding`. A refund that fails is reversed.
+payment's or refund's rounding (M-Pesa's whole shillings, PayPal's cents) is `expense:rounding`.
+A refund that fails is reversed.
 Keys: `payment:{id}`, `refund:{id}`, `refund:{id}:failed`.
 """
 
@@ -23,11 +24,9 @@ CENT = Decimal("0.01")
 
 
 def received(payment: Payment) -> Decimal:
-    """What a payment brought in, in the store currency: the order's amount when it paid what
-    was asked; a converted payment (PayPal in USD) at its own rate otherwise."""
+    """What a payment brought in, in the store currency: what was paid, a converted payment
+    (PayPal in USD) at its own rate, to the cent."""
     paid = payment.amount_paid or ZERO
-    if paid == payment.amount:
-        return payment.order_amount
     if payment.exchange_rate:
         return (paid * payment.exchange_rate).quantize(CENT, rounding=ROUND_HALF_UP)
     return paid
@@ -36,14 +35,22 @@ def received(payment: Payment) -> Decimal:
 def money_in(payment: Payment) -> None:
     """A payment took money (paid its order, paid one no longer waiting, paid another amount than
     asked): the shop's cash at the provider grows and the order's customer holds it, until the
-    order's sale owes it onward or a refund gives it back. Posted once per payment."""
+    order's sale owes it onward or a refund gives it back. Paid what was asked, the customer
+    holds the order's amount and the few cents more a provider took (M-Pesa's whole shilling,
+    PayPal's cent up) are rounding. Posted once per payment."""
     amount = received(payment)
     if amount <= 0:
         return
+    paid_as_asked = payment.amount_paid == payment.amount and payment.status != "failed"
+    held = payment.order_amount if paid_as_asked else amount
     post(
         f"payment:{payment.id}",
         "payment",
-        [debit(chart.cash(payment.provider), amount), credit(chart.CUSTOMER_FUNDS, amount)],
+        [
+            debit(chart.cash(payment.provider), amount),
+            credit(chart.CUSTOMER_FUNDS, held),
+            credit(chart.ROUNDING, amount - held),
+        ],
         order_id=payment.order_id,
         reference=_reference(payment.order_id),
         memo=f"{payment.provider} {payment.receipt or payment.provider_reference or payment.id}"[:200],
@@ -71,7 +78,7 @@ def refund_moved(record: Refund, payment: Payment) -> None:
         [
             debit(chart.CUSTOMER_FUNDS, owed),
             debit(chart.GOODWILL, worth - owed),
-            debit(chart.FX_ROUNDING, amount - worth),
+            debit(chart.ROUNDING, amount - worth),
             credit(out_to, amount),
         ],
         order_id=payment.order_id,
@@ -88,8 +95,6 @@ def _in_store_currency(record: Refund, payment: Payment) -> tuple[Decimal, Decim
     between them is the books'); the refund leaving nothing of the payment takes exactly what
     the payment brought in less what its earlier refunds took, and gives back that less their
     rounding: over a payment refunded whole, rounding comes to nothing and no cent is left."""
-    if not payment.exchange_rate:
-        return record.amount, record.amount
     live = db.session.execute(
         select(Refund.id, Refund.amount).where(
             Refund.payment_id == payment.id, Refund.status != RefundStatus.FAILED.value
@@ -107,10 +112,45 @@ def _in_store_currency(record: Refund, payment: Payment) -> tuple[Decimal, Decim
         + posted_to(others, chart.wallet(payment.user_id))
     )
     if taken >= (payment.amount_paid or ZERO):
-        return left, left + posted_to(others, chart.FX_ROUNDING)
+        return left, left + posted_to([*others, f"payment:{payment.id}"], chart.ROUNDING)
+    if not payment.exchange_rate:
+        return record.amount, record.store_amount if record.store_amount is not None else record.amount
     leaving = min((record.amount * payment.exchange_rate).quantize(CENT, rounding=ROUND_HALF_UP), left)
     return leaving, record.store_amount if record.store_amount is not None else leaving
 
 
 def _reference(order_id: int) -> str | None:
     return db.session.scalar(select(Order.reference).where(Order.id == order_id))
+
+
+def settle_owed_with_goodwill(order_id: int) -> None:
+    """Once an order's payments have nothing left to refund, what the order still owes its
+    customer was paid ahead, by a goodwill refund given before it was owed (an admin's refund on
+    a delivered order, then a return): the two are netted, so nothing stays owed that was paid,
+    and the goodwill left is what the shop really gave away. Once per state of the order."""
+    left = ZERO
+    for payment in db.session.scalars(
+        select(Payment).where(
+            Payment.order_id == order_id,
+            Payment.status.in_(("succeeded", "partially_refunded")),
+        )
+    ):
+        left += (payment.amount_paid or ZERO) - sum(
+            (r.amount for r in payment.refunds if r.status != RefundStatus.FAILED.value), ZERO
+        )
+    if left > 0:
+        return
+    held = positions(order_id, [chart.CUSTOMER_FUNDS, chart.GOODWILL])
+    owed = -held.get(chart.CUSTOMER_FUNDS.code, ZERO)
+    given = held.get(chart.GOODWILL.code, ZERO)
+    netted = min(owed, given)
+    if netted <= 0:
+        return
+    post(
+        f"order:{order_id}:goodwill-netted:{owed}:{given}",
+        "refund",
+        [debit(chart.CUSTOMER_FUNDS, netted), credit(chart.GOODWILL, netted)],
+        order_id=order_id,
+        reference=_reference(order_id),
+        memo="Owed back, and refunded ahead as goodwill",
+    )

@@ -12,6 +12,7 @@ from app.common.limits import spend
 from app.common.urls import public_url
 from app.errors import ValidationFailed
 from app.extensions import db
+from app.orders.services.fulfilment import amount_due
 from app.orders.status import PaymentMethod
 from app.payments.errors import (
     MethodUnavailable,
@@ -43,7 +44,8 @@ def start_mpesa(user: User, order_id: int, phone: str | None) -> Payment:
         number = msisdn(phone or order.shipping_address.get("phone") or user.phone or "")
     except ValueError:
         raise ValidationFailed.field("phone", "A Kenyan mobile number, e.g. 0712345678.") from None
-    amount = whole_shillings(order.total)
+    due = amount_due(order)  # the wallet's part (if any) is paid from the wallet
+    amount = whole_shillings(due)
     if not MIN_AMOUNT <= amount <= MAX_AMOUNT:
         raise OrderNotPayable(f"M-Pesa takes KES {MIN_AMOUNT} to {MAX_AMOUNT} a transaction.")
     # Whoever asks: nobody rings a stranger's phone all day from many accounts.
@@ -59,7 +61,7 @@ def start_mpesa(user: User, order_id: int, phone: str | None) -> Payment:
         provider=Provider.MPESA.value,
         amount=amount,
         currency="KES",
-        order_amount=order.total,
+        order_amount=due,
         phone=number,
     )
     request = PaymentRequest(order.reference, amount, "KES", number, f"Order {order.reference}")

@@ -57,6 +57,10 @@ def available_methods() -> list[dict[str, Any]]:
     methods.append(
         {"method": "cash", "currency": currency, "exchange_rate": None, "min_amount": None, "max_amount": None}
     )
+    # Store credit: the whole order from the wallet (checkout's `wallet_amount` pays part of one).
+    methods.append(
+        {"method": "wallet", "currency": currency, "exchange_rate": None, "min_amount": None, "max_amount": None}
+    )
     return methods
 
 
@@ -100,7 +104,11 @@ def payable_order(user: User, order_id: int, method: PaymentMethod) -> Order:
         raise OrderNotPayable("The time to pay this order is over: it is about to be cancelled.")
     attempt = db.session.scalar(
         select(Payment)
-        .where(Payment.order_id == order.id, Payment.status == PaymentStatus.PENDING.value)
+        .where(
+            Payment.order_id == order.id,
+            Payment.status == PaymentStatus.PENDING.value,
+            Payment.provider != Provider.WALLET.value,  # the wallet's part, held: not an attempt
+        )
         .order_by(Payment.id.desc())
         .limit(1)
     )

@@ -13,6 +13,7 @@ from app.auth.models import User
 from app.common.bodies import loads_checked
 from app.extensions import db
 from app.notifications.services import frontend_link
+from app.orders.services.fulfilment import amount_due
 from app.orders.status import PaymentMethod
 from app.payments.errors import (
     InvalidSignature,
@@ -46,7 +47,8 @@ def start_paypal(user: User, order_id: int) -> dict[str, Any]:
         raise MethodUnavailable("PayPal is not configured on this shop.")
     order = payable_order(user, order_id, PaymentMethod.PAYPAL)
     assert gateway.rate is not None  # configured
-    amount = convert(order.total, gateway.rate, gateway.currency)
+    due = amount_due(order)  # the wallet's part (if any) is paid from the wallet
+    amount = convert(due, gateway.rate, gateway.currency)
     invoice_id = f"{order.reference}-{secrets.token_hex(3).upper()}"  # one per attempt, as PayPal wants
     back = current_app.config.get("PAYPAL_RETURN_URL")
     return_url = back or frontend_link("orders", reference=order.reference, paypal="approved")
@@ -67,7 +69,7 @@ def start_paypal(user: User, order_id: int) -> dict[str, Any]:
         provider=Provider.PAYPAL.value,
         amount=amount,
         currency=gateway.currency,
-        order_amount=order.total,
+        order_amount=due,
         exchange_rate=gateway.rate if gateway.currency != gateway.store_currency else None,
         provider_reference=started.provider_reference,
         details={**started.details, "invoice_id": invoice_id},

@@ -11,6 +11,7 @@ from app.auth.models import User
 from app.common.bodies import loads_checked
 from app.extensions import db
 from app.notifications.services import frontend_link
+from app.orders.services.fulfilment import amount_due
 from app.orders.status import PaymentMethod
 from app.payments.errors import (
     InvalidSignature,
@@ -41,17 +42,18 @@ def start_paystack(user: User, order_id: int) -> dict[str, Any]:
     currency = current_app.config["STORE_CURRENCY"]
     # Paystack appends `trxref` and `reference` (the transaction's) to this URL: the order goes as `order`.
     callback = current_app.config.get("PAYSTACK_CALLBACK_URL") or frontend_link("orders", order=order.reference)
+    due = amount_due(order)  # the wallet's part (if any) is paid from the wallet
     with calling("Paystack", "the request"):
         started = gateway.initialize(
-            reference, order.total, currency, user.email, callback, {"order_reference": order.reference}
+            reference, due, currency, user.email, callback, {"order_reference": order.reference}
         )
     payment = Payment(
         order_id=order.id,
         user_id=user.id,
         provider=Provider.PAYSTACK.value,
-        amount=order.total,
+        amount=due,
         currency=currency,
-        order_amount=order.total,
+        order_amount=due,
         provider_reference=reference,
         details=started.details,
     )

@@ -27,11 +27,12 @@ from app.payments.gateways import provider_amount, provider_id
 from app.payments.gateways.paypal import PaypalGateway
 from app.payments.gateways.paystack import PaystackGateway
 from app.payments.models import Payment, PaymentStatus, Provider, Refund, RefundDestination, RefundStatus
-from app.payments.services.accounting import refund_moved
+from app.payments.services.accounting import refund_moved, settle_owed_with_goodwill
 
 if TYPE_CHECKING:
     from app.payments.models import PaymentEvent
 
+CENT = Decimal("0.01")
 AUTOMATIC_REFUNDS = {Provider.PAYSTACK.value, Provider.PAYPAL.value}  # the others: by hand, then recorded
 _NAMES = {Provider.PAYSTACK.value: "Paystack", Provider.PAYPAL.value: "PayPal"}
 # A PayPal refund's `status` -> ours.
@@ -90,7 +91,9 @@ def refund(
         raise RefundExceedsPayment(
             f"At most {payment.currency} {left} of this payment can be refunded.", refundable=str(left)
         )
-    if to_wallet and not current_app.config["WALLET_REFUNDS"]:
+    if payment.provider == Provider.WALLET.value:
+        to_wallet = True  # store credit goes back where it came from
+    elif to_wallet and not current_app.config["WALLET_REFUNDS"]:
         raise ValidationFailed.field("to_wallet", "This shop does not refund into wallets.")
     manual = to_wallet or payment.provider not in AUTOMATIC_REFUNDS
     if manual and not to_wallet and not reference:
@@ -115,6 +118,7 @@ def refund(
         _send_refund(payment, record)
     _record_refunded(payment)
     refund_moved(record, payment)
+    settle_owed_with_goodwill(payment.order_id)
     if tell_customer:  # a return's refund is told as the return's
         notices.refunded(payment, record)
     return record
@@ -159,6 +163,9 @@ def order_cancelled_after_payment(order_id: int, previous: str) -> list[int]:
         .with_for_update()
     ).all()
     for payment in payments:
+        if payment.provider == Provider.WALLET.value:
+            _to_wallet(payment, _refundable_left(payment), None, "Order cancelled")
+            continue
         payment.needs_refund = True
         if payment.provider not in AUTOMATIC_REFUNDS:
             notices.needs_attention(payment, "its order was cancelled: refund it by hand and record it")
@@ -180,43 +187,92 @@ def refund_cancelled_lines(order_id: int, amount: Decimal, reason: str) -> tuple
     """Lines of a paid order were cancelled by their seller: `amount` (store currency) is owed
     back. On an automatic provider (Paystack, PayPal) the refund is recorded now, at the
     payment's own rate for a converted one, and sent by a task after the commit; on M-Pesa or
-    cash the admins are told the amount to refund by hand and record. Returns whether
-    anything was paid (so owed) and the ids of the refunds to send. Never more than is left."""
-    payment = db.session.scalar(
-        select(Payment)
-        .where(
-            Payment.order_id == order_id,
-            Payment.status.in_((PaymentStatus.SUCCEEDED.value, PaymentStatus.PARTIALLY_REFUNDED.value)),
+    cash the admins are told the amount to refund by hand and record. What the method's payment
+    cannot take back (the order was partly paid from the wallet) goes back into the wallet at
+    once. Returns whether anything was paid (so owed) and the ids of the refunds to send. Never
+    more than is left."""
+    owed, requested = False, []
+    left = amount
+    for payment in _paying(order_id):
+        if left <= 0:
+            break
+        if payment.provider == Provider.WALLET.value:
+            taken = min(left, _refundable_left(payment))
+            if taken > 0:
+                _to_wallet(payment, taken, None, reason)
+                owed, left = True, left - taken
+            continue
+        charged = left
+        if payment.exchange_rate:
+            charged = (left / payment.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        can = _refundable_left(payment)
+        if can <= 0:
+            continue
+        owed = True
+        worth = left  # all that is owed, when this payment can take it back
+        if charged > can:  # it cannot: what it can, in the store currency
+            charged = can
+            worth = (
+                (can * payment.exchange_rate).quantize(CENT, rounding=ROUND_HALF_UP) if payment.exchange_rate else can
+            )
+        if payment.provider not in AUTOMATIC_REFUNDS:
+            # Not `needs_refund`: that flag means the whole payment is owed back, and it would stay
+            # raised after this part is refunded. The admins' inbox holds the amount to refund.
+            notices.needs_attention(
+                payment,
+                f"a seller cancelled part of its order: refund {payment.currency} {charged} by hand and record it",
+            )
+            left -= worth
+            continue
+        record = Refund(
+            payment_id=payment.id,
+            amount=charged,
+            store_amount=worth if payment.exchange_rate else None,
+            reason=reason[:200],
+            status=RefundStatus.REQUESTED.value,
         )
-        .order_by(Payment.settled_at, Payment.id)
-        .with_for_update()
+        db.session.add(record)
+        db.session.flush()
+        refund_moved(record, payment)
+        requested.append(record.id)
+        left -= worth
+    settle_owed_with_goodwill(order_id)
+    return owed, requested
+
+
+def _paying(order_id: int) -> list[Payment]:
+    """The order's payments that took money and may give some back, the method's first and the
+    wallet's last, locked."""
+    return list(
+        db.session.scalars(
+            select(Payment)
+            .where(
+                Payment.order_id == order_id,
+                Payment.status.in_((PaymentStatus.SUCCEEDED.value, PaymentStatus.PARTIALLY_REFUNDED.value)),
+            )
+            .order_by(Payment.provider == Provider.WALLET.value, Payment.settled_at, Payment.id)
+            .with_for_update()
+        )
     )
-    if payment is None:
-        return False, []
-    charged = amount
-    if payment.exchange_rate:
-        charged = (amount / payment.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    charged = min(charged, _refundable_left(payment))
-    if charged <= 0:
-        return False, []
-    if payment.provider not in AUTOMATIC_REFUNDS:
-        # Not `needs_refund`: that flag means the whole payment is owed back, and it would stay
-        # raised after this part is refunded. The admins' inbox holds the amount to refund.
-        notices.needs_attention(
-            payment, f"a seller cancelled part of its order: refund {payment.currency} {charged} by hand and record it"
-        )
-        return True, []
+
+
+def _to_wallet(payment: Payment, amount: Decimal, actor: User | None, reason: str) -> Refund | None:
+    """Give `amount` of a wallet payment back into the wallet, at once."""
+    if amount <= 0:
+        return None
     record = Refund(
         payment_id=payment.id,
-        amount=charged,
-        store_amount=amount if payment.exchange_rate else None,
-        reason=reason[:200],
-        status=RefundStatus.REQUESTED.value,
+        amount=amount,
+        reason=reason[:300],
+        requested_by_id=actor.id if actor else None,
+        destination=RefundDestination.WALLET.value,
+        status=RefundStatus.SUCCEEDED.value,
     )
     db.session.add(record)
     db.session.flush()
+    _record_refunded(payment)
     refund_moved(record, payment)
-    return True, [record.id]
+    return record
 
 
 def send_requested_refund(refund_id: int) -> str:
@@ -285,29 +341,40 @@ def refund_order(
     actor: User, order_id: int, amount: Decimal, reason: str, reference: str | None = None, *, to_wallet: bool = False
 ) -> Refund:
     """Refund `amount` (store currency) of an order on the payment that paid it (returns call
-    this). A converted payment (PayPal) is refunded at its own rate, half up to the cent; the
-    refund service's cap (never more than captured) holds either way."""
-    payment = db.session.scalar(
-        select(Payment)
-        .where(
-            Payment.order_id == order_id,
-            Payment.status.in_((PaymentStatus.SUCCEEDED.value, PaymentStatus.PARTIALLY_REFUNDED.value)),
+    this); what it cannot take back (the order was partly paid from the wallet) goes back into the
+    wallet. A converted payment (PayPal) is refunded at its own rate, half up to the cent; the
+    refund service's cap (never more than captured) holds either way. Returns the first refund."""
+    made: list[Refund] = []
+    left = amount
+    ordered = sorted(
+        _paying(order_id),
+        key=lambda p: (p.provider == Provider.WALLET.value, p.needs_refund, p.settled_at or p.created_at, p.id),
+    )
+    for payment in ordered:
+        if left <= 0:
+            break
+        can = _refundable_left(payment)
+        can_here = can * payment.exchange_rate if payment.exchange_rate else can  # in the store currency
+        part = min(left, can_here)
+        if part <= 0:
+            continue
+        charged = part
+        if payment.exchange_rate:
+            charged = (part / payment.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        made.append(
+            refund(
+                actor,
+                payment.id,
+                None if part >= can_here else min(charged, can),
+                reason,
+                reference,
+                tell_customer=False,
+                store_amount=part,
+                to_wallet=to_wallet,
+            )
         )
-        .order_by(Payment.needs_refund, Payment.settled_at, Payment.id)
-    )
-    if payment is None:
+        left -= part
+    if not made:
         raise NotRefundable("This order has no payment to refund: record the payment (cash) first.")
-    charged = amount
-    if payment.exchange_rate:
-        charged = (amount / payment.exchange_rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    whole = amount >= payment.order_amount
-    return refund(
-        actor,
-        payment.id,
-        None if whole else charged,
-        reason,
-        reference,
-        tell_customer=False,
-        store_amount=amount,
-        to_wallet=to_wallet,
-    )
+    settle_owed_with_goodwill(order_id)
+    return made[0]
