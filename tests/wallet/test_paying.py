@@ -125,3 +125,20 @@ def test_wallet_amounts_that_make_no_sense_are_refused(client, funded, address, 
     other = checkout(client, funded, address, payment_method="wallet", wallet_amount="100.00")
     assert "wallet_amount" in assert_problem(other, 422, "validation_error")["errors"]
     assert balances([chart.wallet(funded.user.id, WalletBucket.HELD)])[f"wallet:{funded.user.id}:held"] == 0
+
+
+def test_an_order_that_expires_unpaid_gives_the_part_back(app, client, funded, address, lamp):
+    from datetime import timedelta
+
+    import time_machine
+
+    from app.common.types import utcnow
+    from app.orders.services.orders import expire_unpaid
+
+    add_to_cart(client, funded, lamp)
+    checkout(client, funded, address, payment_method="paypal", wallet_amount="400.00")
+    assert wallet_of(client, funded)["held"] == "400.00"
+    later = utcnow() + timedelta(minutes=app.config["ORDER_PAYMENT_TIMEOUT_MINUTES"] + 1)
+    with time_machine.travel(later, tick=False):
+        assert expire_unpaid() == 1
+    assert (wallet_of(client, funded)["balance"], wallet_of(client, funded)["held"]) == ("2000.00", "0.00")
