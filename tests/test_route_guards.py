@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -182,39 +183,18 @@ def _seller_order(owner) -> dict[str, int]:
     return {"seller_order_id": db.session.scalar(db.select(SellerOrder.id).where(SellerOrder.order_id == order.id))}
 
 
-def _payout(owner) -> dict[str, int]:
-    """A payout of `owner`'s store (made as a row: what it pays is beside the point here)."""
+def _payout(owner, payee: str = "seller") -> dict[str, int]:
+    """A payout of `owner`'s store, or a withdrawal from their wallet (made as a row: what it pays
+    is beside the point here)."""
     from decimal import Decimal
 
     from app.payouts.models import Payout
     from tests.factories import store_of
 
     payout = Payout(
-        originator_id=f"DUKA-guard-{owner.id}",
-        payee="seller",
-        seller_id=store_of(owner).id,
-        user_id=owner.id,
-        phone="254712345678",
-        amount=Decimal("100.00"),
-        currency="KES",
-        status="queued",
-        origin="request",
-        batch="guard",
-        details={},
-    )
-    db.session.add(payout)
-    db.session.commit()
-    return {"payout_id": payout.id}
-
-
-def _withdrawal(owner) -> dict[str, int]:
-    from decimal import Decimal
-
-    from app.payouts.models import Payout
-
-    payout = Payout(
-        originator_id=f"DUKA-guard-w{owner.id}",
-        payee="wallet",
+        originator_id=f"DUKA-guard-{payee}-{owner.id}",
+        payee=payee,
+        seller_id=store_of(owner).id if payee == "seller" else None,
         user_id=owner.id,
         phone="254712345678",
         amount=Decimal("100.00"),
@@ -297,7 +277,7 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/seller/orders/<int:seller_order_id>": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/payouts/<int:payout_id>": ("supplier", _payout, "payout_not_found"),
     "/api/v1/wallet/top-ups/<int:top_up_id>": ("customer", _top_up, "top_up_not_found"),
-    "/api/v1/wallet/withdrawals/<int:payout_id>": ("customer", _withdrawal, "payout_not_found"),
+    "/api/v1/wallet/withdrawals/<int:payout_id>": ("customer", partial(_payout, payee="wallet"), "payout_not_found"),
     "/api/v1/wallet/top-ups/<int:top_up_id>/refresh": ("customer", _top_up, "top_up_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/pack": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/ship": ("supplier", _seller_order, "seller_order_not_found"),

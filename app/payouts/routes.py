@@ -122,8 +122,7 @@ def retry_payout(payout_id: int) -> Any:
     approval. Never a re-send: only `failed` can be retried (409 `payout_not_retryable`); an
     `unknown` one is settled by the status query.
     """
-    made = claims.retry(current_user, payout_id)
-    return {"amount": sum(p.amount for p in made), "payouts": made}
+    return reads.made(claims.retry(current_user, payout_id))
 
 
 @blp.get("/payouts/control")

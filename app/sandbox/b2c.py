@@ -34,8 +34,8 @@ from cryptography.x509.oid import NameOID
 from flask import Response, current_app
 
 from app.sandbox import store
-from app.sandbox.mpesa import _MSISDN, NAIROBI, _authorised, _error, _receipt, bp
-from app.sandbox.wire import answer, body
+from app.sandbox.mpesa import _MSISDN, NAIROBI, _error, _receipt, authorised_body, bp
+from app.sandbox.wire import answer
 
 NAME = "mpesa-b2c"
 B2C_SHORTCODE, INITIATOR, INITIATOR_PASSWORD = "600997", "testapi", "Safaricom999!*!"
@@ -59,7 +59,7 @@ def stand_in(config: dict[str, Any]) -> bool:
     root.mkdir(parents=True, exist_ok=True)
     certificate = root / "b2c-certificate.pem"
     if not certificate.is_file() or not (root / "b2c-key.pem").is_file():
-        _make_key_pair(root)
+        make_key_pair(root)
     config.update(
         MPESA_B2C_SHORTCODE=B2C_SHORTCODE,
         MPESA_INITIATOR_NAME=INITIATOR,
@@ -69,7 +69,9 @@ def stand_in(config: dict[str, Any]) -> bool:
     return True
 
 
-def _make_key_pair(root: Path) -> None:
+def make_key_pair(root: Path) -> Path:
+    """A key pair for B2C credentials under `root` (b2c-key.pem, b2c-certificate.pem, the
+    certificate a self-signed X.509 one as Safaricom's is); returns the certificate's path."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Duka payment sandbox (not Safaricom)")])
     now = dt.datetime.now(dt.UTC)
@@ -87,6 +89,7 @@ def _make_key_pair(root: Path) -> None:
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     (root / "b2c-certificate.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return root / "b2c-certificate.pem"
 
 
 def _credential_ok(credential: Any) -> bool:
@@ -133,11 +136,9 @@ def _invalid(payload: dict[str, Any]) -> str | None:
 
 @bp.post("/mpesa/b2c/v3/paymentrequest")
 def b2c_payment() -> Response:
-    if not _authorised():
-        return _error(401, "404.001.03", "Invalid Access Token")
-    payload = body()
-    if payload is None:
-        return _error(400, "400.002.05", "Invalid Request Payload")
+    payload = authorised_body()
+    if isinstance(payload, Response):
+        return payload
     wrong = _invalid(payload)
     if wrong is not None:
         return _error(400, "400.002.02", f"Bad Request - Invalid {wrong}")
@@ -177,11 +178,9 @@ def b2c_payment() -> Response:
 
 @bp.post("/mpesa/transactionstatus/v1/query")
 def transaction_status() -> Response:
-    if not _authorised():
-        return _error(401, "404.001.03", "Invalid Access Token")
-    payload = body()
-    if payload is None:
-        return _error(400, "400.002.05", "Invalid Request Payload")
+    payload = authorised_body()
+    if isinstance(payload, Response):
+        return payload
     if payload.get("Initiator") != current_app.config["MPESA_INITIATOR_NAME"] or not _credential_ok(
         payload.get("SecurityCredential")
     ):

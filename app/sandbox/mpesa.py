@@ -84,6 +84,16 @@ def _authorised() -> bool:
     return bearer_is(token_for(*_credentials()))
 
 
+def authorised_body() -> dict[str, Any] | Response:
+    """The JSON object a request to Daraja carries, with a valid token; Daraja's error otherwise."""
+    if not _authorised():
+        return _error(401, "404.001.03", "Invalid Access Token")
+    payload = body()
+    if payload is None:
+        return _error(400, "400.002.05", "Invalid Request Payload")
+    return payload
+
+
 def _password_ok(payload: dict[str, Any]) -> bool:
     stamp = str(payload.get("Timestamp") or "")
     shortcode = str(payload.get("BusinessShortCode") or "")
@@ -120,11 +130,9 @@ def _invalid(payload: dict[str, Any]) -> str | None:
 
 @bp.post("/mpesa/stkpush/v1/processrequest")
 def stk_push() -> Response:
-    if not _authorised():
-        return _error(401, "404.001.03", "Invalid Access Token")
-    payload = body()
-    if payload is None:
-        return _error(400, "400.002.05", "Invalid Request Payload")
+    payload = authorised_body()
+    if isinstance(payload, Response):
+        return payload
     wrong = _invalid(payload)
     if wrong is not None:
         return _error(400, "400.002.02", f"Bad Request - Invalid {wrong}")
@@ -158,11 +166,9 @@ def stk_push() -> Response:
 
 @bp.post("/mpesa/stkpushquery/v1/query")
 def stk_query() -> Response:
-    if not _authorised():
-        return _error(401, "404.001.03", "Invalid Access Token")
-    payload = body()
-    if payload is None:
-        return _error(400, "400.002.05", "Invalid Request Payload")
+    payload = authorised_body()
+    if isinstance(payload, Response):
+        return payload
     if str(payload.get("BusinessShortCode")) != str(current_app.config["MPESA_SHORTCODE"]) or not _password_ok(payload):
         return _error(400, "400.002.02", "Bad Request - Invalid Password")
     record = store.load(NAME, str(payload.get("CheckoutRequestID") or ""))

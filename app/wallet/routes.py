@@ -19,6 +19,7 @@ from app.extensions import limiter
 from app.payments.routes import initiation_rate, query_rate
 from app.payments.schemas import CallbackAckOut
 from app.payouts.schemas import PayoutOut, PayoutQuery, PayoutsMadeOut
+from app.payouts.services import reads
 from app.wallet.schemas import (
     AdjustmentIn,
     TopUpIn,
@@ -139,8 +140,7 @@ def withdraw(data: dict[str, Any]) -> Any:
     PAYOUT_MIN_AMOUNT, a payout per KES 250,000, an admin's approval above the threshold; 409
     `insufficient_balance` (with `available`), `payouts_paused`.
     """
-    made = withdrawals.withdraw(current_user, data.get("amount"), data.get("phone"), data["password"])
-    return {"amount": sum(p.amount for p in made), "payouts": made}
+    return reads.made(withdrawals.withdraw(current_user, data.get("amount"), data.get("phone"), data["password"]))
 
 
 @blp.get("/wallet/withdrawals")

@@ -5,19 +5,17 @@ is checked by decrypting it: PKCS#1 v1.5 padding is random, so it differs every 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 from decimal import Decimal
 
 import pytest
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from app.payments.gateways import ProviderError, ProviderRejection
 from app.payments.gateways.b2c import B2CGateway, paid_amount, security_credential
+from app.sandbox.b2c import make_key_pair
 
 BASE = "https://sandbox.safaricom.co.ke"
 PAY = f"{BASE}/mpesa/b2c/v3/paymentrequest"
@@ -28,22 +26,10 @@ PASSWORD = "Safaricom999!*!"
 
 @pytest.fixture
 def key_pair(tmp_path):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test")])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    path = tmp_path / "cert.pem"
-    path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    return key, path
+    """A key pair of the test's own, its certificate standing for Safaricom's."""
+    certificate = make_key_pair(tmp_path)
+    key = serialization.load_pem_private_key((tmp_path / "b2c-key.pem").read_bytes(), password=None)
+    return key, certificate
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -43,3 +44,8 @@ def get_payout(payout_id: int, *, seller_id: int | None = None, user_id: int | N
     if payout is None:
         raise PayoutNotFound("No such payout.")
     return payout
+
+
+def made(payouts: list[Payout]) -> dict[str, Any]:
+    """What a request for payouts answers: all they come to, and each (one per M-Pesa transaction)."""
+    return {"amount": sum((payout.amount for payout in payouts), Decimal("0.00")), "payouts": payouts}

@@ -13,6 +13,7 @@ from app.common.permissions import login_required
 from app.common.schemas import page_of
 from app.extensions import limiter
 from app.payouts.schemas import PayoutOut, PayoutQuery, PayoutRequestIn, PayoutsMadeOut
+from app.payouts.services import reads
 from app.sellers.routes.blueprint import blp
 from app.sellers.schemas import PayoutNumberIn, PayoutNumberOut
 from app.sellers.services import payouts
@@ -39,8 +40,7 @@ def request_my_payout(data: dict[str, Any]) -> Any:
     `insufficient_balance` (with `available`), `negative_balance` (refunds after a payout are
     covered first), `payouts_paused`.
     """
-    made = payouts.request_payout(current_user, data.get("amount"))
-    return {"amount": sum(p.amount for p in made), "payouts": made}
+    return reads.made(payouts.request_payout(current_user, data.get("amount")))
 
 
 @blp.get("/seller/payouts")
