@@ -144,3 +144,24 @@ def test_flask_ledger_verify_exits_non_zero_on_a_difference(app):
     drifted = runner.invoke(args=["ledger", "verify"])
     assert drifted.exit_code == 1
     assert "seller:7:pending: running balance 1.00" in drifted.output
+
+
+def test_verify_finds_an_entry_that_does_not_balance_written_around_the_service():
+    """SQLite has no deferred trigger: an entry written in plain SQL, one posting short, is what
+    `flask ledger verify` is there to find (PostgreSQL refuses it at commit: test_concurrency)."""
+    sale()
+    entry_id = db.session.scalar(select(JournalEntry.id))
+    account_id = db.session.scalar(select(LedgerAccount.id).where(LedgerAccount.code == CASH.code))
+    db.session.execute(
+        text("INSERT INTO ledger_entries (key, kind, memo, created_at) VALUES ('by-hand', 'adjustment', '', :now)"),
+        {"now": "2026-12-05 00:00:00"},
+    )
+    by_hand = db.session.scalar(select(JournalEntry.id).where(JournalEntry.key == "by-hand"))
+    db.session.execute(
+        text("INSERT INTO ledger_postings (entry_id, account_id, amount) VALUES (:entry, :account, 500)"),
+        {"entry": by_hand, "account": account_id},
+    )
+    found = {(d.what, d.detail) for d in verify()}
+    assert ("entry", "by-hand: 1 postings summing to 5.00") in found
+    assert ("ledger", "all postings sum to 5.00") in found
+    assert entry_id != by_hand
