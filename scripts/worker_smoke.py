@@ -26,6 +26,11 @@ JOBS = {
     "purge-idempotency-keys",
     "reconcile-pending-payments",
     "send-pending-emails",
+    "release-seller-earnings",
+    "scheduled-payouts",
+    "send-due-payouts",
+    "check-unsettled-payouts",
+    "reconcile-pending-top-ups",
 }
 
 
