@@ -132,6 +132,7 @@ DOMAINS = (
     "wallet",
     "sellers",
     "reviews",
+    "questions",
     "returns",
     "admin",
 )

@@ -62,7 +62,9 @@ PUBLIC = {
     ("/api/v1/payments/mpesa/callback/<secret>", "POST"),  # Safaricom's: the secret in the path is the guard
     ("/api/v1/payouts/mpesa/<kind>/result/<secret>", "POST"),  # Safaricom's B2C results: likewise
     ("/api/v1/payouts/mpesa/<kind>/timeout/<secret>", "POST"),
-    ("/api/v1/wallet/mpesa/callback/<secret>", "POST"),  # Safaricom's top-up results: likewise
+    ("/api/v1/wallet/mpesa/callback/<secret>", "POST"),
+    ("/api/v1/products/<int:product_id>/questions", "GET"),
+    ("/api/v1/questions/<int:question_id>", "GET"),  # Safaricom's top-up results: likewise
     ("/api/v1/payments/paystack/webhook", "POST"),  # Paystack's: its HMAC signature is the guard
     ("/api/v1/payments/paypal/webhook", "POST"),  # PayPal's: PayPal verifies its signature
     ("/api/v1/products/<int:product_id>/reviews", "GET"),
@@ -75,7 +77,12 @@ PUBLIC = {
 
 # Id routes whose id names a public object, not one of the caller's: whoever received a product
 # reviews it.
-NOT_OWNED = {"/api/v1/products/<int:product_id>/reviews"}
+NOT_OWNED = {
+    "/api/v1/products/<int:product_id>/reviews",
+    "/api/v1/products/<int:product_id>/questions",  # anyone signed in asks about any product
+    "/api/v1/questions/<int:question_id>/helpful",  # anyone signed in finds any question helpful
+    "/api/v1/questions/<int:question_id>/answers",  # another seller is 403 not_the_seller (tested)
+}
 
 
 def _product(owner) -> dict[str, int]:
@@ -209,6 +216,15 @@ def _payout(owner, payee: str = "seller") -> dict[str, int]:
     return {"payout_id": payout.id}
 
 
+def _question(owner) -> dict[str, int]:
+    from app.questions.models import Question
+
+    made = Question(product_id=ProductFactory().id, user_id=owner.id, body="Does it come in blue?")
+    db.session.add(made)
+    db.session.commit()
+    return {"question_id": made.id}
+
+
 def _top_up(owner) -> dict[str, int]:
     from decimal import Decimal
 
@@ -277,6 +293,7 @@ OWNED: dict[str, tuple[str, Callable[[Any], dict[str, Any]], str]] = {
     "/api/v1/seller/orders/<int:seller_order_id>": ("supplier", _seller_order, "seller_order_not_found"),
     "/api/v1/seller/payouts/<int:payout_id>": ("supplier", _payout, "payout_not_found"),
     "/api/v1/wallet/top-ups/<int:top_up_id>": ("customer", _top_up, "top_up_not_found"),
+    "/api/v1/questions/<int:question_id>": ("customer", _question, "question_not_found"),
     "/api/v1/wallet/withdrawals/<int:payout_id>": ("customer", partial(_payout, payee="wallet"), "payout_not_found"),
     "/api/v1/wallet/top-ups/<int:top_up_id>/refresh": ("customer", _top_up, "top_up_not_found"),
     "/api/v1/seller/orders/<int:seller_order_id>/pack": ("supplier", _seller_order, "seller_order_not_found"),

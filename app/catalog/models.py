@@ -185,6 +185,8 @@ class Product(db.Model):
     withheld: Mapped[bool] = mapped_column(default=False)
     rating_average: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0"))
     rating_count: Mapped[int] = mapped_column(default=0)
+    # Questions about it its seller or staff answered (app/questions keeps it true).
+    answered_questions: Mapped[int] = mapped_column(default=0, server_default="0")
     # PostgreSQL full-text document (name A, brand and category B, description C), set on write.
     search_vector: Mapped[Any] = mapped_column(
         Text().with_variant(TSVECTOR(), "postgresql"), nullable=True, deferred=True

@@ -157,6 +157,9 @@ class ProductOut(ProductCardOut):
     images = fields.List(fields.Nested(ImageOut))
     created_at = fields.AwareDateTime()
     updated_at = fields.AwareDateTime()
+    answered_questions = fields.Integer(
+        metadata={"description": "Questions about it answered by its seller or staff (GET /products/{id}/questions)"}
+    )
 
 
 Specifications = lambda **kw: fields.Dict(  # noqa: E731

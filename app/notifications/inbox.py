@@ -40,6 +40,7 @@ class Kind(enum.StrEnum):
     SELLER_TERMS = "seller_terms"  # to sellers: a new version of the terms to accept
     SELLER_ORDER = "seller_order"  # to a seller: a part of an order to fulfil, or cancelled
     WALLET = "wallet"  # to a customer: topped up, adjusted
+    QUESTION_ANSWERED = "question_answered"  # to a customer: their product question has an answer
     PAYOUT = "payout"  # to a payee: paid, failed (and why), its payout number changed
     PAYOUT_NEEDS_ATTENTION = "payout_needs_attention"  # to admins: to approve, paused, unresolved
 

@@ -15,7 +15,7 @@ def _tell(payout: Payout, title: str, message: str) -> None:
     notify(payout.user_id, Kind.PAYOUT, title, message, ("payout", payout.id))
     email = db.session.scalar(select(User.email).where(User.id == payout.user_id))
     if email:
-        send_templated(email, title, "money_update", message=message)
+        send_templated(email, title, "update", message=message)
 
 
 def paid(payout: Payout) -> None:

@@ -184,6 +184,7 @@ class ProductPage(Card):
     images: list[PageImage]
     created_at: datetime
     updated_at: datetime
+    answered_questions: int
 
 
 _PAGE_IMAGE_COLUMNS = (  # as PageImage takes them
@@ -203,6 +204,7 @@ _PAGE_COLUMNS = (
     Product.is_active,
     Product.created_at,
     Product.updated_at,
+    Product.answered_questions,
     *_PAGE_IMAGE_COLUMNS,
 )
 _FIRST_IMAGE_COLUMN = len(_PAGE_COLUMNS) - len(_PAGE_IMAGE_COLUMNS)
@@ -258,6 +260,7 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
         is_active,
         created_at,
         updated_at,
+        answered_questions,
         *_image,
     ) = found[0]
     images = [PageImage(*row[_FIRST_IMAGE_COLUMN:]) for row in found if row[_FIRST_IMAGE_COLUMN] is not None]
@@ -285,6 +288,7 @@ def public_product(product_id: int | None = None, slug: str | None = None) -> Pr
         images,
         created_at,
         updated_at,
+        answered_questions,
     )
 
 

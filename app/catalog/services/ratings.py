@@ -1,5 +1,6 @@
-"""Products' ratings as the reviews domain keeps them: the catalog stores the aggregate its cards,
-pages and `rating` sort read; reviews (app/reviews) own the ratings it is computed from."""
+"""Products' ratings as the reviews domain keeps them (and the count of answered questions the
+questions domain keeps): the catalog stores the aggregates its cards, pages and `rating` sort read;
+reviews and questions own what they are computed from."""
 
 from __future__ import annotations
 
@@ -38,5 +39,15 @@ def set_rating(product_id: int, count: int, total: int) -> None:
         update(Product)
         .where(Product.id == product_id)
         .values(rating_average=average, rating_count=count)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def set_answered_questions(product_id: int, count: int) -> None:
+    """Store how many of the product's visible questions are answered (its page shows it)."""
+    db.session.execute(
+        update(Product)
+        .where(Product.id == product_id)
+        .values(answered_questions=count)
         .execution_options(synchronize_session=False)
     )

@@ -85,7 +85,7 @@ def change_payout_number(user: User, phone: str, password: str) -> dict[str, Any
         f"They wait {hold} hours first. If you did not ask for this, change your password and tell us at once."
     )
     notify(account.user_id, Kind.PAYOUT, "Your payout number changed", message, ("seller_account", account.id))
-    send_templated(user.email, "Your payout number changed", "money_update", message=message)
+    send_templated(user.email, "Your payout number changed", "update", message=message)
     return payout_number(user)
 
 

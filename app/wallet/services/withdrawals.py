@@ -41,7 +41,7 @@ def withdraw(user: User, amount: Decimal | None, phone: str | None, password: st
     send_templated(
         user.email,
         "A withdrawal from your wallet",
-        "money_update",
+        "update",
         message=(
             f"KES {total} from your wallet is on its way to M-Pesa {made[0].phone[:6]}***{made[0].phone[-3:]}. "
             "If you did not ask for this, change your password and tell us at once."

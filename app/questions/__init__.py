@@ -1,0 +1,1 @@
+"""Questions about products, answered by their sellers (or staff) in public."""
