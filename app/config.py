@@ -115,6 +115,7 @@ class Config:
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=env_int("JWT_REFRESH_DAYS", 30))
     JWT_TOKEN_LOCATION = ["headers"]
     EMAIL_VERIFICATION_HOURS = env_int("EMAIL_VERIFICATION_HOURS", 48)
+    EMAIL_CODE_MINUTES = env_int("EMAIL_CODE_MINUTES", 10)  # an emailed sign-in or verification code lives this long
     PASSWORD_RESET_MINUTES = env_int("PASSWORD_RESET_MINUTES", 60)
     BCRYPT_ROUNDS = env_int("BCRYPT_ROUNDS", 12)
 

@@ -34,6 +34,8 @@ PUBLIC = {
     ("/api/v1/auth/login", "POST"),
     ("/api/v1/auth/refresh", "POST"),  # guarded by the refresh token itself
     ("/api/v1/auth/verify-email", "POST"),
+    ("/api/v1/auth/email-code", "POST"),
+    ("/api/v1/auth/email-code/verify", "POST"),
     ("/api/v1/auth/resend-verification", "POST"),
     ("/api/v1/auth/forgot-password", "POST"),
     ("/api/v1/auth/reset-password", "POST"),

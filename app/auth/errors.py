@@ -48,3 +48,9 @@ class WrongPassword(AppError):
 
 class InvalidCode(ValidationFailed):
     code, title = "invalid_code", "Invalid two-factor code"
+
+
+class InvalidEmailCode(AppError):
+    status, code, title = 422, "invalid_email_code", "Invalid or expired code"
+    # The try is counted even though the request fails: five wrong codes void it.
+    keeps_changes = True

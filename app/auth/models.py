@@ -108,6 +108,24 @@ class OneTimeToken(db.Model):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+class EmailCode(db.Model):
+    """A six-digit code emailed to sign in or to verify the address: 10 minutes, single use, at
+    most 5 tries. Stored as an HMAC keyed with the app's secret: a million codes are hashed in no
+    time, so a plain digest in a dump would give the code away."""
+
+    __tablename__ = "email_codes"
+    __table_args__ = (Index("ix_email_codes_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))  # login | verify_email
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # used, or void (tried too often, superseded)
+
+
 class RecoveryCode(db.Model):
     """A one-time code that stands in for a TOTP code (a lost phone); only a SHA-256 is stored.
 

@@ -7,12 +7,14 @@ from typing import Any
 from flask import request, url_for
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
-from app.auth import services, tasks, totp
+from app.auth import codes, services, tasks, totp
 from app.auth.ratelimit import auth_rate, login_attempts
 from app.auth.schemas import (
     LOGIN_EXAMPLE,
     REGISTER_EXAMPLE,
     ChangePasswordIn,
+    EmailCodeIn,
+    EmailCodeVerifyIn,
     EmailIn,
     LoginIn,
     RecoveryCodesOut,
@@ -98,6 +100,41 @@ def logout() -> None:
     Other logins of the same account stay signed in.
     """
     services.logout(current_session())
+
+
+@blp.post("/email-code")
+@auth_rate
+@blp.arguments(EmailCodeIn())
+@blp.response(202)
+@blp.doc(operationId="sendEmailCode")
+def send_email_code(data: dict[str, Any]) -> None:
+    """Email me a six-digit code, to sign in without my password (`purpose: login`) or to
+    confirm my address (`verify_email`).
+
+    202 whether or not the address has an account. The code works once, for EMAIL_CODE_MINUTES
+    (10), and dies after 5 wrong tries; a new one comes at most once a minute (earlier ones die),
+    and an address gets at most EMAILS_PER_RECIPIENT_PER_HOUR emails of this kind.
+    """
+    tasks.request_email_code(data["email"], data["purpose"])
+
+
+@blp.post("/email-code/verify")
+@auth_rate
+@blp.arguments(EmailCodeVerifyIn())
+@blp.arguments(SignInHeaders(), location="headers")
+@blp.response(200, TokenPairOut)
+@blp.doc(operationId="verifyEmailCode")
+def verify_email_code(data: dict[str, Any], headers: dict[str, Any]) -> Any:
+    """Sign in with an emailed code; my address is verified by it.
+
+    A wrong, used, expired or voided code is 422 `invalid_email_code` (each wrong try counts;
+    the fifth voids the code). With two-factor login on, send `totp` too (401 `totp_required`,
+    `invalid_totp`), and the code still works for that second try. With `X-Cart-Token` the guest
+    cart is merged into the account's cart.
+    """
+    return codes.verify_code(
+        data, ip_address=request.remote_addr, user_agent=request.user_agent.string, cart_token=headers.get("cart_token")
+    )
 
 
 @blp.post("/verify-email")

@@ -92,6 +92,24 @@ class EmailIn(BaseSchema):
     email = EmailAddress(required=True, validate=validate.Length(max=254))
 
 
+class EmailCodeIn(BaseSchema):
+    email = EmailAddress(required=True, validate=validate.Length(max=254))
+    purpose = fields.String(
+        load_default="login",
+        validate=validate.OneOf(["login", "verify_email"]),
+        metadata={"description": "login: sign in without the password; verify_email: confirm the address"},
+    )
+
+
+class EmailCodeVerifyIn(BaseSchema):
+    email = EmailAddress(required=True, validate=validate.Length(max=254))
+    code = fields.String(
+        required=True, validate=validate.Regexp(r"^\d{6}$", error="Six digits."), metadata={"example": "482913"}
+    )
+    totp = _six_digits()
+    recovery_code = _recovery_code()
+
+
 class ResetPasswordIn(BaseSchema):
     token = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = Password(required=True)

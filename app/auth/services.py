@@ -136,7 +136,7 @@ def _consume_token(raw: str, purpose: TokenPurpose) -> OneTimeToken:
     return token
 
 
-def _recipient_capped(user: User) -> bool:
+def recipient_capped(user: User) -> bool:
     """At most EMAILS_PER_RECIPIENT_PER_HOUR emails an address is sent on request (resets,
     verification links), whatever addresses ask: 35 clients cannot flood one inbox. The answer
     stays 202 either way (it says nothing about the account)."""
@@ -165,7 +165,7 @@ def _send_verification(user: User) -> None:
 def resend_verification(email: str) -> None:
     """Email a fresh verification link if the account exists and is unverified (silent otherwise)."""
     user = find_user_by_email(email)
-    if user is None or not user.is_active or user.email_verified or _recipient_capped(user):
+    if user is None or not user.is_active or user.email_verified or recipient_capped(user):
         return
     _send_verification(user)
 
@@ -218,7 +218,7 @@ def logout(session: LoginSession) -> None:
 def forgot_password(email: str) -> None:
     """Email a reset link if the account exists; say nothing either way."""
     user = find_user_by_email(email)
-    if user is None or not user.is_active or _recipient_capped(user):
+    if user is None or not user.is_active or recipient_capped(user):
         return
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     raw = _new_token(user, TokenPurpose.RESET_PASSWORD, timedelta(minutes=minutes))

@@ -9,7 +9,7 @@ development) the task runs inside the request.
 
 from __future__ import annotations
 
-from app.auth import services
+from app.auth import codes, services
 from app.common.db import after_commit, unit_of_work
 from app.common.fields import normalise_email
 from app.extensions import celery
@@ -35,3 +35,15 @@ def request_password_reset(email: str) -> None:
 def request_verification(email: str) -> None:
     """Queue a new verification email for `email` if it has an unverified account."""
     after_commit(send_verification.delay, normalise_email(email))
+
+
+@celery.task(name="auth.send_email_code")
+def send_email_code(email: str, purpose: str) -> None:
+    with unit_of_work():
+        codes.send_code(email, purpose)
+
+
+def request_email_code(email: str, purpose: str) -> None:
+    """Queue an emailed code for `email` if it has an account that may use it (the request
+    cannot tell)."""
+    after_commit(send_email_code.delay, normalise_email(email), purpose)

@@ -74,3 +74,24 @@ def test_one_recovery_code_in_four_parallel_logins_logs_in_once(app, committed):
     login = {"email": "racer@example.com", "password": DEFAULT_PASSWORD, "recovery_code": codes[0]}
     errors = run_together(app, [lambda: services.login(dict(login))] * 4)
     assert len(errors) == 3 and all(isinstance(error, InvalidRecoveryCode) for error in errors), errors
+
+
+@pytest.mark.own_database
+@pytest.mark.postgres
+def test_one_emailed_code_verified_by_three_parallel_requests_signs_in_once(app, committed):
+    import re
+
+    from app.auth.codes import send_code, verify_code
+    from app.auth.errors import InvalidEmailCode
+    from app.common.db import unit_of_work
+    from tests.helpers import emails_to
+
+    with app.app_context():
+        _user()
+        with unit_of_work():
+            send_code("racer@example.com", "login")
+        [email] = emails_to("racer@example.com")
+        code = re.search(r"\b(\d{6})\b", email.subject).group(1)
+    body = {"email": "racer@example.com", "code": code}
+    errors = run_together(app, [lambda: verify_code(dict(body), ip_address=None, user_agent=None, cart_token=None)] * 3)
+    assert len(errors) == 2 and all(isinstance(error, InvalidEmailCode) for error in errors), errors
