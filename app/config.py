@@ -116,6 +116,10 @@ class Config:
     JWT_TOKEN_LOCATION = ["headers"]
     EMAIL_VERIFICATION_HOURS = env_int("EMAIL_VERIFICATION_HOURS", 48)
     EMAIL_CODE_MINUTES = env_int("EMAIL_CODE_MINUTES", 10)  # an emailed sign-in or verification code lives this long
+    # Google sign-in: the OAuth client ids whose ID tokens are accepted (web, Android, iOS; comma
+    # separated; empty: not offered) and where Google publishes its signing keys (JWKS).
+    GOOGLE_CLIENT_IDS = env_list("GOOGLE_CLIENT_IDS")
+    GOOGLE_CERTS_URL = env("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v3/certs")
     PASSWORD_RESET_MINUTES = env_int("PASSWORD_RESET_MINUTES", 60)
     BCRYPT_ROUNDS = env_int("BCRYPT_ROUNDS", 12)
 

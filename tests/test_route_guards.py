@@ -35,6 +35,8 @@ PUBLIC = {
     ("/api/v1/auth/refresh", "POST"),  # guarded by the refresh token itself
     ("/api/v1/auth/verify-email", "POST"),
     ("/api/v1/auth/email-code", "POST"),
+    ("/api/v1/auth/google", "POST"),
+    ("/api/v1/auth/methods", "GET"),
     ("/api/v1/auth/email-code/verify", "POST"),
     ("/api/v1/auth/resend-verification", "POST"),
     ("/api/v1/auth/forgot-password", "POST"),

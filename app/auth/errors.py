@@ -54,3 +54,35 @@ class InvalidEmailCode(AppError):
     status, code, title = 422, "invalid_email_code", "Invalid or expired code"
     # The try is counted even though the request fails: five wrong codes void it.
     keeps_changes = True
+
+
+class GoogleNotConfigured(AppError):
+    status, code, title = 404, "google_not_configured", "Google sign-in is not offered by this shop"
+
+
+class InvalidGoogleToken(Unauthorized):
+    code, title = "invalid_google_token", "Invalid Google ID token"
+
+
+class GoogleEmailUnverified(AppError):
+    status, code, title = 422, "google_email_unverified", "Google has not verified this email address"
+
+
+class LinkRequired(Conflict):
+    code, title = "link_required", "Log in first, then link Google from your profile"
+
+
+class IdentityTaken(Conflict):
+    code, title = "identity_taken", "This Google account is linked to another account"
+
+
+class LastWayIn(Conflict):
+    code, title = "last_way_in", "It would leave no way into the account"
+
+
+class PasswordAlreadySet(Conflict):
+    code, title = "password_already_set", "The account has a password: change it instead"
+
+
+class FreshLoginRequired(Unauthorized):
+    code, title = "fresh_login_required", "Sign in again first"

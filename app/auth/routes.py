@@ -7,7 +7,7 @@ from typing import Any
 from flask import request, url_for
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
-from app.auth import codes, services, tasks, totp
+from app.auth import codes, google, services, tasks, totp
 from app.auth.ratelimit import auth_rate, login_attempts
 from app.auth.schemas import (
     LOGIN_EXAMPLE,
@@ -16,11 +16,14 @@ from app.auth.schemas import (
     EmailCodeIn,
     EmailCodeVerifyIn,
     EmailIn,
+    GoogleIn,
     LoginIn,
     RecoveryCodesOut,
     RegisterIn,
     ResetPasswordIn,
+    SetPasswordIn,
     SignInHeaders,
+    SignInMethodsOut,
     TokenIn,
     TokenPairOut,
     TotpEnableIn,
@@ -100,6 +103,57 @@ def logout() -> None:
     Other logins of the same account stay signed in.
     """
     services.logout(current_session())
+
+
+@blp.get("/methods")
+@blp.response(200, SignInMethodsOut)
+@blp.doc(operationId="listSignInMethods")
+def sign_in_methods() -> Any:
+    """The ways into an account this shop offers.
+
+    A client shows its buttons from this: password and emailed codes always; Google when
+    GOOGLE_CLIENT_IDS is set (with the client ids, for Google Identity Services).
+    """
+    return google.methods()
+
+
+@blp.post("/google")
+@auth_rate
+@blp.arguments(GoogleIn())
+@blp.arguments(SignInHeaders(), location="headers")
+@blp.response(200, TokenPairOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="signInWithGoogle")
+def sign_in_with_google(data: dict[str, Any], headers: dict[str, Any]) -> Any:
+    """Sign in (or up) with a Google ID token.
+
+    Checked against Google's published keys, `aud` one of GOOGLE_CLIENT_IDS, Google's `iss`,
+    `exp`, and `email_verified` (422 `google_email_unverified`); anything else is 401
+    `invalid_google_token`. A Google account seen before opens its Duka account; a new one with an
+    email no account has creates a customer account (`accept_terms: true` needed, 422 without),
+    verified, with no password; an email a verified customer account has is linked to it (its
+    owner is emailed); an unverified or staff account must log in another way and link from its
+    profile (409 `link_required`). Two-factor still applies (401 `totp_required`). Not offered:
+    404 `google_not_configured`.
+    """
+    return google.sign_in(
+        data, ip_address=request.remote_addr, user_agent=request.user_agent.string, cart_token=headers.get("cart_token")
+    )
+
+
+@blp.post("/set-password")
+@login_required()
+@blp.arguments(SetPasswordIn())
+@blp.response(204)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="setPassword")
+def set_password(data: dict[str, Any]) -> None:
+    """Give a password to an account that has none (made through Google).
+
+    Within 10 minutes of signing in (401 `fresh_login_required` after); an account that has one
+    changes it instead (409 `password_already_set`). The password rules of sign-up apply.
+    """
+    google.set_password(current_user, current_session().created_at, data["password"])
 
 
 @blp.post("/email-code")

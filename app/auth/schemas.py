@@ -166,3 +166,40 @@ REGISTER_EXAMPLE = {
 }
 
 LOGIN_EXAMPLE = {"email": "wanjiku@example.co.ke", "password": "Mvua-Nyingi-2026"}
+
+
+class GoogleIn(BaseSchema):
+    id_token = fields.String(
+        required=True,
+        validate=validate.Length(min=20, max=4096),
+        metadata={"description": "The ID token Google Identity Services (`credential`) or the Android/iOS SDK gave"},
+    )
+    accept_terms = fields.Boolean(
+        load_default=False, metadata={"description": "Needed when this sign-in creates the account"}
+    )
+    totp = _six_digits()
+    recovery_code = _recovery_code()
+
+
+class IdTokenIn(BaseSchema):
+    id_token = fields.String(required=True, validate=validate.Length(min=20, max=4096))
+
+
+class SetPasswordIn(BaseSchema):
+    password = Password(required=True)
+
+
+class SignInMethodsOut(OutSchema):
+    password = fields.Boolean(required=True)
+    email_code = fields.Boolean(required=True, metadata={"description": "POST /auth/email-code"})
+    google = fields.Boolean(required=True, metadata={"description": "POST /auth/google"})
+    google_client_ids = fields.List(
+        fields.String(), required=True, metadata={"description": "For Google Identity Services' client_id"}
+    )
+
+
+class IdentityOut(OutSchema):
+    provider = fields.String(required=True, metadata={"example": "google"})
+    email = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    last_used_at = fields.AwareDateTime(allow_none=True)

@@ -8,6 +8,8 @@ from flask import url_for
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from app.auth import google
+from app.auth.schemas import IdentityOut, IdTokenIn
 from app.common.blueprint import Blueprint
 from app.common.permissions import login_required
 from app.common.schemas import FileUploadIn, PaginationQuery, page_of
@@ -150,3 +152,31 @@ class AddressById(MethodView):
         Deleting the default makes the next address the default.
         """
         services.delete_address(current_user, address_id)
+
+
+@blp.post("/identities/google")
+@login_required()
+@blp.arguments(IdTokenIn())
+@blp.response(201, IdentityOut, location=lambda _: url_for("me.Me"))
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="linkGoogle")
+def link_google(data: dict[str, Any]) -> Any:
+    """Link a Google account to mine, so it signs me in.
+
+    Its ID token as for `POST /auth/google`; a Google account that opens another Duka account,
+    or a second one, is 409 `identity_taken`.
+    """
+    return google.link(current_user, data["id_token"])
+
+
+@blp.delete("/identities/google")
+@login_required()
+@blp.response(204)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="unlinkGoogle")
+def unlink_google() -> None:
+    """Remove the Google account linked to mine.
+
+    Refused while my account has no password (409 `last_way_in`: set one first).
+    """
+    google.unlink(current_user)
