@@ -260,6 +260,13 @@ def seed_catalog(seller: Seller, products: int = 300, batch_size: int = 5000) ->
         with unit_of_work():
             refresh_search(Product.id > (newest_before if created else 0))
             refresh_cells()
+    with unit_of_work():  # a few featured, for the storefront's front page (once)
+        if db.session.scalar(select(Product.id).where(Product.featured_position.is_not(None)).limit(1)) is None:
+            chosen = db.session.scalars(
+                select(Product).where(Product.sku.like("DEMO-%"), Product.is_active).order_by(Product.id).limit(4)
+            ).all()
+            for position, product in enumerate(chosen):
+                product.featured_position = position
     images = 0
     if products <= IMAGES_UP_TO:
         missing = db.session.execute(

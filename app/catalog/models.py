@@ -33,7 +33,7 @@ from app.extensions import db
 
 CONDITIONS = ("new", "refurbished")
 # Orders a listing can be sorted in (GET /products?sort=); relevance needs a search.
-SORTS = ("relevance", "newest", "price", "-price", "rating", "name")
+SORTS = ("relevance", "newest", "price", "-price", "rating", "name", "featured")
 
 
 class Category(db.Model):
@@ -185,6 +185,8 @@ class Product(db.Model):
     withheld: Mapped[bool] = mapped_column(default=False)
     rating_average: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0"))
     rating_count: Mapped[int] = mapped_column(default=0)
+    # Featured by staff: shown first in `?featured=true` and `sort=featured`, lowest position first.
+    featured_position: Mapped[int | None] = mapped_column(index=True)
     # Questions about it its seller or staff answered (app/questions keeps it true).
     answered_questions: Mapped[int] = mapped_column(default=0, server_default="0")
     # PostgreSQL full-text document (name A, brand and category B, description C), set on write.

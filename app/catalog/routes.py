@@ -19,6 +19,8 @@ from app.catalog.schemas import (
     CategoryNodeOut,
     CategoryOut,
     CategoryPatch,
+    FeaturedOut,
+    FeatureIn,
     ImageOut,
     ImagePatch,
     ProductImageIn,
@@ -248,6 +250,31 @@ def product_by_slug(slug: str) -> Any:
     The same body as `getProduct`; inactive or hidden products are 404.
     """
     return products.public_product(slug=slug)
+
+
+@blp.put("/products/<int:product_id>/featured")
+@login_required(Role.ADMIN)
+@blp.arguments(FeatureIn())
+@blp.response(200, FeaturedOut)
+@blp.doc(operationId="featureProduct")
+def feature_product(data: dict[str, Any], product_id: int) -> Any:
+    """Feature a product (staff), at a position (lower first; ties newest first).
+
+    Featured products are `GET /products?featured=true`, and come first with `sort=featured`.
+    """
+    return managing.set_featured(product_id, data["position"])
+
+
+@blp.delete("/products/<int:product_id>/featured")
+@login_required(Role.ADMIN)
+@blp.response(200, FeaturedOut)
+@blp.doc(operationId="unfeatureProduct")
+def unfeature_product(product_id: int) -> Any:
+    """Stop featuring a product (staff).
+
+    It stays in the shop, in the usual order.
+    """
+    return managing.set_featured(product_id, None)
 
 
 @blp.route("/products/<int:product_id>")

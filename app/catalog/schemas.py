@@ -219,10 +219,12 @@ class ProductListQuery(PaginationQuery):
     min_price = MoneyField(positive=False)
     max_price = MoneyField(positive=False)
     in_stock = fields.Boolean()
+    featured = fields.Boolean(metadata={"description": "Only the products staff feature"})
     condition = fields.String(validate=validate.OneOf(CONDITIONS))
     seller = fields.String(validate=validate.Length(min=1, max=140), metadata={"description": "Seller slug"})
     sort = fields.String(
-        validate=validate.OneOf(SORTS), metadata={"description": "Default: relevance with q, else newest"}
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "Default: relevance with q, else newest; featured: staff's order first"},
     )
 
     @validates_schema
@@ -305,3 +307,16 @@ LISTING_EXAMPLE = {
         "price_range": {"min": "21999.00", "max": "21999.00"},
     },
 }
+
+
+class FeatureIn(BaseSchema):
+    position = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=10_000),
+        metadata={"description": "Lower first; ties newest first"},
+    )
+
+
+class FeaturedOut(OutSchema):
+    product_id = fields.Integer(required=True)
+    featured_position = fields.Integer(allow_none=True, required=True)

@@ -73,6 +73,13 @@ def _order(sort: str, rank: ColumnElement | None) -> list[ColumnElement]:
         "-price": [Product.price.desc(), tie],
         "rating": [Product.rating_average.desc(), Product.rating_count.desc(), tie],
         "name": [Product.name.asc(), tie],
+        # Staff's positions first, lowest first; the rest newest first.
+        "featured": [
+            Product.featured_position.is_(None),
+            Product.featured_position.asc(),
+            Product.created_at.desc(),
+            tie,
+        ],
     }
     return orders.get(sort, [Product.created_at.desc(), tie])
 
@@ -101,6 +108,7 @@ class _Shape:
     category: bool
     seller: bool
     in_stock: bool
+    featured: bool
     min_price: bool
     max_price: bool
     brand: bool
@@ -144,6 +152,12 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
         else:  # stock is not copied into the terms (it changes with every order): look it up
             stocked = PRODUCTS.alias("stocked")
             common.append(exists().where(stocked.c.id == c.product_id, stocked.c.stock > 0))
+    if shape.featured:
+        if source is PRODUCTS:
+            common.append(c.featured_position.is_not(None))
+        else:  # nor is being featured copied into the terms
+            chosen = PRODUCTS.alias("featured")
+            common.append(exists().where(chosen.c.id == c.product_id, chosen.c.featured_position.is_not(None)))
     price: list[ColumnElement] = []
     if shape.min_price:
         price.append(c.price >= bindparam(binds.MIN_PRICE))
@@ -221,7 +235,7 @@ class ListingQuery:
                 values[name] = params[key]
 
         stored: facets.PriceShape | None | bool = False
-        if route == "products" and not params.get("in_stock"):
+        if route == "products" and not params.get("in_stock") and not params.get("featured"):
             stored = None
             if params.get("min_price") is not None or params.get("max_price") is not None:
                 stored, band_values = facets.price_params(
@@ -237,6 +251,7 @@ class ListingQuery:
             category=binds.SUBTREE_ROOT in values,
             seller=binds.SELLER in values,
             in_stock=bool(params.get("in_stock")),
+            featured=bool(params.get("featured")),
             min_price=binds.MIN_PRICE in values,
             max_price=binds.MAX_PRICE in values,
             brand=brand_ids is not None,

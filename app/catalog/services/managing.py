@@ -123,3 +123,12 @@ def deactivate_product(actor: User, product_id: int) -> None:
     product = owned_product(actor, product_id, changing=True)
     product.is_active = False
     db.session.flush()  # it leaves the search terms and the facet cells (app/catalog/events.py)
+
+
+def set_featured(product_id: int, position: int | None) -> dict[str, int | None]:
+    """Staff feature a product at `position` (lower first), or stop featuring it (None)."""
+    product = db.session.get(Product, product_id)
+    if product is None:
+        raise ProductNotFound("No such product.")
+    product.featured_position = position
+    return {"product_id": product.id, "featured_position": position}
