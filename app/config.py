@@ -120,6 +120,10 @@ class Config:
     # separated; empty: not offered) and where Google publishes its signing keys (JWKS).
     GOOGLE_CLIENT_IDS = env_list("GOOGLE_CLIENT_IDS")
     GOOGLE_CERTS_URL = env("GOOGLE_CERTS_URL", "https://www.googleapis.com/oauth2/v3/certs")
+    # The browser flow (the storefront): the web client's secret, and Google's endpoints.
+    GOOGLE_CLIENT_SECRET = env("GOOGLE_CLIENT_SECRET")
+    GOOGLE_AUTH_URL = env("GOOGLE_AUTH_URL", "https://accounts.google.com/o/oauth2/v2/auth")
+    GOOGLE_TOKEN_URL = env("GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token")
     PASSWORD_RESET_MINUTES = env_int("PASSWORD_RESET_MINUTES", 60)
     BCRYPT_ROUNDS = env_int("BCRYPT_ROUNDS", 12)
 

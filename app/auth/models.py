@@ -127,6 +127,26 @@ class Identity(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class GoogleWebLogin(db.Model):
+    """One browser's trip through Google's consent page (the authorization code flow): the state
+    (bound to the browser by a cookie), nonce and PKCE verifier it left with; then the verified
+    Google account it came back with, and the one-time handoff code the web app exchanges for
+    Duka's tokens (so no token is ever in a URL)."""
+
+    __tablename__ = "google_web_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    accept_terms: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    id_token: Mapped[str | None] = mapped_column(String(4096))  # Google's, verified, once it came back
+    handoff_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class EmailCode(db.Model):
     """A six-digit code emailed to sign in or to verify the address: 10 minutes, single use, at
     most 5 tries. Stored as an HMAC keyed with the app's secret: a million codes are hashed in no

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import current_app, redirect, request, url_for
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 
-from app.auth import codes, google, services, tasks, totp
+from app.auth import codes, google, google_web, services, tasks, totp
 from app.auth.ratelimit import auth_rate, login_attempts
 from app.auth.schemas import (
     LOGIN_EXAMPLE,
@@ -16,7 +16,10 @@ from app.auth.schemas import (
     EmailCodeIn,
     EmailCodeVerifyIn,
     EmailIn,
+    GoogleCallbackQuery,
+    GoogleHandoffIn,
     GoogleIn,
+    GoogleStartQuery,
     LoginIn,
     RecoveryCodesOut,
     RegisterIn,
@@ -33,6 +36,7 @@ from app.auth.schemas import (
 )
 from app.auth.sessions import current_session
 from app.common.blueprint import Blueprint
+from app.common.db import unit_of_work
 from app.common.permissions import login_required
 from app.users.schemas import ProfileOut
 
@@ -137,6 +141,70 @@ def sign_in_with_google(data: dict[str, Any], headers: dict[str, Any]) -> Any:
     404 `google_not_configured`.
     """
     return google.sign_in(
+        data, ip_address=request.remote_addr, user_agent=request.user_agent.string, cart_token=headers.get("cart_token")
+    )
+
+
+@blp.get("/google/start")
+@blp.arguments(GoogleStartQuery(), location="query")
+@blp.response(302, description="To Google's consent page, with a state cookie")
+@blp.doc(operationId="startGoogleSignIn")
+def google_start(query: dict[str, Any]) -> Any:
+    """Sign in with Google in a browser: open this (a link or a redirect, not a fetch).
+
+    The browser goes to Google with a state (also in an HttpOnly cookie), a nonce and a PKCE
+    S256 challenge; Google sends it back to `/auth/google/callback`. Needs GOOGLE_CLIENT_IDS (the
+    first is the web client) and GOOGLE_CLIENT_SECRET (404 `google_not_configured` otherwise).
+    """
+    with unit_of_work():  # a GET that writes (a link must open it): committed here
+        url, state = google_web.start(query["accept_terms"])
+    response = redirect(url, code=302)
+    response.set_cookie(
+        google_web.COOKIE,
+        state,
+        max_age=google_web.TRIP_MINUTES * 60,
+        path="/api/v1/auth/google",
+        httponly=True,
+        secure=str(current_app.config["PUBLIC_BASE_URL"]).startswith("https://"),
+        samesite="Lax",
+    )
+    return response
+
+
+@blp.get("/google/callback")
+@blp.arguments(GoogleCallbackQuery(), location="query")
+@blp.response(302, description="To the web app: FRONTEND_URL/auth/google?handoff=... (or ?error=...)")
+@blp.doc(operationId="googleSignInCallback")
+def google_callback(query: dict[str, Any]) -> Any:
+    """Where Google sends the browser back (not for apps to call).
+
+    The state must match the browser's cookie (a sign-in started elsewhere is refused), the code
+    is exchanged with the PKCE verifier, the ID token checked with its nonce. The browser then
+    goes to the web app with a one-time `handoff` code (never tokens: they would be in a URL);
+    the web app POSTs it to `/auth/google/handoff`. Failures go there as `?error=`.
+    """
+    with unit_of_work():  # Google's redirect is a GET, and it writes the trip's outcome
+        location = google_web.callback(query, request.cookies.get(google_web.COOKIE))
+    response = redirect(location, code=302)
+    response.delete_cookie(google_web.COOKIE, path="/api/v1/auth/google")
+    return response
+
+
+@blp.post("/google/handoff")
+@auth_rate
+@blp.arguments(GoogleHandoffIn())
+@blp.arguments(SignInHeaders(), location="headers")
+@blp.response(200, TokenPairOut)
+@blp.alt_response(409, response="CONFLICT")
+@blp.doc(operationId="finishGoogleSignIn")
+def google_handoff(data: dict[str, Any], headers: dict[str, Any]) -> Any:
+    """Finish a browser's Google sign-in: the handoff code for Duka's tokens.
+
+    Once, within two minutes of the callback (401 `invalid_google_token` otherwise); the rules of
+    `POST /auth/google` apply (new accounts, linking, 401 `totp_required` with the code still
+    good for the second try).
+    """
+    return google_web.handoff(
         data, ip_address=request.remote_addr, user_agent=request.user_agent.string, cart_token=headers.get("cart_token")
     )
 

@@ -203,3 +203,30 @@ class IdentityOut(OutSchema):
     email = fields.String(allow_none=True)
     created_at = fields.AwareDateTime(required=True)
     last_used_at = fields.AwareDateTime(allow_none=True)
+
+
+class GoogleStartQuery(BaseSchema):
+    accept_terms = fields.Boolean(
+        load_default=False, metadata={"description": "The terms accepted, in case this sign-in creates the account"}
+    )
+
+
+class GoogleCallbackQuery(BaseSchema):
+    """What Google appends to the redirect URI (all of it, so none is an unknown parameter)."""
+
+    code = fields.String(validate=validate.Length(max=2048))
+    state = fields.String(validate=validate.Length(max=200))
+    scope = fields.String(validate=validate.Length(max=2000))
+    authuser = fields.String(validate=validate.Length(max=20))
+    hd = fields.String(validate=validate.Length(max=255))
+    prompt = fields.String(validate=validate.Length(max=100))
+    iss = fields.String(validate=validate.Length(max=255))
+    error = fields.String(validate=validate.Length(max=200))
+    error_description = fields.String(validate=validate.Length(max=2000))
+    error_uri = fields.String(validate=validate.Length(max=2000))
+
+
+class GoogleHandoffIn(BaseSchema):
+    handoff = fields.String(required=True, validate=validate.Length(min=20, max=100))
+    totp = _six_digits()
+    recovery_code = _recovery_code()
