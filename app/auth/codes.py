@@ -18,11 +18,10 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.auth import sessions, totp
+from app.auth import totp
 from app.auth.errors import InvalidEmailCode
 from app.auth.models import EmailCode
-from app.auth.services import find_user_by_email, recipient_capped
-from app.auth.signals import signed_in
+from app.auth.services import find_user_by_email, recipient_capped, start_signed_in
 from app.common.db import changed_rows
 from app.common.types import utcnow
 from app.extensions import db
@@ -125,7 +124,4 @@ def verify_code(
         raise refused  # another request used it first
     if user.email_verified_at is None:
         user.email_verified_at = now
-    session = sessions.start_session(user, ip_address=ip_address, user_agent=user_agent)
-    result = sessions.issue_tokens(user, session)
-    signed_in.send(user, cart_token=cart_token)
-    return result
+    return start_signed_in(user, ip_address=ip_address, user_agent=user_agent, cart_token=cart_token)

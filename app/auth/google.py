@@ -22,7 +22,7 @@ import requests
 from flask import current_app
 from sqlalchemy import select
 
-from app.auth import sessions, totp
+from app.auth import totp
 from app.auth.errors import (
     FreshLoginRequired,
     GoogleEmailUnverified,
@@ -35,8 +35,7 @@ from app.auth.errors import (
 )
 from app.auth.models import Identity, Role, User
 from app.auth.passwords import check_password_policy, hash_password
-from app.auth.services import find_user_by_email, new_invite_code
-from app.auth.signals import signed_in
+from app.auth.services import find_user_by_email, new_customer, start_signed_in
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -142,34 +141,14 @@ def sign_in(
     identity.email, identity.last_used_at = claims["email"], utcnow()
     if user.totp_enabled:
         totp.check_login_code(user, data.get("totp"), data.get("recovery_code"))
-    session = sessions.start_session(user, ip_address=ip_address, user_agent=user_agent)
-    result = sessions.issue_tokens(user, session)
-    signed_in.send(user, cart_token=cart_token)
-    return result
+    return start_signed_in(user, ip_address=ip_address, user_agent=user_agent, cart_token=cart_token)
 
 
 def _new_account(claims: dict[str, Any], data: dict[str, Any]) -> User:
     if not data.get("accept_terms"):
         raise ValidationFailed.field("accept_terms", "Accept the terms to create an account.")
-    now = utcnow()
-    user = User(
-        email=claims["email"].strip().lower(),
-        name=str(claims.get("name") or claims["email"].split("@")[0])[:120],
-        password_hash=NO_PASSWORD,
-        role=Role.CUSTOMER.value,
-        invite_code=new_invite_code(),
-        email_verified_at=now,
-        terms_accepted_at=now,
-        marketing_opt_in=False,
-        marketing_opt_in_changed_at=now,
-    )
-    db.session.add(user)
-    db.session.flush()
-    from app.users.services import record_consent
-
-    record_consent(user, "terms", True)
-    record_consent(user, "marketing", False)
-    return user
+    name = str(claims.get("name") or claims["email"].split("@")[0])[:120]
+    return new_customer(claims["email"].strip().lower(), name, NO_PASSWORD, marketing=False, verified=True)
 
 
 def _notify_linked(user: User) -> None:

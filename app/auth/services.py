@@ -43,6 +43,54 @@ def new_invite_code() -> str:
             return code
 
 
+def new_customer(
+    email: str,
+    name: str,
+    password_hash: str,
+    *,
+    marketing: bool,
+    verified: bool = False,
+    username: str | None = None,
+    phone: str | None = None,
+    inviter: User | None = None,
+) -> User:
+    """A customer account, the terms accepted now and the marketing consent recorded: what every
+    sign-up makes (with a password, or through Google with none)."""
+    now = utcnow()
+    user = User(
+        email=email,
+        username=username,
+        name=name,
+        phone=phone,
+        password_hash=password_hash,
+        role=Role.CUSTOMER.value,
+        invite_code=new_invite_code(),
+        invited_by=inviter,
+        email_verified_at=now if verified else None,
+        terms_accepted_at=now,
+        marketing_opt_in=marketing,
+        marketing_opt_in_changed_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    from app.users.services import record_consent
+
+    record_consent(user, "terms", True)
+    record_consent(user, "marketing", marketing)
+    return user
+
+
+def start_signed_in(
+    user: User, *, ip_address: str | None, user_agent: str | None, cart_token: str | None
+) -> dict[str, Any]:
+    """A login session for `user` and its token pair; a guest cart's token merges that cart into
+    the account's (`signals.signed_in`). Every way in ends here."""
+    session = sessions.start_session(user, ip_address=ip_address, user_agent=user_agent)
+    result = sessions.issue_tokens(user, session)
+    signed_in.send(user, cart_token=cart_token)
+    return result
+
+
 def register(data: dict[str, Any], *, cart_token: str | None = None) -> User:
     """Create a customer account from sign-up data and email a verification link.
 
@@ -64,28 +112,15 @@ def register(data: dict[str, Any], *, cart_token: str | None = None) -> User:
         if inviter is None:
             raise ValidationFailed.field("invite_code", "Unknown invite code.")
 
-    now = utcnow()
-    marketing = bool(data.get("marketing_opt_in", False))
-    user = User(
-        email=email,
+    user = new_customer(
+        email,
+        data["name"],
+        hash_password(data["password"]),
+        marketing=bool(data.get("marketing_opt_in", False)),
         username=username,
-        name=data["name"],
         phone=data.get("phone"),
-        password_hash=hash_password(data["password"]),
-        role=Role.CUSTOMER.value,
-        invite_code=new_invite_code(),
-        invited_by=inviter,
-        terms_accepted_at=now,
-        marketing_opt_in=marketing,
-        marketing_opt_in_changed_at=now,
+        inviter=inviter,
     )
-    db.session.add(user)
-    db.session.flush()
-
-    from app.users.services import record_consent
-
-    record_consent(user, "terms", True)
-    record_consent(user, "marketing", marketing)
     _send_verification(user)
     signed_in.send(user, cart_token=cart_token)
     return user
@@ -198,10 +233,7 @@ def login(
         raise InvalidCredentials("Email, username or password is incorrect.")
     if user.totp_enabled:
         totp.check_login_code(user, data.get("totp"), data.get("recovery_code"))
-    session = sessions.start_session(user, ip_address=ip_address, user_agent=user_agent)
-    result = sessions.issue_tokens(user, session)
-    signed_in.send(user, cart_token=cart_token)
-    return result
+    return start_signed_in(user, ip_address=ip_address, user_agent=user_agent, cart_token=cart_token)
 
 
 def refresh(session: LoginSession, presented_jti: str) -> dict[str, Any]:
