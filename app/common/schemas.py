@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -145,11 +146,15 @@ class PaginationQuery(BaseSchema):
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
+# Days a period may name: any a shop has (year 9999 would overflow the day after it).
+_DAYS = validate.Range(min=date(2000, 1, 1), max=date(2999, 12, 31), error="A day from 2000-01-01 to 2999-12-31.")
+
+
 class DayRangeQuery(BaseSchema):
     """A period of days (UTC, both included): `from` and `to`, either left open."""
 
-    since = fields.Date(data_key="from", metadata={"description": "First day (UTC), included"})
-    until = fields.Date(data_key="to", metadata={"description": "Last day (UTC), included"})
+    since = fields.Date(data_key="from", validate=_DAYS, metadata={"description": "First day (UTC), included"})
+    until = fields.Date(data_key="to", validate=_DAYS, metadata={"description": "Last day (UTC), included"})
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:

@@ -105,3 +105,9 @@ def test_only_sellers_have_a_balance(client, customer):
     assert_problem(client.get(BALANCE, headers=storeless.headers), 403, "not_a_seller")
     assert_problem(client.get(f"{STATEMENT}.csv", headers=storeless.headers), 403, "not_a_seller")
     assert_problem(client.get(STATEMENT), 401, "missing_token")
+
+
+def test_a_period_is_of_days_a_shop_has(client, paid):  # noqa: F811
+    kikapu = owner_of(paid["kikapu"])
+    far = client.get(f"{STATEMENT}?to=9999-12-31", headers=kikapu.headers)  # the day after would overflow
+    assert assert_problem(far, 422, "validation_error")["errors"] == {"to": ["A day from 2000-01-01 to 2999-12-31."]}
