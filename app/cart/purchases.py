@@ -51,4 +51,12 @@ def remove_purchased(user: User, line_ids: Iterable[int]) -> None:
     """Take bought lines out of the cart (saved-for-later stays)."""
     ids = list(line_ids)
     if ids:
-        db.session.execute(delete(CartLine).where(CartLine.id.in_(ids)).execution_options(synchronize_session=False))
+        # "evaluate": the deleted lines leave this session too, and a cart it loaded reads its
+        # lines again: a later add in the same session (a script, a task) must not update a line
+        # the database no longer has.
+        db.session.execute(
+            delete(CartLine).where(CartLine.id.in_(ids)).execution_options(synchronize_session="evaluate")
+        )
+        for loaded in list(db.session.identity_map.values()):
+            if isinstance(loaded, Cart) and loaded.user_id == user.id:
+                db.session.expire(loaded, ["lines"])

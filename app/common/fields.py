@@ -12,6 +12,13 @@ from app.common.storage import media_url
 _KE_PHONE = re.compile(r"^(?:\+?254|0)([17]\d{8})$")
 
 
+def masked_phone(phone: str) -> str:
+    """A phone number as messages and memos show it: enough to recognise, not to dial
+    (254712***678)."""
+    digits = phone.lstrip("+")
+    return f"{digits[:6]}***{digits[-3:]}" if len(digits) >= 9 else "***"
+
+
 def normalise_ke_phone(value: str) -> str:
     """`07XXXXXXXX`, `01XXXXXXXX`, `2547...`, `+2547...` -> E.164 `+2547XXXXXXXX`."""
     compact = re.sub(r"[\s\-()]", "", value or "")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.common.fields import masked_phone
 from app.extensions import db
 from app.notifications.emails import send_templated
 from app.notifications.inbox import Kind, notify, notify_admins
@@ -22,7 +23,7 @@ def paid(payout: Payout) -> None:
     _tell(
         payout,
         "Payout sent",
-        f"KES {payout.amount} was sent to your M-Pesa number {_masked(payout.phone)}"
+        f"KES {payout.amount} was sent to your M-Pesa number {masked_phone(payout.phone)}"
         + (f" (M-Pesa {payout.receipt})." if payout.receipt else "."),
     )
 
@@ -31,7 +32,7 @@ def failed(payout: Payout) -> None:
     _tell(
         payout,
         "Payout not sent",
-        f"KES {payout.amount} could not be sent to {_masked(payout.phone)}: {payout.failure_reason}. "
+        f"KES {payout.amount} could not be sent to {masked_phone(payout.phone)}: {payout.failure_reason}. "
         "The money is back in your balance.",
     )
 
@@ -40,7 +41,7 @@ def to_approve(payout: Payout) -> None:
     notify_admins(
         Kind.PAYOUT_NEEDS_ATTENTION,
         "A payout to approve",
-        f"Payout {payout.id}: KES {payout.amount} to {_masked(payout.phone)} waits for an admin's approval.",
+        f"Payout {payout.id}: KES {payout.amount} to {masked_phone(payout.phone)} waits for an admin's approval.",
         ("payout", payout.id),
     )
 
@@ -52,7 +53,3 @@ def attention(payout: Payout | None, why: str) -> None:
         (f"Payout {payout.id}: " if payout else "") + why,
         ("payout", payout.id) if payout else None,
     )
-
-
-def _masked(phone: str) -> str:
-    return f"{phone[:6]}***{phone[-3:]}" if len(phone) >= 9 else phone

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, User
 from app.catalog.models import Product
@@ -39,6 +40,7 @@ def list_questions(product_id: int, query: dict[str, Any]) -> dict[str, Any]:
     found = db.session.execute(
         select(Question, User.username, User.name)
         .join(User, User.id == Question.user_id)
+        .options(selectinload(Question.answers))  # a page's answers in one query, not one per question
         .where(*visible)
         .order_by(*order)
         .limit(per_page)

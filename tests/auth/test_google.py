@@ -10,6 +10,7 @@ from datetime import timedelta
 import jwt
 import pyotp
 import pytest
+import requests
 import responses
 import time_machine
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -206,3 +207,9 @@ def test_not_configured_it_says_so(app, client):
         "google": False,
         "google_client_ids": [],
     }
+
+
+def test_googles_keys_out_of_reach_is_a_refusal_not_a_500(client, google):
+    mint, network, _ = google
+    network.replace(responses.GET, CERTS, body=requests.ConnectionError("down"))
+    assert_problem(sign_in(client, mint(), accept_terms=True), 401, "invalid_google_token")

@@ -101,3 +101,13 @@ def test_two_factor_is_asked_at_the_handoff_and_the_code_survives_it(app, client
 
 def test_not_configured_for_browsers_it_says_so(client, google):  # noqa: F811
     assert_problem(client.get(START), 404, "google_not_configured")  # no client secret
+
+
+def test_a_code_google_refuses_to_exchange_sends_the_browser_back_with_an_error(app, client, web):
+    mint, network, _ = web
+    sent, _ = go(client, accept_terms="true")
+    network.post(TOKEN_URL, status=400, json={"error": "invalid_grant", "error_description": "Bad Request"})
+    response = client.get(CALLBACK, query_string={"code": "4/0AQ-used", "state": sent["state"]})
+    assert "error=invalid_token" in response.headers["Location"]
+    again = client.get(CALLBACK, query_string={"error": "access_denied", "state": sent["state"]})
+    assert "error=state_mismatch" in again.headers["Location"]  # the cookie went with the first answer

@@ -288,3 +288,19 @@ def test_the_purge_command_and_task_delete_only_expired_guest_carts(app, client,
         assert result.output.strip() == "purged 1 expired guest carts"
         assert purge_expired.delay().result == 0
     assert db.session.scalar(select(func.count()).select_from(Cart)) == 2  # the customer's and the fresh guest's
+
+
+def test_a_product_added_again_after_checkout_in_the_same_session_is_a_new_line(customer, address, zone):
+    """Checkout deletes its lines in SQL; the session it ran in must not keep them: a script that
+    checked out and added the product again updated a line the database no longer had."""
+    from app.cart.services import Owner, add_line
+    from app.orders.services.checkout import place_order
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(stock=10)
+    add_line(Owner(user=customer.user), product.id, 1)
+    place_order(customer.user, {"address_id": address.id, "payment_method": "cash"})
+    view = add_line(Owner(user=customer.user), product.id, 2)  # StaleDataError before
+    db.session.flush()
+    rows = db.session.execute(select(CartLine.product_id, CartLine.quantity)).all()
+    assert [tuple(row) for row in rows] == [(product.id, 2)] and view.count == 2

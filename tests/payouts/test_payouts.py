@@ -342,3 +342,10 @@ def test_the_cron_twins_of_the_beat_jobs(app, earner, sandbox):
     assert runner.invoke(args=["sellers", "scheduled-payouts"]).output == "paid out 1 sellers\n"
     assert runner.invoke(args=["payouts", "send-due"]).output == "sent 0 payouts\n"  # sent at once already
     assert runner.invoke(args=["payouts", "check"]).output == "asked about 0 payouts\n"
+
+
+def test_pausing_needs_a_reason(client, admin):
+    refused = client.put(f"{ADMIN}/control", json={"paused": True}, headers=admin.headers)
+    assert assert_problem(refused, 422, "validation_error")["errors"] == {"reason": ["Say why payouts are paused."]}
+    paused = client.put(f"{ADMIN}/control", json={"paused": True, "reason": "Float top-up"}, headers=admin.headers)
+    assert paused.get_json()["paused"] and paused.get_json()["reason"] == "Float top-up"

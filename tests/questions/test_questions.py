@@ -102,3 +102,30 @@ def test_a_customer_asks_ten_questions_an_hour(client, customer):
     for n in range(10):
         assert ask(client, customer, product, f"Question number {n}?").status_code == 201
     assert_problem(ask(client, customer, product, "One too many?"), 429, "rate_limited")
+
+
+def test_a_page_of_questions_loads_their_answers_in_one_query(client, customer, admin):
+    from tests.helpers import sql_statements
+
+    product, _ = make_product()
+
+    def page_queries() -> int:
+        with sql_statements() as statements:
+            assert client.get(f"/api/v1/products/{product.id}/questions").status_code == 200
+        return len(statements)
+
+    made = ask(client, customer, product).get_json()
+    client.post(f"/api/v1/questions/{made['id']}/answers", json={"body": "Yes."}, headers=admin.headers)
+    one = page_queries()
+    for n in range(2):
+        more = ask(client, customer, product, f"Another question {n}?").get_json()
+        client.post(f"/api/v1/questions/{more['id']}/answers", json={"body": "Yes."}, headers=admin.headers)
+    assert page_queries() == one  # was one more per question
+
+
+def test_a_hidden_question_takes_no_answer(client, customer, admin):
+    product, seller = make_product()
+    made = ask(client, customer, product).get_json()
+    client.post(f"/api/v1/questions/{made['id']}/hide", json={"reason": "Spam"}, headers=admin.headers)
+    late = client.post(f"/api/v1/questions/{made['id']}/answers", json={"body": "Yes"}, headers=seller.headers)
+    assert_problem(late, 404, "question_not_found")

@@ -3,6 +3,7 @@ local sandbox (the real gateway, the wallet's callback route and secret), admins
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -232,3 +233,15 @@ def test_a_refund_into_the_wallet_is_store_credit_at_once(
     assert assert_problem(refused, 422, "validation_error")["errors"] == {
         "to_wallet": ["This shop does not refund into wallets."]
     }
+
+
+def test_mpesa_out_of_reach_leaves_no_top_up_behind(app, client, customer):
+    import requests
+    import responses as stub
+
+    with stub.RequestsMock(assert_all_requests_are_fired=False) as network:
+        for method in (stub.GET, stub.POST):  # Daraja times out, whichever call comes first
+            network.add(method, re.compile(r".*"), body=requests.ConnectTimeout("slow"))
+        failed = top_up(client, customer)
+    assert_problem(failed, 502, "provider_unavailable")
+    assert db.session.scalar(select(TopUp)) is None

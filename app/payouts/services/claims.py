@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.common.db import after_commit
+from app.common.fields import masked_phone
 from app.common.types import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
@@ -106,7 +107,7 @@ def request_payouts(
             [debit(source, part), credit(hold, part)],
             seller_id=payee.seller_id,
             reference=f"PAYOUT-{payout.id}",
-            memo=f"Payout {payout.id} to {payee.phone[:6]}***{payee.phone[-3:]}",
+            memo=f"Payout {payout.id} to {masked_phone(payee.phone)}",
             actor_id=requested_by,
         )
         record(payout, None, status, _actor_kind(origin, payee), requested_by, f"KES {part} ({origin.value})")

@@ -16,6 +16,7 @@ from app.auth.models import User
 from app.auth.passwords import verify_password
 from app.catalog.services.sellers import my_store, seller_of
 from app.common.db import unit_of_work
+from app.common.fields import masked_phone
 from app.common.types import utcnow
 from app.errors import AppError
 from app.extensions import db
@@ -81,16 +82,12 @@ def change_payout_number(user: User, phone: str, password: str) -> dict[str, Any
     account.payout_phone, account.payout_phone_set_at = phone, utcnow()
     hold = current_app.config["PAYOUT_NUMBER_HOLD_HOURS"]
     message = (
-        f"Payouts of {account.store_name} will go to {_masked(phone)} (was {_masked(previous)}). "
+        f"Payouts of {account.store_name} will go to {masked_phone(phone)} (was {masked_phone(previous)}). "
         f"They wait {hold} hours first. If you did not ask for this, change your password and tell us at once."
     )
     notify(account.user_id, Kind.PAYOUT, "Your payout number changed", message, ("seller_account", account.id))
     send_templated(user.email, "Your payout number changed", "update", message=message)
     return payout_number(user)
-
-
-def _masked(phone: str) -> str:
-    return f"{phone[:7]}***{phone[-3:]}"
 
 
 def request_payout(user: User, amount: Decimal | None) -> list[Payout]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.common.bodies import loads_checked
 from app.common.db import unit_of_work
+from app.common.fields import masked_phone
 from app.common.limits import spend
 from app.common.types import utcnow
 from app.common.urls import public_url
@@ -112,7 +113,7 @@ def settle(top_up: TopUp, outcome: Outcome) -> str:
         "top_up",
         [debit(chart.cash(Provider.MPESA.value), paid), credit(chart.wallet(top_up.user_id), paid)],
         reference=outcome.receipt or f"TOPUP{top_up.id}",
-        memo=f"M-Pesa top-up from {top_up.phone[:6]}***{top_up.phone[-3:]}",
+        memo=f"M-Pesa top-up from {masked_phone(top_up.phone)}",
         actor_id=top_up.user_id,
     )
     notify(top_up.user_id, Kind.WALLET, "Wallet topped up", f"KES {paid} is in your wallet (M-Pesa {outcome.receipt}).")

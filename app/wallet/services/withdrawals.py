@@ -10,6 +10,7 @@ from typing import Any
 from app.auth.errors import WrongPassword
 from app.auth.models import User
 from app.auth.passwords import verify_password
+from app.common.fields import masked_phone
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.notifications.emails import send_templated
@@ -43,7 +44,7 @@ def withdraw(user: User, amount: Decimal | None, phone: str | None, password: st
         "A withdrawal from your wallet",
         "update",
         message=(
-            f"KES {total} from your wallet is on its way to M-Pesa {made[0].phone[:6]}***{made[0].phone[-3:]}. "
+            f"KES {total} from your wallet is on its way to M-Pesa {masked_phone(made[0].phone)}. "
             "If you did not ask for this, change your password and tell us at once."
         ),
     )
