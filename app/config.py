@@ -157,6 +157,9 @@ class Config:
     # Conditional reads already answered If-None-Match before compression (app/common/http.py).
     COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False
 
+    # The web shop's built files (make storefront), served at / (app/system/storefront.py).
+    STOREFRONT_DIR = env("STOREFRONT_DIR", str(BASE_DIR / "storefront" / "dist"))
+
     # Uploads
     MEDIA_ROOT = env("MEDIA_ROOT", str(INSTANCE_DIR / "media"))
     MEDIA_URL = env("MEDIA_URL", "/media/")

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from app.common.blueprint import Blueprint
 from app.common.schemas import OutSchema
 from app.extensions import db, limiter
+from app.system.storefront import storefront
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="Service health")
 media = FlaskBlueprint("media", __name__)
@@ -53,4 +54,4 @@ def serve_media(filename: str) -> Any:
     return response
 
 
-PLAIN_BLUEPRINTS = (media, docs_assets)  # not API operations: no place in the OpenAPI document
+PLAIN_BLUEPRINTS = (media, docs_assets, storefront)  # not API operations: no place in the OpenAPI document
