@@ -33,7 +33,7 @@ test("the right password lands logged in, back on the page that asked", async ({
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page).toHaveURL(/\/orders$/);
   await expect(page.getByRole("heading", { name: "Your orders" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "Account" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Account", exact: true })).toBeVisible();
   await page.reload(); // still signed in
   await expect(page.getByRole("heading", { name: "Your orders" })).toBeVisible();
 });
@@ -68,6 +68,6 @@ test("an account with two-factor login asks for the code, refuses a wrong one, t
   await page.getByLabel("Code from your authenticator app").fill(totp(setup.secret, Date.now() + 30_000));
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole("link", { name: "Account" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Account", exact: true })).toBeVisible();
   await noRawErrors(page);
 });

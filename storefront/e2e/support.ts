@@ -106,6 +106,31 @@ export async function emailedLink(to: string, path: string): Promise<string> {
   return found;
 }
 
+/** The 6-digit code in the newest email to `to` (a sign-in code). */
+export async function emailedCode(to: string): Promise<string> {
+  const outbox = join(SERVER_DIR, "outbox");
+  let found = "";
+  await expect
+    .poll(() => {
+      const files = readdirSync(outbox)
+        .map((name) => join(outbox, name))
+        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+      for (const file of files) {
+        const mail = readFileSync(file, "utf8");
+        const split = mail.indexOf("\n\n");
+        if (!mail.slice(0, split).includes(`To: ${to}`)) continue;
+        const code = quotedPrintable(mail.slice(split)).match(/(?<![\w-])(\d{6})(?![\w-])/);
+        if (code) {
+          found = code[1]!;
+          return true;
+        }
+      }
+      return false;
+    }, { message: `an email to ${to} with a code` })
+    .toBe(true);
+  return found;
+}
+
 /** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) from a base32 secret, as an authenticator app makes it. */
 export function totp(secret: string, at = Date.now()): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

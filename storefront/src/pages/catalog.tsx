@@ -85,7 +85,7 @@ function CategoryTree(props: { nodes: S["CategoryNodeOut"][]; filters: Filters }
   );
 }
 
-function PriceFilter({ filters }: { filters: Filters }) {
+function PriceFilter({ filters, range }: { filters: Filters; range: S["PriceRangeOut"] }) {
   const [min, setMin] = useState(filters.min_price);
   const [max, setMax] = useState(filters.max_price);
   const [error, setError] = useState("");
@@ -107,9 +107,9 @@ function PriceFilter({ filters }: { filters: Filters }) {
       <fieldset>
         <legend>Price (KES)</legend>
         <label for="min-price">From</label>
-        <input id="min-price" inputMode="decimal" value={min} onInput={(e) => setMin((e.target as HTMLInputElement).value)} />
+        <input id="min-price" inputMode="decimal" placeholder={range.min ?? ""} value={min} onInput={(e) => setMin((e.target as HTMLInputElement).value)} />
         <label for="max-price">To</label>
-        <input id="max-price" inputMode="decimal" value={max} onInput={(e) => setMax((e.target as HTMLInputElement).value)} />
+        <input id="max-price" inputMode="decimal" placeholder={range.max ?? ""} value={max} onInput={(e) => setMax((e.target as HTMLInputElement).value)} />
         <button type="submit">Apply</button>
         {error && (
           <p class="error" role="alert">
@@ -152,49 +152,54 @@ export function Catalog({ url }: { url: URL }) {
       <div class="catalog">
         <details class="filters" open={WIDE.matches}>
           <summary>Filters</summary>
-          <h2>Categories</h2>
-          <p>
-            <a href={hrefFor(filters, { category: "" })} aria-current={!filters.category ? "true" : undefined}>
-              All products
-            </a>
-          </p>
-          {categories.data && <CategoryTree nodes={categories.data} filters={filters} />}
-          {data && data.facets.brands.length > 0 && (
-            <fieldset>
-              <legend>Brand</legend>
-              {data.facets.brands.map((brand) => {
-                const on = filters.brand.includes(brand.slug);
-                const id = `brand-${brand.slug}`;
-                return (
-                  <div class="check" key={brand.id}>
-                    <input
-                      type="checkbox"
-                      id={id}
-                      checked={on}
-                      onChange={() =>
-                        navigate(
-                          hrefFor(filters, {
-                            brand: on ? filters.brand.filter((b) => b !== brand.slug) : [...filters.brand, brand.slug],
-                          }),
-                        )
-                      }
-                    />
-                    <label for={id}>{`${brand.name} (${brand.count})`}</label>
-                  </div>
-                );
-              })}
-            </fieldset>
+          {/* All at once, when both the tree and the facets are here: nothing moves after. */}
+          {categories.data && data && (
+            <>
+              <h2>Categories</h2>
+              <p>
+                <a href={hrefFor(filters, { category: "" })} aria-current={!filters.category ? "true" : undefined}>
+                  All products
+                </a>
+              </p>
+              <CategoryTree nodes={categories.data} filters={filters} />
+              {data && data.facets.brands.length > 0 && (
+                <fieldset>
+                  <legend>Brand</legend>
+                  {data.facets.brands.map((brand) => {
+                    const on = filters.brand.includes(brand.slug);
+                    const id = `brand-${brand.slug}`;
+                    return (
+                      <div class="check" key={brand.id}>
+                        <input
+                          type="checkbox"
+                          id={id}
+                          checked={on}
+                          onChange={() =>
+                            navigate(
+                              hrefFor(filters, {
+                                brand: on ? filters.brand.filter((b) => b !== brand.slug) : [...filters.brand, brand.slug],
+                              }),
+                            )
+                          }
+                        />
+                        <label for={id}>{`${brand.name} (${brand.count})`}</label>
+                      </div>
+                    );
+                  })}
+                </fieldset>
+              )}
+              <PriceFilter key={url.search} filters={filters} range={data.facets.price_range} />
+              <div class="check">
+                <input
+                  type="checkbox"
+                  id="in-stock"
+                  checked={filters.in_stock}
+                  onChange={() => navigate(hrefFor(filters, { in_stock: !filters.in_stock }))}
+                />
+                <label for="in-stock">In stock only</label>
+              </div>
+            </>
           )}
-          <PriceFilter key={url.search} filters={filters} />
-          <div class="check">
-            <input
-              type="checkbox"
-              id="in-stock"
-              checked={filters.in_stock}
-              onChange={() => navigate(hrefFor(filters, { in_stock: !filters.in_stock }))}
-            />
-            <label for="in-stock">In stock only</label>
-          </div>
         </details>
         <div class="results">
           <div class="toolbar">

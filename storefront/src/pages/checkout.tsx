@@ -64,7 +64,8 @@ export function CheckoutPage() {
     if (addressId === null && list.length) setAddressId((list.find((a) => a.is_default) ?? list[0]!).id);
   }, [addresses.data]);
   useEffect(() => {
-    if (method === null && methods.data?.length) setMethod(methods.data[0]!.method);
+    const first = methods.data?.find((offered) => offered.method !== "wallet");
+    if (method === null && first) setMethod(first.method);
   }, [methods.data]);
   useEffect(() => {
     setQuote(null);
@@ -161,12 +162,34 @@ export function CheckoutPage() {
         )}
         <fieldset>
           <legend>Pay with</legend>
-          {methods.data.map((offered) => (
-            <div class="check" key={offered.method}>
-              <input type="radio" name="method" id={`method-${offered.method}`} checked={method === offered.method} onChange={() => setMethod(offered.method)} />
-              <label for={`method-${offered.method}`}>{METHOD_WORDS[offered.method]}</label>
-            </div>
-          ))}
+          {methods.data.map((offered) => {
+            // The wallet pays whole orders only when it holds enough; otherwise it takes a part (below).
+            const short = offered.method === "wallet" && (total === null || balance < total);
+            const id = `method-${offered.method}`;
+            return (
+              <div class="check" key={offered.method}>
+                <input
+                  type="radio"
+                  name="method"
+                  id={id}
+                  checked={method === offered.method}
+                  disabled={short}
+                  aria-describedby={`${id}-hint`}
+                  onChange={() => setMethod(offered.method)}
+                />
+                <label for={id}>{METHOD_WORDS[offered.method]}</label>
+                <span class="hint" id={`${id}-hint`}>
+                  {offered.method === "wallet"
+                    ? `Balance ${money(wallet.data?.balance ?? "0", "KES")}`
+                    : offered.currency !== "KES"
+                      ? `Charged in ${offered.currency}`
+                      : offered.method === "mpesa"
+                        ? "You confirm on your phone"
+                        : ""}
+                </span>
+              </div>
+            );
+          })}
         </fieldset>
         {balance > 0n && method !== "wallet" && (
           <Checkbox

@@ -44,7 +44,10 @@ export function OrderPage({ params, url }: { params: Record<string, string>; url
         Status: <strong class={`status ${order.status}`}>{statusWords(order.status)}</strong>
       </p>
       <Problem problem={cancel.problem ?? payProblem} />
-      {order.status === "pending_payment" && (
+      {order.status === "pending_payment" && order.payment_method === "cash" && (
+        <p>You pay the courier in cash on delivery.</p>
+      )}
+      {order.status === "pending_payment" && !["cash", "wallet"].includes(order.payment_method) && (
         <button type="button" class="primary" onClick={async () => setPayProblem(await startPaying(order))}>
           {`Pay ${money(due, order.currency)}`}
         </button>

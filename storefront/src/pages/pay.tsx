@@ -6,7 +6,7 @@ import type { S } from "../api/types";
 import { Field, Loading, Notice, Page, Problem } from "../components";
 import { type Shown, shown } from "../errors";
 import { changed, useLoad, useSubmit, useUser } from "../hooks";
-import { money } from "../money";
+import { cents, fromCents, money } from "../money";
 
 const EVERY_MS = 2000;
 const GIVE_UP_MS = 120_000;
@@ -86,6 +86,7 @@ export function PayPage({ params }: { params: Record<string, string> }) {
     );
   }
   const current = order.data;
+  const due = money(fromCents(cents(current.total) - cents(current.wallet_amount)), current.currency);
   if (outcome?.status === "succeeded" || current.status !== "pending_payment") {
     return (
       <Page title="Payment received">
@@ -117,7 +118,7 @@ export function PayPage({ params }: { params: Record<string, string> }) {
           {`The payment didn't go through${outcome.failure_reason ? `: ${outcome.failure_reason}` : ""}. You can try again.`}
         </p>
       )}
-      <p>{`Order ${current.reference}: ${money(current.total, current.currency)} to pay.`}</p>
+      <p>{`Order ${current.reference}: ${due} to pay.`}</p>
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -138,7 +139,7 @@ export function PayPage({ params }: { params: Record<string, string> }) {
           error={push.problem?.fields.phone}
         />
         <button type="submit" class="primary" disabled={push.busy}>
-          {`Pay ${money(current.total, current.currency)}`}
+          {`Pay ${due}`}
         </button>
       </form>
     </Page>

@@ -1,0 +1,92 @@
+// Paying every other way from the browser, through the local sandbox's pages: card (Paystack's
+// page, back to the shop, verified), PayPal (approve, back, captured), cash (placed, then
+// cancelled by the shopper). Each starts from a product page as the demo customer.
+import type { Page } from "@playwright/test";
+import { CUSTOMER, expect, noRawErrors, test, visited } from "./support";
+
+async function logIn(page: Page) {
+  await page.goto("/login");
+  await page.getByLabel("Email", { exact: true }).fill(CUSTOMER.email);
+  await page.getByLabel("Password", { exact: true }).fill(CUSTOMER.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("link", { name: "Account", exact: true })).toBeVisible();
+}
+
+/** Put one in-stock product in the cart and open checkout with `method` chosen. */
+async function checkOutWith(page: Page, method: string) {
+  await page.goto("/?in_stock=true&sort=price");
+  await page.locator(".grid .card").first().getByRole("link").click();
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await expect(page.getByText("Added to your cart.")).toBeVisible();
+  await page.goto("/checkout");
+  await expect(page.getByText(/Delivery KES|Free delivery/)).toBeVisible(); // the default address's quote
+  await page.getByLabel(method, { exact: true }).check();
+}
+
+function orderIdOf(page: Page): number {
+  return Number(page.url().match(/\/orders\/(\d+)/)![1]);
+}
+
+test.beforeEach(async ({ page }) => logIn(page));
+
+test("by card: Paystack's page, Pay, back to the order, paid", async ({ page }) => {
+  await checkOutWith(page, "Card (Visa, Mastercard)");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page).toHaveURL(/\/sandbox\/paystack\/checkout\//);
+  await page.getByRole("button", { name: "Pay" }).click();
+  await expect(page).toHaveURL(/\/orders\/\d+$/);
+  await expect(page.getByText("Status: Paid")).toBeVisible();
+  await expect(page.getByText(/PAYSTACK · KES .* · Succeeded/)).toBeVisible();
+  await visited(page, "order-paid-by-card");
+});
+
+test("by PayPal: approve on PayPal's page, back, captured, paid", async ({ page }) => {
+  await checkOutWith(page, "PayPal");
+  await expect(page.getByText("Charged in USD")).toBeVisible();
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page).toHaveURL(/\/sandbox\/paypal\/checkoutnow/);
+  await page.getByRole("button", { name: "Pay now" }).click();
+  await expect(page).toHaveURL(/\/orders\/\d+$/);
+  await expect(page.getByText("Status: Paid")).toBeVisible();
+  await expect(page.getByText(/PAYPAL · USD .* · Succeeded/)).toBeVisible();
+});
+
+test("PayPal cancelled on its page: back to the order, still to pay, with the way to pay again", async ({ page }) => {
+  await checkOutWith(page, "PayPal");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByRole("button", { name: "Cancel and return" }).click();
+  await expect(page).toHaveURL(/\/orders\/\d+\?paypal=cancelled$/);
+  await expect(page.getByText("The PayPal payment was cancelled.")).toBeVisible();
+  await expect(page.getByText("Status: Pending payment")).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Pay KES/ })).toBeVisible();
+  await noRawErrors(page);
+});
+
+test("cash on delivery: placed, no payment asked, then cancelled by the shopper", async ({ page }) => {
+  await checkOutWith(page, "Cash on delivery");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page.getByText("Thank you! Your order is placed.")).toBeVisible();
+  const id = orderIdOf(page);
+  await expect(page.getByText("You pay the courier in cash on delivery.")).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Pay KES/ })).toHaveCount(0);
+  await visited(page, "order-cash");
+  await page.getByRole("button", { name: "Cancel order" }).click();
+  await page.getByRole("button", { name: "Yes, cancel the order" }).click();
+  await expect(page.getByText("Status: Cancelled")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Cancel order" })).toHaveCount(0);
+  await page.goto("/orders");
+  await expect(page.locator(".orders li", { hasText: "Cancelled" }).getByRole("link")).toHaveAttribute("href", `/orders/${id}`);
+});
+
+test("an M-Pesa payment the shopper cancels on the phone says so and offers another try", async ({ page }) => {
+  await checkOutWith(page, "M-Pesa");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByLabel("M-Pesa phone number").fill("0700001032"); // the sandbox: cancelled by the user
+  await page.getByRole("button", { name: /^Pay KES/ }).click();
+  await expect(page.getByRole("alert")).toContainText("The payment didn't go through", { timeout: 20_000 });
+  await expect(page.getByRole("button", { name: /^Pay KES/ })).toBeVisible();
+  await page.getByLabel("M-Pesa phone number").fill("12");
+  await page.getByRole("button", { name: /^Pay KES/ }).click();
+  await expect(page.locator("#field-phone-error")).toBeVisible();
+  await noRawErrors(page);
+});
