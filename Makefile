@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 FLASK := $(BIN)/flask --app run:app
 PYTEST_ARGS ?=
+NPM ?= npm
 
 .PHONY: run test storefront storefront-deps storefront-dev storefront-test install dev-install migrate seed fuzz worker-smoke db-check ledger-verify contract openapi lint clean bench
 
@@ -35,7 +36,7 @@ run: install
 
 ## The web shop's packages and the API's types (from the OpenAPI document), type-checked
 storefront-deps: install
-	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20+ and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	@command -v $(NPM) >/dev/null || { echo "npm not found: install Node.js 20+ and npm (Debian: apt-get install nodejs npm)"; exit 1; }
 	mkdir -p storefront/build
 	APP_ENV=testing $(FLASK) openapi write --format json storefront/build/openapi.json
 	cd storefront && npm ci --no-audit --no-fund --loglevel=error

@@ -158,7 +158,9 @@ class Config:
     COMPRESS_EVALUATE_CONDITIONAL_REQUEST = False
 
     # The web shop's built files (make storefront), served at / (app/system/storefront.py).
-    STOREFRONT_DIR = env("STOREFRONT_DIR", str(BASE_DIR / "storefront" / "dist"))
+    STOREFRONT_DIR = str(
+        BASE_DIR / (env("STOREFRONT_DIR", "storefront/dist") or "storefront/dist")
+    )  # relative: to the repo
 
     # Uploads
     MEDIA_ROOT = env("MEDIA_ROOT", str(INSTANCE_DIR / "media"))

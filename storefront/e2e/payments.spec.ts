@@ -90,3 +90,16 @@ test("an M-Pesa payment the shopper cancels on the phone says so and offers anot
   await expect(page.locator("#field-phone-error")).toBeVisible();
   await noRawErrors(page);
 });
+
+test("while M-Pesa has not answered, the page says to check the phone and keeps waiting", async ({ page }) => {
+  await checkOutWith(page, "M-Pesa");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await page.getByLabel("M-Pesa phone number").fill("0700000000"); // the sandbox never calls back
+  await page.getByRole("button", { name: /^Pay KES/ }).click();
+  await expect(page.getByText("Check your phone")).toBeVisible();
+  await expect(page.getByText(/We've sent an M-Pesa request for KES [\d,]+\.\d\d to 0700 000 000/)).toBeVisible();
+  await visited(page, "pay-check-your-phone");
+  await page.waitForTimeout(3_000); // a poll or two later: still waiting, nothing else said
+  await expect(page.getByText("Check your phone")).toBeVisible();
+  await expect(page.getByRole("alert")).toHaveCount(0);
+});

@@ -189,3 +189,11 @@ export function day(iso: string | null | undefined): string {
 export function statusWords(status: string): string {
   return status.replace(/_/g, " ").replace(/^\w/, (c) => c.toUpperCase());
 }
+
+/** "254712345678" or "+254712345678" -> "0712 345 678", as Kenyans write their numbers. */
+export function localPhone(phone: string | null | undefined): string {
+  if (!phone) return "";
+  const digits = phone.replace(/\D/g, "");
+  const local = digits.startsWith("254") && digits.length === 12 ? `0${digits.slice(3)}` : digits;
+  return local.length === 10 ? `${local.slice(0, 4)} ${local.slice(4, 7)} ${local.slice(7)}` : phone;
+}

@@ -1,6 +1,6 @@
 // Home and catalog: search, the category tree, brand and price filters from the facets, sort,
 // pages. Every choice is in the URL, so a filtered page can be shared and reloaded.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { paths, S } from "../api/types";
 import { Loading, Page, Pager, Price, Problem, Stars } from "../components";
@@ -144,13 +144,19 @@ export function Catalog({ url }: { url: URL }) {
     [url.search],
   );
   const categories = useLoad(() => api.GET("/api/v1/categories"), []);
+  const [wide, setWide] = useState(WIDE.matches);
+  useEffect(() => {
+    const follow = () => setWide(WIDE.matches);
+    WIDE.addEventListener("change", follow);
+    return () => WIDE.removeEventListener("change", follow);
+  }, []);
   const data = products.data;
   const title = filters.q ? `Results for “${filters.q}”` : "Shop";
 
   return (
     <Page title={title} wide>
       <div class="catalog">
-        <details class="filters" open={WIDE.matches}>
+        <details class="filters" open={wide}>
           <summary>Filters</summary>
           {/* All at once, when both the tree and the facets are here: nothing moves after. */}
           {categories.data && data && (

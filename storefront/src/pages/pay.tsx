@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { S } from "../api/types";
-import { Field, Loading, Notice, Page, Problem } from "../components";
+import { Field, Loading, Notice, Page, Problem, localPhone } from "../components";
 import { type Shown, shown } from "../errors";
 import { changed, useLoad, useSubmit, useUser } from "../hooks";
 import { cents, fromCents, money } from "../money";
@@ -41,8 +41,12 @@ function Following({ payment, onDone }: { payment: S["PaymentOut"]; onDone: (pay
   return (
     <div class="pending" aria-live="polite">
       <p class="big">Check your phone</p>
-      <p>{`We've sent an M-Pesa request for ${money(payment.amount, payment.currency)} to ${payment.phone ?? "your phone"}. Enter your M-Pesa PIN to pay.`}</p>
-      {!waitedOut && <Loading />}
+      <p>{`We've sent an M-Pesa request for ${money(payment.amount, payment.currency)} to ${localPhone(payment.phone) || "your phone"}. Enter your M-Pesa PIN to pay.`}</p>
+      {!waitedOut && (
+        <p class="waiting" role="status">
+          Waiting for M-Pesa to confirm…
+        </p>
+      )}
       <Problem problem={problem ?? check.problem} />
       {waitedOut && (
         <>
