@@ -2,8 +2,8 @@
 // with an emailed code, the profile (a field error where it belongs, a picture, the data
 // export, deleting the account), asking a question, a page that does not exist, and the
 // catalog's first render holding still.
-import type { APIRequestContext, Page } from "@playwright/test";
-import { DESKTOP, PHONE, emailedCode, emailedLink, expect, newEmail, noRawErrors, png, test, visited } from "./support";
+import type { APIRequestContext } from "@playwright/test";
+import { DESKTOP, PHONE, emailedCode, emailedLink, expect, logIn, newEmail, noRawErrors, png, test, visited } from "./support";
 
 const PASSWORD = "Account-Pages-2026!";
 
@@ -14,14 +14,6 @@ async function newShopper(request: APIRequestContext, who: string) {
   });
   expect(response.status()).toBe(201);
   return email;
-}
-
-async function logIn(page: Page, email: string, password = PASSWORD) {
-  await page.goto("/login");
-  await page.getByLabel("Email", { exact: true }).fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByRole("link", { name: "Account", exact: true })).toBeVisible();
 }
 
 test("a forgotten password: the emailed link, a new password, and the old one no longer works", async ({ page, request }) => {
@@ -52,7 +44,7 @@ test("a forgotten password: the emailed link, a new password, and the old one no
   await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByRole("alert")).toHaveText("That email and password don't match an account.");
-  await logIn(page, email, "Brand-New-Secret-77");
+  await logIn(page, { email, password: "Brand-New-Secret-77" });
 });
 
 test("signing in with a code sent by email", async ({ page, request }) => {
@@ -75,7 +67,7 @@ test("signing in with a code sent by email", async ({ page, request }) => {
 
 test("the profile: a wrong phone is shown at its field, a picture, the export, deleting the account", async ({ page, request }) => {
   const email = await newShopper(request, "profile");
-  await logIn(page, email);
+  await logIn(page, { email, password: PASSWORD });
   await page.goto("/account");
   await page.getByLabel("Mobile phone").fill("12345");
   await page.getByLabel("Location").fill("Kisumu");
@@ -119,7 +111,7 @@ test("asking a question on a product page", async ({ page, request }) => {
   await page.locator(".grid .card").first().getByRole("link").click();
   await expect(page.getByRole("link", { name: "Log in" }).last()).toBeVisible(); // a guest is asked to log in
   const product = page.url();
-  await logIn(page, email);
+  await logIn(page, { email, password: PASSWORD });
   await page.goto(product);
   await page.getByLabel("Ask a question").fill("Does it come with a charger?");
   await page.getByRole("button", { name: "Ask", exact: true }).click();

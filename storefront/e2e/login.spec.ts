@@ -1,6 +1,6 @@
 // Seed 001's frontend test of the login page: a wrong password shows the error, the right one
 // lands logged in, and an account with two-factor login gets the code step.
-import { accessible, apiToken, expect, newEmail, noRawErrors, screenshots, test, totp } from "./support";
+import { CUSTOMER, accessible, apiToken, expect, logIn, newEmail, noRawErrors, screenshots, test, totp } from "./support";
 
 const PASSWORD = "Login-Page-2026!";
 
@@ -70,4 +70,48 @@ test("an account with two-factor login asks for the code, refuses a wrong one, t
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole("link", { name: "Account", exact: true })).toBeVisible();
   await noRawErrors(page);
+});
+
+test("the login form works from the keyboard alone", async ({ page }) => {
+  await page.goto("/login");
+  await page.keyboard.press("Tab"); // the skip link comes first
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+  await page.getByLabel("Email", { exact: true }).focus();
+  await page.keyboard.type("customer@duka.test");
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Password", { exact: true })).toBeFocused();
+  await page.keyboard.type("Duka-Customer-2026!");
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("link", { name: "Account", exact: true })).toBeVisible();
+});
+
+test("an expired access token is swapped once for a new pair, and the shopper stays signed in", async ({ page }) => {
+  await logIn(page, CUSTOMER);
+  const before = await page.evaluate(() => JSON.parse(localStorage.getItem("duka.tokens")!));
+  await page.evaluate(() => {
+    const tokens = JSON.parse(localStorage.getItem("duka.tokens")!);
+    localStorage.setItem("duka.tokens", JSON.stringify({ ...tokens, access: "expired.or.forged" }));
+  });
+  const refreshes: number[] = [];
+  page.on("response", (response) => {
+    if (response.url().endsWith("/api/v1/auth/refresh")) refreshes.push(response.status());
+  });
+  await page.goto("/account"); // the page and the header ask at once: one refresh serves both
+  await expect(page.getByText("Signed in as customer@duka.test")).toBeVisible();
+  expect(refreshes).toEqual([200]);
+  const after = await page.evaluate(() => JSON.parse(localStorage.getItem("duka.tokens")!));
+  expect(after.refresh).not.toBe(before.refresh);
+  expect(after.access).not.toBe("expired.or.forged");
+});
+
+test("when the login is over (the refresh token refused), the shopper is asked to log in again", async ({ page }) => {
+  await logIn(page, CUSTOMER);
+  await page.evaluate(() => {
+    const tokens = JSON.parse(localStorage.getItem("duka.tokens")!);
+    localStorage.setItem("duka.tokens", JSON.stringify({ ...tokens, access: "x.y.z", refresh: "x.y.z" }));
+  });
+  await page.goto("/orders");
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  expect(await page.evaluate(() => localStorage.getItem("duka.tokens"))).toBeNull();
 });

@@ -1,16 +1,8 @@
 // Paying every other way from the browser, through the local sandbox's pages: card (Paystack's
 // page, back to the shop, verified), PayPal (approve, back, captured), cash (placed, then
-// cancelled by the shopper). Each starts from a product page as the demo customer.
+// cancelled by the shopper). Each starts from a product page as a new customer.
 import type { Page } from "@playwright/test";
-import { CUSTOMER, expect, noRawErrors, test, visited } from "./support";
-
-async function logIn(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("Email", { exact: true }).fill(CUSTOMER.email);
-  await page.getByLabel("Password", { exact: true }).fill(CUSTOMER.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByRole("link", { name: "Account", exact: true })).toBeVisible();
-}
+import { expect, logIn, newCustomer, noRawErrors, test, visited } from "./support";
 
 /** Put one in-stock product in the cart and open checkout with `method` chosen. */
 async function checkOutWith(page: Page, method: string) {
@@ -27,7 +19,7 @@ function orderIdOf(page: Page): number {
   return Number(page.url().match(/\/orders\/(\d+)/)![1]);
 }
 
-test.beforeEach(async ({ page }) => logIn(page));
+test.beforeEach(async ({ page, request }, info) => logIn(page, await newCustomer(request, `pays${info.workerIndex}`)));
 
 test("by card: Paystack's page, Pay, back to the order, paid", async ({ page }) => {
   await checkOutWith(page, "Card (Visa, Mastercard)");

@@ -46,6 +46,7 @@ export async function screenshots(page: Page, name: string): Promise<void> {
 /** A page the journey reached: checked for accessibility and photographed. */
 export async function visited(page: Page, name: string): Promise<void> {
   await expect(page.locator("[role=status].loading")).toHaveCount(0);
+  await expect(page.locator("[aria-busy=true]")).toHaveCount(0);
   await accessible(page, name);
   await screenshots(page, name);
 }
@@ -82,53 +83,49 @@ function quotedPrintable(text: string): string {
   return Buffer.from(bytes, "latin1").toString("utf8");
 }
 
-/** The newest email to `to` with a link to `path`: the link (the app writes emails as .eml files). */
-export async function emailedLink(to: string, path: string): Promise<string> {
+/** The newest email to `to` (the app writes emails as .eml files) from which `pick` finds something. */
+async function fromNewestEmail(to: string, what: string, pick: (body: string) => string | undefined): Promise<string> {
   const outbox = join(SERVER_DIR, "outbox");
   let found = "";
   await expect
-    .poll(() => {
-      const files = readdirSync(outbox)
-        .map((name) => join(outbox, name))
-        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-      for (const file of files) {
-        const mail = quotedPrintable(readFileSync(file, "utf8"));
-        if (!mail.includes(`To: ${to}`)) continue;
-        const link = mail.match(new RegExp(`https?://[^\\s]+${path.replace(/[?]/g, "\\?")}[^\\s]*`));
-        if (link) {
-          found = link[0];
-          return true;
+    .poll(
+      () => {
+        const files = readdirSync(outbox)
+          .map((name) => join(outbox, name))
+          .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+        for (const file of files) {
+          const mail = readFileSync(file, "utf8");
+          const split = mail.indexOf("\n\n");
+          if (!mail.slice(0, split).includes(`To: ${to}`)) continue;
+          found = pick(quotedPrintable(mail.slice(split))) ?? "";
+          if (found) return true;
         }
-      }
-      return false;
-    }, { message: `an email to ${to} linking to ${path}` })
+        return false;
+      },
+      { message: `an email to ${to} with ${what}` },
+    )
     .toBe(true);
   return found;
 }
 
-/** The 6-digit code in the newest email to `to` (a sign-in code). */
-export async function emailedCode(to: string): Promise<string> {
-  const outbox = join(SERVER_DIR, "outbox");
-  let found = "";
-  await expect
-    .poll(() => {
-      const files = readdirSync(outbox)
-        .map((name) => join(outbox, name))
-        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-      for (const file of files) {
-        const mail = readFileSync(file, "utf8");
-        const split = mail.indexOf("\n\n");
-        if (!mail.slice(0, split).includes(`To: ${to}`)) continue;
-        const code = quotedPrintable(mail.slice(split)).match(/(?<![\w-])(\d{6})(?![\w-])/);
-        if (code) {
-          found = code[1]!;
-          return true;
-        }
-      }
-      return false;
-    }, { message: `an email to ${to} with a code` })
-    .toBe(true);
-  return found;
+/** The link to `path` in the newest email to `to` that has one. */
+export function emailedLink(to: string, path: string): Promise<string> {
+  const pattern = new RegExp(`https?://\\S+${path.replace(/[?]/g, "\\?")}\\S*`);
+  return fromNewestEmail(to, `a link to ${path}`, (body) => body.match(pattern)?.[0]);
+}
+
+/** The 6-digit code in the newest email to `to` that has one (a sign-in code). */
+export function emailedCode(to: string): Promise<string> {
+  return fromNewestEmail(to, "a code", (body) => body.match(/(?<![\w-])(\d{6})(?![\w-])/)?.[1]);
+}
+
+/** Log in through the login page, as a shopper does. */
+export async function logIn(page: Page, account: { email: string; password: string }): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email", { exact: true }).fill(account.email);
+  await page.getByLabel("Password", { exact: true }).fill(account.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("link", { name: "Account", exact: true })).toBeVisible();
 }
 
 /** RFC 6238 TOTP (SHA-1, 30 s, 6 digits) from a base32 secret, as an authenticator app makes it. */
@@ -143,6 +140,26 @@ export function totp(secret: string, at = Date.now()): string {
   const offset = digest[digest.length - 1]! & 0xf;
   const code = (digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return String(code).padStart(6, "0");
+}
+
+/** A new shopper, verified, with a delivery address in Nairobi, made through the API (each test its own,
+ * so no test meets another's orders or limits). */
+export async function newCustomer(request: APIRequestContext, who: string): Promise<{ email: string; password: string }> {
+  const account = { email: newEmail(who), password: "New-Customer-2026!" };
+  const registered = await request.post("/api/v1/auth/register", {
+    data: { name: "Baraka Mwangi", ...account, accept_terms: true },
+  });
+  expect(registered.status(), await registered.text()).toBe(201);
+  const token = new URL(await emailedLink(account.email, "/verify-email?token=")).searchParams.get("token");
+  const verified = await request.post("/api/v1/auth/verify-email", { data: { token } });
+  expect(verified.status(), await verified.text()).toBe(204);
+  const headers = { Authorization: `Bearer ${await apiToken(request, account)}` };
+  const address = await request.post("/api/v1/me/addresses", {
+    headers,
+    data: { label: "Home", recipient: "Baraka Mwangi", phone: "0712345678", county: "Nairobi", town: "Kilimani", street: "Argwings Kodhek Road 12", is_default: true },
+  });
+  expect(address.status(), await address.text()).toBe(201);
+  return account;
 }
 
 /** A new shopper's email, unique per run. */

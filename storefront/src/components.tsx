@@ -3,16 +3,16 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import type { Shown } from "./errors";
 import { money } from "./money";
+import { navigatedInApp } from "./router";
 
-/** A page: sets the document title and moves focus to the heading on arrival (for screen readers
- * and keyboards, as a full page load would). */
+/** A page: sets the document title and, after an in-app navigation, moves focus to the heading
+ * (screen readers announce the new page; the next Tab goes on from there). */
 export function Page(props: { title: string; children: ComponentChildren; wide?: boolean }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${props.title} · Duka`;
-    if (document.activeElement === document.body || document.activeElement === null) {
-      heading.current?.focus({ preventScroll: true });
-    }
+    const idle = document.activeElement === document.body || document.activeElement === null;
+    if (idle && navigatedInApp()) heading.current?.focus({ preventScroll: true });
   }, [props.title]);
   return (
     <section class={props.wide ? "page wide" : "page"} aria-labelledby="page-title">
@@ -100,6 +100,24 @@ export function Checkbox(props: {
         </p>
       )}
     </div>
+  );
+}
+
+/** A new password's input, with the rule the API applies. */
+export function NewPassword(props: { label: string; value: string; onInput: (value: string) => void; error?: string | undefined }) {
+  return (
+    <Field
+      label={props.label}
+      name="password"
+      type="password"
+      autoComplete="new-password"
+      hint="At least 8 characters, not a common password."
+      value={props.value}
+      onInput={props.onInput}
+      required
+      minLength={8}
+      error={props.error}
+    />
   );
 }
 

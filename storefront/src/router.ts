@@ -4,7 +4,16 @@ import { useEffect, useState } from "preact/hooks";
 
 const CHANGE = "duka:navigate";
 
+let moved = false;
+
+/** Whether the shop has navigated since the page loaded (a page then takes the focus, as a new
+ * document would; on the first load the focus stays at the start, before the skip link). */
+export function navigatedInApp(): boolean {
+  return moved;
+}
+
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  moved = true;
   if (options.replace) history.replaceState(null, "", to);
   else history.pushState(null, "", to);
   window.dispatchEvent(new Event(CHANGE));
@@ -15,12 +24,16 @@ export function useLocation(): URL {
   const [url, setUrl] = useState(() => new URL(location.href));
   useEffect(() => {
     const update = () => setUrl(new URL(location.href));
-    window.addEventListener("popstate", update);
+    const back = () => {
+      moved = true;
+      update();
+    };
+    window.addEventListener("popstate", back);
     window.addEventListener(CHANGE, update);
     // A child's effect may have navigated before this one subscribed (effects run children first).
     if (location.href !== url.href) update();
     return () => {
-      window.removeEventListener("popstate", update);
+      window.removeEventListener("popstate", back);
       window.removeEventListener(CHANGE, update);
     };
   }, []);

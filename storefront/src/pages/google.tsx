@@ -38,7 +38,14 @@ export function GoogleReturnPage({ url }: { url: URL }) {
       ) : (
         <>
           {swap.busy && <Loading />}
-          <Problem problem={swap.problem} />
+          {swap.problem?.fields.accept_terms ? (
+            <p class="alert" role="alert">
+              There's no Duka account for this Google account yet. <a href="/register">Sign up</a> and choose “Sign up with
+              Google” there.
+            </p>
+          ) : (
+            <Problem problem={swap.problem} />
+          )}
         </>
       )}
     </Page>

@@ -1,7 +1,7 @@
 // The pages the API's emails link to: verify an email, reset a forgotten password.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
-import { Field, Loading, Notice, Page, Problem } from "../components";
+import { Field, Loading, NewPassword, Notice, Page, Problem } from "../components";
 import { useSubmit, useUser } from "../hooks";
 import { session } from "../session";
 
@@ -88,18 +88,7 @@ export function ResetPasswordPage({ url }: { url: URL }) {
           }}
         >
           <Problem problem={reset.problem} />
-          <Field
-            label="New password"
-            name="password"
-            type="password"
-            autoComplete="new-password"
-            hint="At least 8 characters, not a common password."
-            value={password}
-            onInput={setPassword}
-            required
-            minLength={8}
-            error={reset.problem?.fields.password}
-          />
+          <NewPassword label="New password" value={password} onInput={setPassword} error={reset.problem?.fields.password} />
           <button type="submit" class="primary" disabled={reset.busy || !token}>
             Save the password
           </button>

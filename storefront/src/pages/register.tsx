@@ -2,8 +2,8 @@
 // logged in (the guest cart comes along) and asked to verify the email.
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
-import { Checkbox, Field, Page, Problem } from "../components";
-import { useSubmit } from "../hooks";
+import { Checkbox, Field, NewPassword, Page, Problem } from "../components";
+import { useLoad, useSubmit } from "../hooks";
 import { signedIn } from "./login";
 
 export function RegisterPage({ url }: { url: URL }) {
@@ -23,6 +23,7 @@ export function RegisterPage({ url }: { url: URL }) {
       }),
     () => login.submit(),
   );
+  const methods = useLoad(() => api.GET("/api/v1/auth/methods"), []);
   const problem = register.problem ?? login.problem;
   const fields = register.problem?.fields ?? {};
   return (
@@ -36,24 +37,22 @@ export function RegisterPage({ url }: { url: URL }) {
         <Problem problem={problem} />
         <Field label="Full name" name="name" autoComplete="name" value={name} onInput={setName} required error={fields.name} />
         <Field label="Email" name="email" type="email" autoComplete="email" value={email} onInput={setEmail} required error={fields.email} />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          autoComplete="new-password"
-          hint="At least 8 characters, not a common password."
-          value={password}
-          onInput={setPassword}
-          required
-          minLength={8}
-          error={fields.password}
-        />
+        <NewPassword label="Password" value={password} onInput={setPassword} error={fields.password} />
         <Checkbox label="Send me offers and news by email (you can stop any time)" name="marketing_opt_in" checked={marketing} onChange={setMarketing} error={fields.marketing_opt_in} />
         <Checkbox label="I accept the terms of service and the privacy policy" name="accept_terms" checked={terms} onChange={setTerms} error={fields.accept_terms} />
         <button type="submit" class="primary" disabled={register.busy || login.busy}>
           Create account
         </button>
       </form>
+      {methods.data?.google && (
+        <p>
+          <a class="button" href="/api/v1/auth/google/start?accept_terms=true" data-external>
+            Sign up with Google
+          </a>
+          <br />
+          <span class="hint">Signing up with Google, you accept the terms of service and the privacy policy.</span>
+        </p>
+      )}
       <p>
         Have an account? <a href={`/login${url.search}`}>Log in</a>
       </p>
