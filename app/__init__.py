@@ -31,6 +31,10 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.config.from_object(config)
     app.config.update(overrides or {})
     check_lifetimes(app.config)
+    if app.config.get("TESTING"):
+        from app.common import dumping
+
+        dumping.CROSSCHECK = True  # every response of the suite dumped both ways and compared
     if app.config["ENV_NAME"] == "production":
         config.check()  # type: ignore[attr-defined]
         app.debug = False

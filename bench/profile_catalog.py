@@ -40,7 +40,7 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("query (SQLAlchemy, driver)", ("sqlalchemy", "psycopg2", "sqlite3")),
     (
         "serialising (marshmallow, JSON)",
-        ("marshmallow", "json/", "app/common/bodies.py", "app/common/schemas.py", "app/common/fields.py", "simplejson"),
+        ("marshmallow", "json/", "app/common/dumping.py", "app/common/schemas.py", "app/common/fields.py"),
     ),
     ("building rows (catalog services)", ("app/catalog/",)),
     (

@@ -1,0 +1,121 @@
+"""Response schemas dumped by plans (app/common/dumping.py): marshmallow's output, exactly."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from marshmallow import Schema, fields, post_dump
+
+from app.common import dumping
+from app.common.fields import DecimalString
+from app.common.schemas import OutSchema
+
+
+class TagOut(OutSchema):
+    name = fields.String()
+
+
+class ThingOut(OutSchema):
+    id = fields.Integer()
+    label = fields.String(attribute="title")
+    wire_name = fields.String(data_key="wireName")
+    flag = fields.Boolean()
+    count = fields.Integer(dump_default=7)
+    price = DecimalString(2)
+    main = fields.Nested(TagOut, allow_none=True)
+    tags = fields.List(fields.Nested(TagOut))
+    shout = fields.Method("loud")
+
+    def loud(self, obj) -> str:
+        title = obj["title"] if isinstance(obj, dict) else obj.title
+        return str(title).upper()
+
+
+@dataclass
+class Tag:
+    name: str
+
+
+@dataclass
+class Thing:
+    id: object
+    title: object
+    wire_name: object
+    flag: object
+    price: Decimal
+    main: Tag | None
+    tags: list[Tag]
+
+
+def marshmallow_dump(schema: Schema, obj, many: bool = False):
+    return Schema.dump(schema, obj, many=many)  # marshmallow's own path, not the plan
+
+
+def same(a, b) -> bool:
+    return json.dumps(a, default=repr) == json.dumps(b, default=repr)  # values and key order
+
+
+@pytest.mark.parametrize(
+    "thing",
+    [
+        Thing(1, "Kikapu", "basket", True, Decimal("4.5"), Tag("craft"), [Tag("a"), Tag("b")]),
+        Thing(True, 12, None, 1, Decimal("0"), None, []),  # converted by the fields, as marshmallow does
+        Thing(None, None, "x", None, Decimal("1.234"), Tag("t"), []),
+    ],
+    ids=["plain values", "values the fields convert", "nulls"],
+)
+def test_a_plan_dumps_objects_as_marshmallow_does(thing):
+    schema = ThingOut()
+    planned = schema.dump(thing)
+    assert same(planned, marshmallow_dump(ThingOut(), thing))
+    assert planned["count"] == 7  # the dump default, for an attribute the object lacks
+    assert list(planned)[:3] == ["id", "label", "wireName"]
+
+
+def test_a_plan_reads_dicts_and_lists_of_them_as_marshmallow_does():
+    rows = [
+        {
+            "id": 2,
+            "title": "Mat",
+            "wire_name": "w",
+            "flag": False,
+            "count": 3,
+            "price": Decimal("9"),
+            "main": None,
+            "tags": [],
+        },
+        {
+            "id": 3,
+            "title": "Bowl",
+            "flag": True,
+            "price": Decimal("1.5"),
+            "main": {"name": "wood"},
+            "tags": [{"name": "x"}],
+        },
+    ]
+    schema = ThingOut()
+    assert same(schema.dump(rows, many=True), marshmallow_dump(ThingOut(), rows, many=True))
+    assert "wireName" not in schema.dump(rows[1])  # missing in the dict: left out, as marshmallow does
+
+
+def test_schemas_with_dump_hooks_keep_marshmallows_path():
+    class Hooked(OutSchema):
+        name = fields.String()
+
+        @post_dump
+        def shout(self, data, **_):
+            return {"name": data["name"].upper()}
+
+    assert dumping.plan_for(Hooked()) is None
+    assert Hooked().dump({"name": "duka"}) == {"name": "DUKA"}
+
+
+def test_the_crosscheck_fails_a_plan_that_differs(monkeypatch):
+    monkeypatch.setattr(dumping, "CROSSCHECK", True)
+    schema = TagOut()
+    schema.__dict__["_plan"] = lambda obj: {"name": "not what marshmallow says"}
+    with pytest.raises(dumping.PlanDiffers):
+        schema.dump(Tag("real"))
