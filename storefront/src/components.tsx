@@ -131,6 +131,16 @@ export function Problem({ problem }: { problem: Shown | null }) {
   );
 }
 
+/** A page until its data is here: the problem that stopped it, or that it is loading. */
+export function Pending(props: { title: string; loaded: { problem: Shown | null; loading: boolean } }) {
+  return (
+    <Page title={props.title}>
+      <Problem problem={props.loaded.problem} />
+      {props.loaded.loading && <Loading />}
+    </Page>
+  );
+}
+
 export function Notice({ children }: { children: ComponentChildren }) {
   return (
     <p class="notice" role="status">

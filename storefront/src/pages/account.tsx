@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { S } from "../api/types";
-import { Checkbox, Field, Loading, Notice, Page, Problem } from "../components";
+import { Checkbox, Field, Notice, Page, Problem, Pending } from "../components";
 import { useLoad, useSubmit } from "../hooks";
 import { navigate } from "../router";
 import { session } from "../session";
@@ -166,12 +166,7 @@ export function AccountPage({ url }: { url: URL }) {
     session.setUser(profile);
   };
   if (!user) {
-    return (
-      <Page title="Your account">
-        <Problem problem={loaded.problem} />
-        {loaded.loading && <Loading />}
-      </Page>
-    );
+    return <Pending title="Your account" loaded={loaded} />;
   }
   return (
     <Page title="Your account">

@@ -4,7 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { S } from "../api/types";
-import { Loading, Notice, Page, Price, Problem } from "../components";
+import { Notice, Page, Price, Problem, Pending } from "../components";
 import { type Shown, shown } from "../errors";
 import { changed, useLoad, useUser } from "../hooks";
 import { money } from "../money";
@@ -90,12 +90,7 @@ export function CartPage() {
   };
 
   if (!cart) {
-    return (
-      <Page title="Your cart">
-        <Problem problem={loaded.problem} />
-        {loaded.loading && <Loading />}
-      </Page>
-    );
+    return <Pending title="Your cart" loaded={loaded} />;
   }
   if (cart.cart_token) session.cartToken = cart.cart_token;
   const blocked = cart.lines.some((line) => line.problems.length > 0);

@@ -2,7 +2,7 @@
 // delivered, ask for a return.
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
-import { Loading, Notice, Page, Problem, statusWords, when } from "../components";
+import { Notice, Page, Problem, statusWords, when, Pending } from "../components";
 import type { Shown } from "../errors";
 import { changed, useLoad, useSubmit } from "../hooks";
 import { cents, fromCents, money } from "../money";
@@ -28,12 +28,7 @@ export function OrderPage({ params, url }: { params: Record<string, string>; url
   const [payProblem, setPayProblem] = useState<Shown | null>(null);
   const order = loaded.data;
   if (!order) {
-    return (
-      <Page title="Order">
-        <Problem problem={loaded.problem} />
-        {loaded.loading && <Loading />}
-      </Page>
-    );
+    return <Pending title="Order" loaded={loaded} />;
   }
   const due = fromCents(cents(order.total) - cents(order.wallet_amount));
   return (

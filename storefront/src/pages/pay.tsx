@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { S } from "../api/types";
-import { Field, Loading, Notice, Page, Problem, localPhone } from "../components";
+import { Field, Notice, Page, Problem, localPhone, Pending } from "../components";
 import { type Shown, shown } from "../errors";
 import { changed, useLoad, useSubmit, useUser } from "../hooks";
 import { cents, fromCents, money } from "../money";
@@ -82,12 +82,7 @@ export function PayPage({ params }: { params: Record<string, string> }) {
   }, [push.problem]);
 
   if (!order.data) {
-    return (
-      <Page title="Pay with M-Pesa">
-        <Problem problem={order.problem} />
-        {order.loading && <Loading />}
-      </Page>
-    );
+    return <Pending title="Pay with M-Pesa" loaded={order} />;
   }
   const current = order.data;
   const due = money(fromCents(cents(current.total) - cents(current.wallet_amount)), current.currency);

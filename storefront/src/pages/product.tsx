@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { S } from "../api/types";
-import { day, Field, Loading, Notice, Page, Price, Problem, Stars } from "../components";
+import { day, Field, Notice, Page, Price, Problem, Stars, Pending } from "../components";
 import { changed, useLoad, useSubmit, useUser } from "../hooks";
 import { session } from "../session";
 import { NotFound } from "./not-found";
@@ -191,12 +191,7 @@ export function ProductPage({ params }: { params: Record<string, string> }) {
   const product = loaded.data;
   if (loaded.problem?.code === "product_not_found" || loaded.problem?.code === "not_found") return <NotFound />;
   if (!product) {
-    return (
-      <Page title="Product">
-        <Problem problem={loaded.problem} />
-        {loaded.loading && <Loading />}
-      </Page>
-    );
+    return <Pending title="Product" loaded={loaded} />;
   }
   const specifications = Object.entries(product.specifications ?? {});
   return (

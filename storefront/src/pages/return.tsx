@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { S } from "../api/types";
-import { Loading, Notice, Page, Problem, statusWords } from "../components";
+import { Notice, Page, Problem, statusWords, Pending } from "../components";
 import { type Shown, shown } from "../errors";
 import { useLoad } from "../hooks";
 
@@ -62,12 +62,7 @@ export function ReturnPage({ params }: { params: Record<string, string> }) {
   };
 
   if (!order.data) {
-    return (
-      <Page title="Return items">
-        <Problem problem={order.problem} />
-        {order.loading && <Loading />}
-      </Page>
-    );
+    return <Pending title="Return items" loaded={order} />;
   }
   if (made) {
     return (

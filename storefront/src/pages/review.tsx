@@ -1,7 +1,7 @@
 // Write a review of a product that was delivered to me.
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
-import { Field, Loading, Notice, Page, Problem } from "../components";
+import { Field, Notice, Page, Problem, Pending } from "../components";
 import { useLoad, useSubmit } from "../hooks";
 
 export function ReviewPage({ params }: { params: Record<string, string> }) {
@@ -20,12 +20,7 @@ export function ReviewPage({ params }: { params: Record<string, string> }) {
     () => setDone(true),
   );
   if (!product.data) {
-    return (
-      <Page title="Write a review">
-        <Problem problem={product.problem} />
-        {product.loading && <Loading />}
-      </Page>
-    );
+    return <Pending title="Write a review" loaded={product} />;
   }
   if (done) {
     return (
