@@ -95,12 +95,6 @@ def plan_for(schema: Schema) -> Plan | None:
     return dump_one
 
 
-def dump_planned(plan: Plan, obj: Any, many: bool) -> Any:
-    if many:
-        return [plan(each) for each in obj]
-    return plan(obj)
-
-
 def crosscheck(schema: Schema, planned: Any, expected: Any) -> None:
     """Raise unless the planned dump is marshmallow's, values and key order alike."""
     if json.dumps(planned, default=repr) != json.dumps(expected, default=repr):

@@ -134,7 +134,7 @@ class OutSchema(Schema):
             plan = self.__dict__["_plan"] = dumping.plan_for(self)
         if plan is None or obj is None:
             return super().dump(obj, many=many)
-        result = dumping.dump_planned(plan, obj, many)
+        result = [plan(each) for each in obj] if many else plan(obj)
         if dumping.CROSSCHECK:
             dumping.crosscheck(self, result, super().dump(obj, many=many))
         return result

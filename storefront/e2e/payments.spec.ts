@@ -75,7 +75,10 @@ test("an M-Pesa payment the shopper cancels on the phone says so and offers anot
   await page.getByRole("button", { name: "Place order" }).click();
   await page.getByLabel("M-Pesa phone number").fill("0700001032"); // the sandbox: cancelled by the user
   await page.getByRole("button", { name: /^Pay KES/ }).click();
-  await expect(page.getByRole("alert")).toContainText("The payment didn't go through", { timeout: 20_000 });
+  await expect(page.getByRole("alert")).toHaveText(
+    "The payment didn't go through. The request was cancelled on the phone. You can try again.",
+    { timeout: 20_000 },
+  );
   await expect(page.getByRole("button", { name: /^Pay KES/ })).toBeVisible();
   await page.getByLabel("M-Pesa phone number").fill("12");
   await page.getByRole("button", { name: /^Pay KES/ }).click();
@@ -94,4 +97,42 @@ test("while M-Pesa has not answered, the page says to check the phone and keeps 
   await page.waitForTimeout(3_000); // a poll or two later: still waiting, nothing else said
   await expect(page.getByText("Check your phone")).toBeVisible();
   await expect(page.getByRole("alert")).toHaveCount(0);
+});
+
+test("a phone M-Pesa cannot reach: said in words, and the order keeps the failed attempt", async ({ page }) => {
+  await checkOutWith(page, "M-Pesa");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page).toHaveURL(/\/orders\/\d+\/pay$/);
+  const id = orderIdOf(page);
+  await page.getByLabel("M-Pesa phone number").fill("0700001037"); // the sandbox: ResultCode 1037
+  await page.getByRole("button", { name: /^Pay KES/ }).click();
+  await expect(page.getByRole("alert")).toHaveText(
+    "The payment didn't go through. We couldn't reach the phone. Check that it is on and has signal. You can try again.",
+    { timeout: 20_000 },
+  );
+  await page.goto(`/orders/${id}`);
+  await expect(page.getByText(/MPESA · KES .* · Failed · We couldn't reach the phone/)).toBeVisible();
+  await noRawErrors(page);
+});
+
+test("another customer's order is not found, in words", async ({ page, request }) => {
+  const other = await newCustomer(request, "other");
+  await checkOutWith(page, "Cash on delivery");
+  await page.getByRole("button", { name: "Place order" }).click();
+  await expect(page.getByText("Thank you! Your order is placed.")).toBeVisible();
+  const id = orderIdOf(page);
+  await page.goto("/account");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await logIn(page, other);
+  await page.goto(`/orders/${id}`);
+  await expect(page.getByRole("alert")).toHaveText("No such order."); // the API's 404, as for one that never was
+  await expect(page.getByText("Status:")).toHaveCount(0);
+  await noRawErrors(page);
+});
+
+test("when the shop cannot be reached, the page says so instead of failing silently", async ({ page }) => {
+  await page.route("**/api/v1/products?**", (route) => route.abort("internetdisconnected"));
+  await page.goto("/?q=phone");
+  await expect(page.getByRole("alert")).toHaveText("We could not reach the shop. Check your connection and try again.");
+  await noRawErrors(page);
 });

@@ -62,7 +62,10 @@ export const test = base.extend<{ checkedPage: Page }>({
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(String(error)));
     page.on("console", (message) => {
-      if (message.type() === "error" && !/status of (4\d\d)/.test(message.text())) errors.push(message.text());
+      // A 4xx the page handles, or a connection a test cut on purpose, is not a page error.
+      if (message.type() === "error" && !/status of 4\d\d|net::ERR_INTERNET_DISCONNECTED/.test(message.text())) {
+        errors.push(message.text());
+      }
     });
     await use(page);
     expect(errors, "errors in the browser console").toEqual([]);

@@ -60,6 +60,9 @@ function Header() {
   const [unread, setUnread] = useState(0);
   useEffect(() => {
     api.GET("/api/v1/cart/count").then(({ data }) => setCartCount(data?.count ?? 0));
+  }, [user?.id, changes]);
+  useEffect(() => {
+    // Notifications arrive from the server (an order paid, shipped): looked at on each page.
     if (user) {
       api
         .GET("/api/v1/notifications", { params: { query: { unread: true, per_page: 1 } } })

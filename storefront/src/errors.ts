@@ -58,6 +58,21 @@ function flatten(value: unknown): string[] {
   return [];
 }
 
+// M-Pesa's failure codes (PaymentOut.failure_code), as a shopper would want them said.
+const PAYMENT_FAILED: Record<string, string> = {
+  cancelled: "The request was cancelled on the phone.",
+  insufficient_funds: "The M-Pesa balance was not enough.",
+  wrong_pin: "The M-Pesa PIN was wrong.",
+  phone_unreachable: "We couldn't reach the phone. Check that it is on and has signal.",
+  subscriber_busy: "The phone was busy with another M-Pesa request.",
+  expired: "The request on the phone timed out before the PIN was entered.",
+};
+
+/** Why a payment failed, in words; the provider's own sentence only where we have none. */
+export function paymentFailure(payment: { failure_code: string | null; failure_reason: string | null }): string {
+  return (payment.failure_code && PAYMENT_FAILED[payment.failure_code]) || payment.failure_reason || "";
+}
+
 /** What to show for a problem the API returned (or the client made up when offline). */
 export function shown(problem: Problem | undefined | null): Shown {
   if (!problem || typeof problem !== "object" || !("code" in problem)) {

@@ -31,7 +31,6 @@ export function useLoad<T>(fetcher: () => Promise<Result<T>>, deps: unknown[]): 
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, round]);
   const reload = useCallback(() => setRound((n) => n + 1), []);
   return { data: state.data, problem: state.problem, loading: state.loading, reload };
@@ -41,7 +40,6 @@ export interface Submitting<A extends unknown[]> {
   problem: Shown | null;
   busy: boolean;
   submit: (...args: A) => Promise<boolean>;
-  clear: () => void;
 }
 
 /** A form's submission: `send` calls the API; on success `done` runs with the data. */
@@ -68,7 +66,7 @@ export function useSubmit<A extends unknown[], T>(
       setBusy(false);
     }
   }, []);
-  return { problem, busy, submit, clear: () => setProblem(null) };
+  return { problem, busy, submit };
 }
 
 /** The signed-in shopper (null for a guest), re-rendering on sign-in and sign-out. */

@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import { Notice, Page, Problem, statusWords, when, Pending } from "../components";
-import type { Shown } from "../errors";
+import { paymentFailure, type Shown } from "../errors";
 import { changed, useLoad, useSubmit } from "../hooks";
 import { cents, fromCents, money } from "../money";
 import { startPaying } from "./checkout";
@@ -115,7 +115,7 @@ export function OrderPage({ params, url }: { params: Record<string, string>; url
           <li key={payment.id}>
             {`${payment.provider.toUpperCase()} · ${money(payment.amount, payment.currency)} · ${statusWords(payment.status)}`}
             {payment.receipt && ` · receipt ${payment.receipt}`}
-            {payment.failure_reason && ` · ${payment.failure_reason}`}
+            {(payment.failure_code || payment.failure_reason) && ` · ${paymentFailure(payment)}`}
           </li>
         ))}
       </ul>

@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api/client";
 import type { S } from "../api/types";
 import { Field, Notice, Page, Problem, localPhone, Pending } from "../components";
-import { type Shown, shown } from "../errors";
+import { paymentFailure, type Shown, shown } from "../errors";
 import { changed, useLoad, useSubmit, useUser } from "../hooks";
 import { cents, fromCents, money } from "../money";
 
@@ -114,7 +114,7 @@ export function PayPage({ params }: { params: Record<string, string> }) {
     <Page title="Pay with M-Pesa">
       {outcome && (
         <p class="alert" role="alert">
-          {`The payment didn't go through${outcome.failure_reason ? `: ${outcome.failure_reason}` : ""}. You can try again.`}
+          {`The payment didn't go through. ${paymentFailure(outcome)} You can try again.`.replace(/\s+/g, " ")}
         </p>
       )}
       <p>{`Order ${current.reference}: ${due} to pay.`}</p>
