@@ -18,7 +18,7 @@ from sqlalchemy import event  # noqa: E402
 from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
 from app.common.bodies import JsonProvider  # noqa: E402
-from app.common.limits import init_counters  # noqa: E402
+from app.common.limits import drop_idle_limit_hook, init_counters  # noqa: E402
 from app.config import INSTANCE_DIR, check_lifetimes, config_for, env_int  # noqa: E402
 from app.extensions import api, compress, cors, db, jwt, limiter, migrate  # noqa: E402
 
@@ -98,6 +98,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     init_jwt(app)
     _register_domains(app)
+    drop_idle_limit_hook(app, limiter)  # after the blueprints: their limits count
 
     from app.sandbox import init_sandbox
 

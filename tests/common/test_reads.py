@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from app.common.reads import read_only
+from app.common.reads import read_only, rows
 from app.extensions import db
 
 
@@ -28,6 +28,26 @@ def test_read_only_view_runs_in_autocommit_and_the_pool_is_reset(app, is_postgre
         with db.engine.connect() as connection:
             dbapi = connection.connection.dbapi_connection
             assert not getattr(dbapi, "autocommit", False)
+
+
+@pytest.mark.own_database
+def test_rows_in_a_read_only_view_open_no_session_and_no_transaction(app, is_postgres):
+    @read_only
+    def view() -> tuple[int, bool, bool | None, int | None]:
+        value = rows(text("SELECT 2")).scalar()
+        if not is_postgres:
+            return value, True, None, None  # SQLite: the session's connection, as usual
+        dbapi = rows(text("SELECT 3")).connection.connection.dbapi_connection  # the same one
+        return value, db.session.registry.has(), dbapi.autocommit, dbapi.info.transaction_status
+
+    with app.test_request_context():
+        value, session_opened, autocommit, status = view()
+        assert value == 2
+        if is_postgres:
+            assert session_opened is False  # no ORM session: nothing to open and close
+            assert autocommit is True and status == 0  # idle: no BEGIN was sent
+        with db.engine.connect() as connection:  # the pool's connections are transactional again
+            assert not getattr(connection.connection.dbapi_connection, "autocommit", False)
 
 
 @pytest.mark.own_database
