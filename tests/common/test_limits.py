@@ -27,7 +27,8 @@ def _app_with(limiter: Limiter) -> Flask:
 
 
 def _has_check(app: Flask) -> bool:
-    return any(getattr(hook, "__func__", None) is Limiter._check_request_limit for hook in app.before_request_funcs[None])
+    hooks = app.before_request_funcs[None]
+    return any(getattr(hook, "__func__", None) is Limiter._check_request_limit for hook in hooks)
 
 
 def test_without_app_wide_limits_the_hook_goes_and_route_limits_still_hold() -> None:
