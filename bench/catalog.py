@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/catalog.py [--database-url URL] [--products 100000] [--rounds 5]
                                       [--concurrency 8] [--seconds 20] [--workers 2]
-                                      [--driver wrk|python|both]
+                                      [--driver wrk|python|both] [--only list,detail]
+                                      [--against GIT_REF]
 
 1. Migrates the database and loads the demo catalog up to --products (bulk inserts; idempotent),
    then VACUUM ANALYZE.
@@ -17,6 +18,9 @@
    the app's throughput as a ratio of the baseline's, with the CPU time the gunicorn workers
    and PostgreSQL's backends spent per request (steadier than throughput on a machine whose
    speed drifts; PostgreSQL's only when it runs on this machine).
+4. With `--against GIT_REF`, also serves the app as it was at that commit (a git worktree, the
+   same database) in the same alternating rounds, and prints app/before: a change's effect
+   measured in one run, not across runs on a machine whose speed moves between them.
 
 Targets (2-core machine, measured with wrk): p99 under 40 ms for all four at concurrency 8, and
 the app's throughput at least 0.7 of the baseline's. With wrk, latency percentiles are wrk's per
@@ -132,13 +136,20 @@ def record_sql(env: dict[str, str], urls: dict[str, str], path: Path) -> None:
         pickle.dump(recorded, handle)
 
 
+def checkout(ref: str) -> Path:
+    """A worktree of the repository at `ref`, for serving the app as it was (--against)."""
+    tree = Path(tempfile.mkdtemp(prefix="duka-before-")) / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT, check=True, capture_output=True)
+    return tree
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+def serve(target: str, env: dict[str, str], workers: int, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -151,7 +162,7 @@ def serve(target: str, env: dict[str, str], workers: int) -> tuple[subprocess.Po
             "--config",
             "python:bench.gunicorn_bench",
         ],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -305,8 +316,15 @@ def measure(
             return drive_wrk(url, args.concurrency, seconds, accept_encoding=args.accept_encoding)
         return drive(url, args.concurrency, seconds, raw=True, accept_encoding=args.accept_encoding)
 
+    def per_round_ratios(runs: dict[str, list[dict]], of: str, to: str) -> list[float]:
+        return [
+            round(a["requests"] / a["seconds"] / (b["requests"] / b["seconds"]), 2)
+            for a, b in zip(runs[of], runs[to], strict=True)
+            if b["requests"]
+        ]
+
     for label, path in urls.items():
-        runs: dict[str, list[dict]] = {"app": [], "baseline": []}
+        runs: dict[str, list[dict]] = {name: [] for name in servers}
         for _, base in servers.values():
             run_once(base + path, 2)  # warm-up
         for _ in range(args.rounds):
@@ -317,12 +335,9 @@ def measure(
                 run["db_cpu"] = database.spent(db_before, database.sample())
                 runs[name].append(run)
         results[label] = {name: pooled(found) for name, found in runs.items()}
-        pairs = [
-            app["requests"] / app["seconds"] / (base["requests"] / base["seconds"])
-            for app, base in zip(runs["app"], runs["baseline"], strict=True)
-            if base["requests"]
-        ]
-        results[label]["rounds"] = {"ratios": [round(r, 2) for r in pairs]}
+        results[label]["rounds"] = {"ratios": per_round_ratios(runs, "app", "baseline")}
+        if "before" in runs:
+            results[label]["rounds"]["after_before"] = per_round_ratios(runs, "app", "before")
     return results
 
 
@@ -340,7 +355,7 @@ def report(driver: str, results: dict[str, dict[str, dict[str, Any]]], args: arg
     print("-" * len(header))
     ok = True
     for label, by_target in results.items():
-        for name in ("app", "baseline"):
+        for name in [name for name in ("before", "app", "baseline") if name in by_target]:
             r = by_target[name]
             print(
                 f"{label:18} {name:9} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['p99']:8.1f} {r['errors']:7d}"
@@ -354,6 +369,12 @@ def report(driver: str, results: dict[str, dict[str, dict[str, Any]]], args: arg
             f"   ratio >= 0.7: {'yes' if ratio >= 0.7 else 'NO'}"
             f"   (per round: {', '.join(f'{r:.2f}' for r in by_target['rounds']['ratios'])})"
         )
+        if "before" in by_target:
+            gain = by_target["app"]["rps"] / by_target["before"]["rps"] if by_target["before"]["rps"] else 0
+            print(
+                f"{'':18} {'app/before':9} {gain:8.2f}   (per round: "
+                f"{', '.join(f'{r:.2f}' for r in by_target['rounds']['after_before'])})"
+            )
     print(f"\n{driver}: all targets met" if ok else f"\n{driver}: some targets NOT met")
     return ok
 
@@ -377,6 +398,16 @@ def main() -> int:
         default="gzip, deflate, br",
         help="sent with every request, as browsers do ('' for none); the baseline never compresses",
     )
+    parser.add_argument(
+        "--against",
+        metavar="GIT_REF",
+        help="also serve the app as it was at GIT_REF (a git worktree), in the same rounds: app/before",
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated words picking requests by label (e.g. 'list,detail'); default: all four",
+    )
     args = parser.parse_args()
     if args.driver in ("wrk", "both") and not shutil.which("wrk"):
         raise SystemExit("wrk not found: apt-get install wrk (or --driver python)")
@@ -394,12 +425,16 @@ def main() -> int:
     ensure_database(args.database_url)
     load_catalog(env, args.products)
     urls = pick_urls(env)
+    if args.only:
+        words = [word.strip() for word in args.only.split(",") if word.strip()]
+        urls = {label: url for label, url in urls.items() if any(word in label for word in words)}
     record_sql(env, urls, Path(env["BENCH_SQL_FILE"]))
 
-    servers = {
-        name: serve(target, env, args.workers)
-        for name, target in (("app", "run:app"), ("baseline", "bench.baseline:app"))
-    }
+    servers = {"app": serve("run:app", env, args.workers)}
+    before_tree = checkout(args.against) if args.against else None
+    if before_tree is not None:
+        servers["before"] = serve("run:app", env, args.workers, root=before_tree)
+    servers["baseline"] = serve("bench.baseline:app", env, args.workers)
     drivers = ["wrk", "python"] if args.driver == "both" else [args.driver]
     try:
         measured = {driver: measure(driver, servers, urls, args) for driver in drivers}
@@ -407,6 +442,8 @@ def main() -> int:
         for process, _ in servers.values():
             process.terminate()
             process.wait(timeout=30)
+        if before_tree is not None:
+            subprocess.run(["git", "worktree", "remove", "--force", str(before_tree)], cwd=ROOT, check=False)
     for driver, results in measured.items():
         report(driver, results, args)
     return 0

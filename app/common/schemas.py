@@ -129,15 +129,20 @@ class OutSchema(Schema):
     def dump(self, obj: Any, *, many: bool | None = None) -> Any:
         """As marshmallow's, by a plan made once for this schema (app/common/dumping.py)."""
         many = self.many if many is None else bool(many)
-        plan = self.__dict__.get("_plan", False)
-        if plan is False:
-            plan = self.__dict__["_plan"] = dumping.plan_for(self)
+        plan = self._plan_of()
         if plan is None or obj is None:
             return super().dump(obj, many=many)
         result = [plan(each) for each in obj] if many else plan(obj)
         if dumping.CROSSCHECK:
             dumping.crosscheck(self, result, super().dump(obj, many=many))
         return result
+
+    def _plan_of(self) -> dumping.Plan | None:
+        """This schema's plan, made on first use (None: marshmallow's own path)."""
+        plan = self.__dict__.get("_plan", False)
+        if plan is False:
+            plan = self.__dict__["_plan"] = dumping.plan_for(self)
+        return plan
 
 
 class ProblemOut(OutSchema):

@@ -119,3 +119,37 @@ def test_the_crosscheck_fails_a_plan_that_differs(monkeypatch):
     schema.__dict__["_plan"] = lambda obj: {"name": "not what marshmallow says"}
     with pytest.raises(dumping.PlanDiffers):
         schema.dump(Tag("real"))
+
+
+class ShoutedTagOut(OutSchema):
+    name = fields.String()
+
+    @post_dump
+    def shout(self, data, **_):
+        return {"name": data["name"].upper()}
+
+
+class MixOut(OutSchema):
+    id = fields.Integer()
+    stamp = fields.String(dump_default=lambda: "default")
+    hooked = fields.Nested(ShoutedTagOut, allow_none=True)  # its own schema keeps marshmallow's path
+    tags = fields.List(fields.Nested(TagOut, allow_none=True), allow_none=True)
+    few = fields.Nested(TagOut, many=True)
+
+
+def test_written_plans_read_every_kind_of_object_and_nest_as_marshmallow_does():
+    from collections import namedtuple
+
+    Row = namedtuple("Row", "id hooked tags few")  # __getitem__ by position: read by attribute after it
+    objects = [
+        Row(1, Tag("craft"), [Tag("a"), None], [Tag("b")]),
+        {"id": 2, "hooked": None, "tags": None, "few": []},
+        {"id": "3", "stamp": "set", "hooked": {"name": "x"}, "tags": [{"name": "y"}], "few": [{"name": "z"}]},
+    ]
+    schema = MixOut()
+    for obj in objects:
+        assert same(schema.dump(obj), marshmallow_dump(MixOut(), obj)), obj
+    assert schema.dump(objects[0])["hooked"] == {"name": "CRAFT"}
+    assert schema.dump(objects[0])["tags"] == [{"name": "a"}, None]
+    assert schema.dump(objects[1])["stamp"] == "default"  # a callable dump default, called
+    assert same(schema.dump(objects, many=True), marshmallow_dump(MixOut(), objects, many=True))
