@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Integer, text
 
 from app.common.reads import read_only, rows
 from app.extensions import db
@@ -73,3 +75,73 @@ def test_rows_runs_in_the_session_transaction_and_returns_plain_rows(db_session)
     found = rows(select(User.id, User.email).where(User.email == "rows@example.com")).all()
     assert [tuple(row) for row in found] == [(user.id, "rows@example.com")]
     assert rows(select(User.id).where(User.id == -1)).scalar() is None
+
+
+def test_prepared_rows_run_again_by_the_driver_give_what_sqlalchemy_gives(db_session, is_postgres):
+    from sqlalchemy import select
+
+    from app.catalog.models import Product
+    from app.common import reads
+    from tests.factories import ProductFactory
+
+    product = ProductFactory(name="Kiondo", price="1250.50")
+    db.session.flush()
+    # Money and time columns: SQLAlchemy converts their values on the way out.
+    stmt = select(Product.id, Product.name, Product.price, Product.created_at).where(Product.id == product.id)
+    executed: list[str] = []
+    connection = db.session.connection()
+
+    def count(_conn, _cursor, statement, *_):  # type: ignore[no-untyped-def]
+        executed.append(statement)
+
+    from sqlalchemy import event
+
+    event.listen(connection, "before_cursor_execute", count)
+    try:
+        first = reads.prepared_rows(stmt)  # through SQLAlchemy: learns the statement
+        again = reads.prepared_rows(stmt)  # by the driver, on PostgreSQL
+    finally:
+        event.remove(connection, "before_cursor_execute", count)
+    assert [tuple(row) for row in first] == [tuple(row) for row in again]
+    assert [type(value) for value in again[0]] == [type(value) for value in first[0]]
+    assert again[0][2] == product.price and again[0][3] == product.created_at
+    assert len(executed) == 2  # the driver's run announced to listeners too
+    assert isinstance(reads._PREPARED[stmt], reads._Prepared) is is_postgres
+
+
+def test_prepared_rows_with_an_in_list_stay_with_sqlalchemy(db_session):
+    from sqlalchemy import bindparam, select
+
+    from app.catalog.models import Product
+    from app.common import reads
+    from tests.factories import ProductFactory
+
+    ids = [ProductFactory().id, ProductFactory().id]
+    db.session.flush()
+    stmt = select(Product.id).where(Product.id.in_(bindparam("ids", expanding=True))).order_by(Product.id)
+    assert [row[0] for row in reads.prepared_rows(stmt, {"ids": ids})] == ids
+    assert reads._PREPARED[stmt] is None  # expanded per execution: SQLAlchemy's to run
+    assert [row[0] for row in reads.prepared_rows(stmt, {"ids": ids[:1]})] == ids[:1]
+
+
+@pytest.mark.own_database
+def test_a_driver_error_is_reported_as_sqlalchemy_reports_it(app, is_postgres):
+    from sqlalchemy import bindparam, select
+    from sqlalchemy.exc import DBAPIError
+
+    from app.common import reads
+
+    if not is_postgres:
+        pytest.skip("SQLite answers a division by zero with NULL, not an error")
+    stmt = select(1 / bindparam("n", type_=Integer))
+
+    @read_only
+    def view(n: int) -> Any:
+        return reads.prepared_rows(stmt, {"n": n})
+
+    with app.test_request_context():
+        assert view(1)[0][0] == 1
+        assert view(1)[0][0] == 1  # by the driver now (PostgreSQL)
+        with pytest.raises(DBAPIError):  # division by zero: SQLAlchemy's error, as from execute()
+            view(0)
+        assert view(1)[0][0] == 1  # and the next request is served

@@ -40,7 +40,7 @@ from app.catalog.models import Brand, Category, Product, ProductFacetCell
 from app.catalog.services import binds
 from app.catalog.services.categories import lock_categories
 from app.common.money import MINOR_UNITS, from_minor_units
-from app.common.reads import rows
+from app.common.reads import prepared_rows
 from app.extensions import db
 
 # Lower edges of price bands 1..n in minor units (band 0 is below 1 shilling).
@@ -113,10 +113,10 @@ def named_cells(grouped: FromClause) -> Select:
 
 
 def read_cells(stmt: Select, params: dict[str, Any]) -> list[Cell]:
-    """Run a `named_cells` statement."""
+    """Run a `named_cells` statement (built once per process, as listing.py memoises them)."""
     return [
         Cell(cat, brand, cond, int(n), lo, hi, (c_slug, c_name), (b_slug, b_name) if brand is not None else None)
-        for cat, brand, cond, n, lo, hi, c_slug, c_name, b_slug, b_name in rows(stmt, params)
+        for cat, brand, cond, n, lo, hi, c_slug, c_name, b_slug, b_name in prepared_rows(stmt, params)
     ]
 
 

@@ -36,7 +36,7 @@ from app.common.db import is_postgresql
 from app.common.matching import LIKE_ESCAPE, contains_pattern
 from app.common.money import to_minor_units
 from app.common.pagination import page_meta
-from app.common.reads import rows
+from app.common.reads import prepared_rows, rows
 
 PRODUCTS: FromClause = Product.__table__
 
@@ -90,7 +90,8 @@ _SELLER_ID = select(Seller.id).where(Seller.slug == bindparam("slug"))
 
 def _seller_id(slug: str) -> int:
     """The seller of `slug`'s id; 0 (no seller's) when there is none, so nothing matches."""
-    return int(rows(_SELLER_ID, {"slug": slug}).scalar() or 0)
+    found = prepared_rows(_SELLER_ID, {"slug": slug})
+    return int(found[0][0]) if found else 0
 
 
 def _brand_ids(slugs: list[str] | None) -> set[int] | None:
@@ -277,7 +278,7 @@ def list_products(params: dict[str, Any]) -> dict[str, Any]:
     total, facet_counts = facets.summarise(
         facets.read_cells(cells_stmt, query.values), query.brand_ids, query.condition
     )
-    items = cards(rows(page_stmt, query.values)) if total else []
+    items = cards(prepared_rows(page_stmt, query.values)) if total else []
     return {
         "items": items,
         "meta": page_meta(page, per_page, total),

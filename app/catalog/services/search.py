@@ -40,7 +40,7 @@ from sqlalchemy.sql import FromClause
 from app.catalog.models import Brand, Category, Product, ProductTerm
 from app.catalog.services import binds
 from app.common.db import is_postgresql
-from app.common.reads import rows
+from app.common.reads import prepared_rows
 from app.extensions import db
 
 TS_CONFIG = "english"
@@ -119,7 +119,7 @@ def _parsed(q: str) -> str:
     # The parse depends only on q and the text search configuration, which does not change
     # while the app runs; shoppers repeat searches, so each distinct q costs one round trip
     # per process (4,096 queries of at most 200 characters: under 2 MB).
-    return rows(_PARSE, {"q": q}).scalar() or ""
+    return prepared_rows(_PARSE, {"q": q})[0][0] or ""
 
 
 def plain_terms(q: str) -> list[str] | None:
