@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,7 @@ from app.extensions import api, compress, cors, db, jwt, limiter, migrate  # noq
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app for `config_name` (development, testing, production; default: APP_ENV)."""
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
+    app = Duka(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
     app.json = JsonProvider(app)  # depth-checked parsing for get_json too (app/common/bodies.py)
     config = config_for(config_name)
     app.config.from_object(config)
@@ -108,6 +110,25 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     register_cli(app)
     return app
+
+
+class Duka(Flask):
+    """Flask, asking once per function whether it is a coroutine function: Flask asks on every
+    call of every hook and view (`ensure_sync`, fourteen times a catalog read), and the answer
+    never changes. (Duka has no async views; Flask's own wrapping still applies if one comes.)"""
+
+    # Weak keys: a function made per request (an after_this_request closure) is not kept.
+    _coroutines: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+    def ensure_sync(self, func: Any) -> Any:
+        key = getattr(func, "__func__", func)  # a bound method: its function (a new object each time)
+        try:
+            is_coroutine = self._coroutines.get(key)
+            if is_coroutine is None:
+                is_coroutine = self._coroutines[key] = inspect.iscoroutinefunction(func)
+        except TypeError:  # not weakly referable
+            is_coroutine = inspect.iscoroutinefunction(func)
+        return self.async_to_sync(func) if is_coroutine else func
 
 
 class NoCookieSessions(SessionInterface):

@@ -321,3 +321,31 @@ def test_a_full_connection_pool_is_503_with_retry_after(database_url, tmp_path):
             db.engine.dispose()
     body = assert_problem(response, 503, "service_unavailable")
     assert response.headers["Retry-After"] == "2" and "internal" not in body["detail"].lower()
+
+
+def test_ensure_sync_asks_once_per_function_and_keeps_no_closure(app) -> None:
+    import gc
+    import weakref
+
+    from app import Duka
+
+    def view() -> str:
+        return "ok"
+
+    async def coroutine_view() -> str:
+        return "ok"
+
+    assert app.ensure_sync(view) is view and Duka._coroutines[view] is False
+    try:
+        wrapped = app.ensure_sync(coroutine_view)  # Flask's own wrapping, as before
+    except RuntimeError as error:  # Flask without its async extra says so, as it always did
+        assert "async" in str(error)
+    else:
+        assert wrapped is not coroutine_view
+    assert Duka._coroutines[coroutine_view] is True
+    closure = lambda: None  # noqa: E731  # made per request, as after_this_request's closures are
+    app.ensure_sync(closure)
+    kept = weakref.ref(closure)
+    del closure
+    gc.collect()
+    assert kept() is None  # the cache did not keep it alive

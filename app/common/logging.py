@@ -16,9 +16,14 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 
 class JsonFormatter(logging.Formatter):
+    _second: tuple[int, str] = (-1, "")  # the last second formatted: one strftime a second
+
     def format(self, record: logging.LogRecord) -> str:
+        second = int(record.created)
+        if self._second[0] != second:
+            self._second = (second, self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"))
         entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": self._second[1],
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -49,40 +54,41 @@ def init_request_context(app: Flask) -> None:
 
     @app.before_request
     def start() -> None:
-        sent = request.headers.get("X-Request-ID", "")
-        g.request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
+        sent = request.environ.get("HTTP_X_REQUEST_ID")
+        g.request_id = sent if sent and _REQUEST_ID.match(sent) else uuid.uuid4().hex
         g.started = time.perf_counter()
 
     @app.after_request
     def finish(response: Response) -> Response:
-        request_id = g.get("request_id") or uuid.uuid4().hex
+        context = g._get_current_object()  # (one proxy lookup, not six)
+        request_id = getattr(context, "request_id", None) or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
-        started = g.get("started")
-        path = _logged_path()
+        if not access.isEnabledFor(logging.INFO):
+            return response
+        started = getattr(context, "started", None)
+        current = request._get_current_object()  # type: ignore[attr-defined]
+        # A provider's callback secret is `<secret>` in the line, whatever the status (a trailing
+        # slash's 404 and a GET's 405 included).
+        path = redact(current.path, current_app)
+        method, status = current.method, response.status_code
         access.info(
             "%s %s %s",
-            request.method,
+            method,
             path,
-            response.status_code,
+            status,
             extra={
                 "fields": {
-                    "method": request.method,
+                    "method": method,
                     "path": path,
-                    "status": response.status_code,
+                    "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
                     "request_id": request_id,
-                    "user_id": g.get("user_id"),
-                    "remote_addr": request.remote_addr,
+                    "user_id": getattr(context, "user_id", None),
+                    "remote_addr": current.remote_addr,
                 }
             },
         )
         return response
-
-
-def _logged_path() -> str:
-    """The request path, with a provider's callback secret replaced by `<secret>`: secrets never
-    reach a log line, whatever the status (a trailing slash's 404 and a GET's 405 included)."""
-    return redact(request.path, current_app)
 
 
 _SECRETS = "duka.secret_paths"

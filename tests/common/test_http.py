@@ -8,6 +8,7 @@ import io
 
 import brotli
 import pytest
+from werkzeug.http import parse_date
 
 from app.errors import TITLES
 from tests.catalog.test_images import png
@@ -36,6 +37,12 @@ def test_a_repeated_conditional_get_is_304_without_a_body(client, product, url):
     assert again.status_code == 304
     assert again.get_data() == b""
     assert again.headers["ETag"] == etag
+
+    # Both answers are dated, as werkzeug's make_conditional dates them (RFC 9110 8.6).
+    for answer in (first, again):
+        assert parse_date(answer.headers["Date"]) is not None and len(answer.headers.getlist("Date")) == 1
+    other = client.get(url.format(id=product.id), headers={"If-None-Match": 'W/"another"'})
+    assert other.status_code == 200 and other.headers["ETag"] == etag
 
 
 def test_a_price_change_changes_the_etag_of_the_page_and_the_listing_at_once(client, product, supplier):
