@@ -1,7 +1,7 @@
 """Checkout benchmark: the app under gunicorn on PostgreSQL, virtual customers buying.
 
     .venv/bin/python bench/checkout.py [--database-url URL] [--concurrency 8] [--seconds 20]
-                                       [--workers 2] [--broker redis://...]
+                                       [--workers 2] [--broker redis://...] [--against GIT_REF]
 
 1. Migrates a database of its own (`duka_bench_checkout`), loads a small demo catalog, a delivery
    zone, and per virtual customer an account, an address and a login.
@@ -17,6 +17,10 @@
    Checks for oversell: the contended product's stock went down by exactly the units the orders
    hold, and a last phase sells a product of 200 units to everyone at once: exactly 200 sold,
    stock 0, the rest 409.
+
+With `--against GIT_REF`, the app as it was at that commit is served too (a git worktree, the
+same database and customers), and each scenario runs on both in alternating rounds: checkouts/s
+after/before (target: at least 1.0) and CPU per checkout, measured in one run.
 
 With a broker (the default, Redis, as in production) the confirmation email is queued, not sent
 in the request; the CPU a worker spends sending one is measured in-process and printed.
@@ -46,7 +50,7 @@ import brotli
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.catalog import BIN, DatabaseCpu, ensure_database, serve, server_cpu  # noqa: E402
+from bench.catalog import BIN, DatabaseCpu, checkout, ensure_database, serve, server_cpu  # noqa: E402
 
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/duka_bench_checkout"
 PASSWORD = "Bench-Buyer-2026!"
@@ -291,6 +295,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=20, help="per scenario")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
+        "--against",
+        metavar="GIT_REF",
+        help="then serve the app as it was at GIT_REF (a git worktree) too, and run each scenario on both in "
+        "3 alternating rounds: checkouts/s and CPU per checkout after/before, in one run",
+    )
+    parser.add_argument(
         "--broker",
         default="redis://127.0.0.1:6379/14",
         help="Celery broker, as in production: the confirmation email is queued, not sent in the request "
@@ -344,6 +354,7 @@ def main() -> int:
         exhaust = shop(clients, buyers, lambda buyer, n: setup["exhaust"], 5)
         exhaust_stock, exhaust_sold = stock_and_sold(args.database_url, setup["exhaust"])
         exhaust_sold -= sold_before
+        compared = compare(args, env, buyers, clients, process, scenarios) if args.against else None
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -386,14 +397,84 @@ def main() -> int:
             "(measured in-process)"
         )
     exhausted_ok = exhaust_stock == 0 and exhaust_sold == EXHAUST_STOCK
+    consistent = exhaust_stock >= 0 and exhaust_stock + exhaust_sold == EXHAUST_STOCK
     ok = ok and exhausted_ok
+    verdict = (
+        "no oversell"
+        if exhausted_ok
+        else "OVERSOLD"
+        if not consistent
+        else "no oversell, but the stock was not sold out in 5 s (too slow to tell)"
+    )
     print(
         f"\n{EXHAUST_STOCK} units, everyone buying for 5 s: {exhaust_sold} sold, stock {exhaust_stock}, "
-        f"{exhaust['refused']} refused (409), {exhaust['errors']} errors: "
-        f"{'no oversell' if exhausted_ok else 'OVERSOLD'}"
+        f"{exhaust['refused']} refused (409), {exhaust['errors']} errors: {verdict}"
     )
+    if compared is not None:
+        ok = report_comparison(args, compared) and ok
     print("\nall targets met" if ok else "\nsome targets NOT met")
     return 0
+
+
+def compare(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    buyers: list[dict[str, Any]],
+    clients: list[Client],
+    process: subprocess.Popen,
+    scenarios: dict[str, Any],
+) -> dict[str, dict[str, list[tuple[float, float]]]]:
+    """Each scenario on the app and on the app as it was at --against, in rounds that alternate
+    them (the same database, customers and carts): (per second, server CPU s per checkout or
+    read) per round and server."""
+    tree = checkout(args.against)
+    before, before_base = serve("run:app", env, args.workers, root=tree)
+    try:
+        servers = {"app": (process, clients), "before": (before, login(before_base, buyers))}
+        shop(servers["before"][1], buyers, scenarios["distinct"], 3)  # warm-up
+        rounds = 3
+        found: dict[str, dict[str, list[tuple[float, float]]]] = {}
+        for name, pick in scenarios.items():
+            found[name] = {"app": [], "before": []}
+            for _ in range(rounds):
+                for server, (proc, its_clients) in servers.items():
+                    cpu = server_cpu(proc)
+                    outcome = shop(its_clients, buyers, pick, args.seconds / rounds)
+                    done = max(outcome["checkouts"], 1)
+                    rate = outcome["checkouts"] / outcome["seconds"]
+                    found[name][server].append((rate, (server_cpu(proc) - cpu) / done))
+        return found
+    finally:
+        before.terminate()
+        before.wait(timeout=30)
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+
+
+def report_comparison(args: argparse.Namespace, compared: dict[str, dict[str, list[tuple[float, float]]]]) -> bool:
+    """Print after/before per scenario; the target: after/before >= 1.0 in checkouts/s."""
+    print(f"\nagainst {args.against}, 3 alternating rounds per scenario ({args.seconds / 3:.1f} s each):\n")
+    header = (
+        f"{'scenario':10} {'before/s':>9} {'app/s':>9} {'after/before':>13} {'per round':>20}"
+        f" {'CPU ms before -> app':>22}"
+    )
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for name, by_server in compared.items():
+        before_rate = sum(rate for rate, _ in by_server["before"]) / len(by_server["before"])
+        app_rate = sum(rate for rate, _ in by_server["app"]) / len(by_server["app"])
+        pairs = zip(by_server["app"], by_server["before"], strict=True)
+        rounds = ", ".join(f"{a[0] / b[0]:.2f}" for a, b in pairs if b[0])
+        cpu_before = sum(cpu for _, cpu in by_server["before"]) / len(by_server["before"]) * 1000
+        cpu_app = sum(cpu for _, cpu in by_server["app"]) / len(by_server["app"]) * 1000
+        ratio = app_rate / before_rate if before_rate else 0.0
+        ok = ok and ratio >= 1.0
+        print(
+            f"{name:10} {before_rate:9.1f} {app_rate:9.1f} {ratio:13.2f} {rounds:>20}"
+            f" {cpu_before:13.2f} -> {cpu_app:.2f}"
+        )
+    print(f"after/before >= 1.0 in every scenario: {'yes' if ok else 'NO'}")
+    return ok
 
 
 if __name__ == "__main__":
