@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Executable, event
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import Pool
 
 from app.extensions import db
 
@@ -29,15 +30,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _ReadScope:
-    """The connection of one read-only view, checked out on first use, in autocommit, and the
-    session's, if the view's code opened one (put in autocommit as it begins)."""
+    """The connection of one read-only view, checked out on first use, in autocommit."""
 
-    __slots__ = ("engine", "connection", "session_connections")
+    __slots__ = ("engine", "connection")
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.connection: Connection | None = None
-        self.session_connections: list[Connection] = []
 
     def connect(self) -> Connection:
         if self.connection is None:
@@ -49,29 +48,30 @@ class _ReadScope:
         return self.connection
 
     def close(self) -> None:
-        for connection in self.session_connections:
-            _back_to_transactions(connection)  # the session gives it back when it closes
         if self.connection is not None:
-            _back_to_transactions(self.connection)
             self.connection.close()
 
 
 @event.listens_for(Session, "after_begin")
 def _session_begins_in_autocommit(_session: Session, _transaction: Any, connection: Connection) -> None:
-    # Before any statement (psycopg2 sends BEGIN with the first one), so none is sent.
+    # An ORM query in a read-only view: before any statement (psycopg2 sends BEGIN with the
+    # first one), so none is sent.
     scope = _scope.get()
     if scope is not None and connection is not scope.connection:
         connection.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
-        scope.session_connections.append(connection)
+
+
+@event.listens_for(Pool, "checkin")
+def _transactional_again(dbapi_connection: Any, _record: Any) -> None:
+    # Every connection goes back to the pool in its usual mode, however a read-only view ended
+    # (its own connection closed, the session's given back by a rollback, an error, a lost
+    # connection), so the next unit of work on it is a real transaction.
+    if dbapi_connection is not None and getattr(dbapi_connection, "autocommit", None) is True:
+        if not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
 
 
 _scope: ContextVar[_ReadScope | None] = ContextVar("duka_read_scope", default=None)
-
-
-def _back_to_transactions(connection: Connection) -> None:
-    dbapi = connection.connection.dbapi_connection
-    if not dbapi.closed:  # type: ignore[union-attr]  # (a lost connection is discarded anyway)
-        dbapi.autocommit = False  # type: ignore[union-attr]
 
 
 def _own_connection_possible() -> Engine | None:
@@ -118,7 +118,8 @@ def _in_session_autocommit(view: Callable[..., Any], *args: Any, **kwargs: Any) 
     try:
         return view(*args, **kwargs)
     finally:
-        _back_to_transactions(connection)
+        if not (connection.closed or connection.invalidated):  # (else the pool restored it)
+            connection.connection.dbapi_connection.autocommit = False  # type: ignore[union-attr]
 
 
 def rows(stmt: Executable, params: dict[str, Any] | None = None) -> CursorResult[Any]:
@@ -138,12 +139,13 @@ def _connection() -> Connection:
 
 class _Prepared:
     """A statement as the DBAPI runs it: its SQL, its compiled form (for the parameters) and
-    what SQLAlchemy does to each column of a row (None where it does nothing)."""
+    what SQLAlchemy does to the columns it converts, as (position, converter)."""
 
-    __slots__ = ("sql", "compiled", "processors")
+    __slots__ = ("sql", "compiled", "converters")
 
     def __init__(self, sql: str, compiled: Any, processors: list[Any]) -> None:
-        self.sql, self.compiled, self.processors = sql, compiled, processors
+        self.sql, self.compiled = sql, compiled
+        self.converters = [(index, convert) for index, convert in enumerate(processors) if convert is not None]
 
 
 _PREPARED: weakref.WeakKeyDictionary[Executable, _Prepared | None] = weakref.WeakKeyDictionary()
@@ -199,10 +201,13 @@ def prepared_rows(stmt: Executable, params: dict[str, Any] | None = None) -> Seq
             cursor.close()
     except connection.dialect.loaded_dbapi.Error:
         return connection.execute(stmt, params or {}).all()
-    processors = prepared.processors
-    if any(processors):
-        return [
-            tuple(value if convert is None else convert(value) for value, convert in zip(row, processors, strict=True))
-            for row in found
-        ]
+    converters = prepared.converters
+    if converters:
+        converted = []
+        for row in found:
+            values = list(row)
+            for index, convert in converters:
+                values[index] = convert(values[index])
+            converted.append(tuple(values))
+        return converted
     return found

@@ -145,3 +145,24 @@ def test_a_driver_error_is_reported_as_sqlalchemy_reports_it(app, is_postgres):
         with pytest.raises(DBAPIError):  # division by zero: SQLAlchemy's error, as from execute()
             view(0)
         assert view(1)[0][0] == 1  # and the next request is served
+
+
+@pytest.mark.own_database
+def test_a_read_only_view_whose_session_ends_inside_it_leaves_the_pool_transactional(app, client, is_postgres):
+    @read_only
+    def view() -> int:
+        value = db.session.execute(text("SELECT 4")).scalar()
+        db.session.rollback()  # the session gives its connection back before the view returns
+        assert rows(text("SELECT 5")).scalar() == 5
+        db.session.close()
+        return int(value)
+
+    with app.test_request_context():
+        assert view() == 4
+        db.session.remove()
+        for _ in range(3):  # every pooled connection is back in its usual mode
+            with db.engine.connect() as connection:
+                assert not getattr(connection.connection.dbapi_connection, "autocommit", False)
+    # What schemathesis found: a cart read with a guest token and a token that is no login's.
+    response = client.get("/api/v1/cart", headers={"X-Cart-Token": "x" * 43, "Authorization": "Bearer nonsense"})
+    assert response.status_code in (401, 404), response.get_json()
