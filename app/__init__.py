@@ -20,6 +20,7 @@ from sqlalchemy import event  # noqa: E402
 from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
 from app.common.bodies import JsonProvider  # noqa: E402
+from app.common.http import DukaResponse  # noqa: E402
 from app.common.limits import drop_idle_limit_hook, init_counters  # noqa: E402
 from app.config import INSTANCE_DIR, check_lifetimes, config_for, env_int  # noqa: E402
 from app.extensions import api, compress, cors, db, jwt, limiter, migrate  # noqa: E402
@@ -29,6 +30,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     """Build the app for `config_name` (development, testing, production; default: APP_ENV)."""
     app = Duka(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
     app.json = JsonProvider(app)  # depth-checked parsing for get_json too (app/common/bodies.py)
+    app.response_class = DukaResponse  # headers looked up without exceptions (app/common/http.py)
     config = config_for(config_name)
     app.config.from_object(config)
     app.config.update(overrides or {})
@@ -48,7 +50,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     from app.common.converters import document_converters, install_converters
-    from app.common.http import init_http
+    from app.common.http import cors_only_with_an_origin, init_http
     from app.common.logging import configure_logging, init_request_context
     from app.common.tasks import init_celery
     from app.errors import register_error_handlers
@@ -89,6 +91,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         ],
         max_age=600,
     )
+    cors_only_with_an_origin(app, always_send=False)  # (as given to Flask-CORS above)
     compress.init_app(app)
     install_converters(app)
     api.init_app(app)

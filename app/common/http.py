@@ -18,6 +18,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Flask, Response, request
+from werkzeug.datastructures import Headers
 from werkzeug.http import http_date
 
 from app.common.openapi import header_refs
@@ -75,6 +76,58 @@ def _http_date_now() -> str:
     if _date[0] != now:
         _date[:] = [now, http_date(now)]
     return _date[1]
+
+
+class ResponseHeaders(Headers):
+    """A response's headers, where looking up a name that is absent costs no exception.
+
+    werkzeug's `get` and `in` look a name up by raising and catching a `BadRequestKeyError` (an
+    HTTPException, built with its description) when it is absent: 1.2 us against 0.3, and a
+    catalog read asks for absent headers 19 times (Flask-Compress, Flask-CORS, werkzeug, our
+    hooks). Same answers, case-insensitive as ever; `type=` conversions stay werkzeug's."""
+
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]  # noqa: A002
+        if type is None and isinstance(key, str):
+            wanted = key.lower()
+            for name, value in self._list:
+                if name.lower() == wanted:
+                    return value
+            return default
+        return super().get(key, default, type)
+
+    def __contains__(self, key: Any) -> bool:
+        if isinstance(key, str):
+            wanted = key.lower()
+            return any(name.lower() == wanted for name, _ in self._list)
+        return super().__contains__(key)
+
+
+class DukaResponse(Response):
+    """Flask's Response with ResponseHeaders (the app's `response_class`)."""
+
+    def __init__(self, response: Any = None, status: Any = None, headers: Any = None, *args: Any, **kwargs: Any):
+        if not isinstance(headers, ResponseHeaders):
+            headers = ResponseHeaders(headers)
+        super().__init__(response, status, headers, *args, **kwargs)
+
+
+def cors_only_with_an_origin(app: Flask, *, always_send: bool) -> None:
+    """Run Flask-CORS's after-request hook only for requests that carry an Origin. Without one,
+    and unless told to `always_send`, it sets no header, but first matched the path against its
+    resources and read its options: 13 us of every request from a mobile app or curl."""
+    if always_send:
+        return
+    hooks = app.after_request_funcs.get(None, [])
+    for i, hook in enumerate(hooks):
+        if getattr(hook, "__module__", "").startswith("flask_cors"):
+            hooks[i] = _with_an_origin(hook)
+
+
+def _with_an_origin(hook: Any) -> Callable[[Response], Response]:
+    def cors(response: Response) -> Response:
+        return hook(response) if "HTTP_ORIGIN" in request.environ else response
+
+    return cors
 
 
 def init_http(app: Flask) -> None:

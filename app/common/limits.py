@@ -12,10 +12,14 @@ limit to check with it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
+from collections.abc import Callable
+from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
+from flask.globals import request_ctx
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
@@ -39,7 +43,8 @@ def drop_idle_limit_hook(app: Flask, limiter: Limiter) -> bool:
     cost a product page about 45 us of CPU (a tenth of its Python). A limit on a route
     (`limiter.limit` as a decorator, as all of Duka's are) is checked by its decorator when the
     view runs, and its headers are still added after it, so without app-wide limits the hook
-    only costs. Called once every blueprint is registered; True when it was removed.
+    only costs. Its after-request and teardown hooks then run only on requests where a limit was
+    checked. Called once every blueprint is registered; True when the check was removed.
     """
     manager = limiter.limit_manager
     app_wide = (
@@ -54,7 +59,41 @@ def drop_idle_limit_hook(app: Flask, limiter: Limiter) -> bool:
     hooks = app.before_request_funcs.get(None, [])
     kept = [hook for hook in hooks if getattr(hook, "__func__", None) is not type(limiter)._check_request_limit]
     app.before_request_funcs[None] = kept
+    # Its after-request and teardown hooks add the headers and deductions of the limits checked
+    # during the request, in a context the check made: where none was checked, they only cost.
+    after = app.after_request_funcs.get(None, [])
+    after[:] = [_after_a_check(hook) if _of(hook, limiter) else hook for hook in after]
+    teardown = app.teardown_request_funcs.get(None, [])
+    teardown[:] = [_teardown_after_a_check(hook) if _of(hook, limiter) else hook for hook in teardown]
     return len(kept) < len(hooks)
+
+
+def _of(hook: Any, limiter: Limiter) -> bool:
+    """Whether `hook` is one of `limiter`'s: a bound method, or a partial of a method on it."""
+    bound_to = getattr(hook, "__self__", None)
+    if bound_to is None and isinstance(hook, functools.partial) and hook.args:
+        bound_to = hook.args[0]
+    return bound_to is limiter
+
+
+def _checked() -> bool:
+    # Flask-Limiter keeps a request's state on the request context, made by its first check.
+    return hasattr(request_ctx._get_current_object(), "_limiter_request_context")  # type: ignore[attr-defined]
+
+
+def _after_a_check(hook: Any) -> Callable[[Response], Response]:
+    def after(response: Response) -> Response:
+        return hook(response) if _checked() else response
+
+    return after
+
+
+def _teardown_after_a_check(hook: Any) -> Callable[[BaseException | None], None]:
+    def teardown(error: BaseException | None) -> None:
+        if _checked():
+            hook(error)
+
+    return teardown
 
 
 def window() -> FixedWindowRateLimiter:

@@ -224,3 +224,31 @@ def test_retry_after_only_on_429(client, app):
         last = client.post("/api/v1/auth/forgot-password", json={"email": "someone@example.com"})
     assert_problem(last, 429, "rate_limited")
     assert int(last.headers["Retry-After"]) > 0
+
+
+# Response headers --------------------------------------------------------------------------------
+
+
+def test_response_headers_answer_as_werkzeugs_do_without_raising_for_absent_names():
+    from werkzeug.datastructures import Headers
+
+    from app.common.http import ResponseHeaders
+
+    pairs = [("Content-Type", "application/json"), ("Vary", "Accept-Encoding"), ("X-Count", "7")]
+    ours, theirs = ResponseHeaders(pairs), Headers(pairs)
+    for name in ("content-type", "VARY", "X-Count", "X-Absent", "Etag"):
+        assert ours.get(name) == theirs.get(name) and (name in ours) == (name in theirs)
+        assert ours.get(name, "fallback") == theirs.get(name, "fallback")
+    assert ours.get("X-Count", type=int) == 7 and ours.get("Vary", type=int) is None  # werkzeug's conversion
+    assert ours.setdefault("X-New", "1") == "1" and ours["X-New"] == "1"
+
+
+def test_every_response_of_the_app_has_them(app):
+    from flask import jsonify
+
+    from app.common.http import ResponseHeaders
+
+    with app.test_request_context():
+        made = app.make_response(({"a": 1}, 201, {"X-Test": "1"}))
+        assert isinstance(made.headers, ResponseHeaders) and made.headers["X-Test"] == "1"
+        assert isinstance(jsonify({"a": 1}).headers, ResponseHeaders)
