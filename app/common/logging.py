@@ -10,6 +10,7 @@ import time
 import uuid
 from typing import Any
 
+import orjson
 from flask import Flask, Response, current_app, g, request
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -31,7 +32,10 @@ class JsonFormatter(logging.Formatter):
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        try:  # orjson: a tenth of json.dumps's time, on a line written for every request
+            return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+        except orjson.JSONEncodeError:  # (an integer past 64 bits)
+            return json.dumps(entry, default=str)
 
 
 def configure_logging(app: Flask) -> None:
