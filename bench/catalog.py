@@ -136,6 +136,12 @@ def record_sql(env: dict[str, str], urls: dict[str, str], path: Path) -> None:
         pickle.dump(recorded, handle)
 
 
+def print_table_header(header: str) -> None:
+    """A table's column names and the rule under them."""
+    print(header)
+    print("-" * len(header))
+
+
 def checkout(ref: str) -> Path:
     """A worktree of the repository at `ref`, for serving the app as it was (--against)."""
     tree = Path(tempfile.mkdtemp(prefix="duka-before-")) / "tree"
@@ -347,12 +353,10 @@ def report(driver: str, results: dict[str, dict[str, dict[str, Any]]], args: arg
         f"{args.concurrency}, {args.seconds:.0f} s per request and server in {args.rounds} alternating rounds, "
         f"Accept-Encoding: {args.accept_encoding or '(none)'}\n"
     )
-    header = (
+    print_table_header(
         f"{'request':18} {'':9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"
         f" {'server CPU ms/req':>18} {'db CPU ms/req':>14} {'bytes':>7}"
     )
-    print(header)
-    print("-" * len(header))
     ok = True
     for label, by_target in results.items():
         for name in [name for name in ("before", "app", "baseline") if name in by_target]:

@@ -50,7 +50,15 @@ import brotli
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.catalog import BIN, DatabaseCpu, checkout, ensure_database, serve, server_cpu  # noqa: E402
+from bench.catalog import (  # noqa: E402
+    BIN,
+    DatabaseCpu,
+    checkout,
+    ensure_database,
+    print_table_header,
+    serve,
+    server_cpu,
+)
 
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/duka_bench_checkout"
 PASSWORD = "Bench-Buyer-2026!"
@@ -364,12 +372,10 @@ def main() -> int:
         f"{args.seconds:.0f} s per scenario; a checkout = POST /cart/lines + POST /orders (per s: checkouts, "
         "or cart reads; CPU per checkout or read)\n"
     )
-    header = (
+    print_table_header(
         f"{'scenario':10} {'per s':>7} {'POST /orders p50/p95/p99':>25} {'GET /cart p50/p95/p99':>22}"
         f" {'409':>5} {'errors':>6} {'server CPU ms':>13} {'db CPU ms':>9} {'driver CPU ms':>13}"
     )
-    print(header)
-    print("-" * len(header))
     ok = True
     for name, r in results.items():
         orders, cart = r["latencies"]["POST /orders"], r["latencies"]["GET /cart"]
@@ -453,12 +459,10 @@ def compare(
 def report_comparison(args: argparse.Namespace, compared: dict[str, dict[str, list[tuple[float, float]]]]) -> bool:
     """Print after/before per scenario; the target: after/before >= 1.0 in checkouts/s."""
     print(f"\nagainst {args.against}, 3 alternating rounds per scenario ({args.seconds / 3:.1f} s each):\n")
-    header = (
+    print_table_header(
         f"{'scenario':10} {'before/s':>9} {'app/s':>9} {'after/before':>13} {'per round':>20}"
         f" {'CPU ms before -> app':>22}"
     )
-    print(header)
-    print("-" * len(header))
     ok = True
     for name, by_server in compared.items():
         before_rate = sum(rate for rate, _ in by_server["before"]) / len(by_server["before"])
