@@ -349,3 +349,37 @@ def test_ensure_sync_asks_once_per_function_and_keeps_no_closure(app) -> None:
     del closure
     gc.collect()
     assert kept() is None  # the cache did not keep it alive
+
+
+def test_the_access_line_written_directly_is_the_line_logging_would_write(client, customer) -> None:
+    import io
+    import json as jsonlib
+
+    from app.common.logging import JsonFormatter, _plain_handler
+
+    access = logging.getLogger("duka.access")
+    duka = logging.getLogger("duka")
+    handlers, level = list(duka.handlers), duka.level  # the suite adds its capturing handlers
+    duka.handlers[:] = [h for h in handlers if isinstance(h.formatter, JsonFormatter)]
+    duka.setLevel(logging.INFO)
+    try:
+        handler = _plain_handler(access)
+        assert handler is not None  # the logging as configure_logging left it
+        written, stream = io.StringIO(), handler.stream
+        handler.setStream(written)
+        try:
+            client.get("/api/v1/me", headers={**customer.headers, "X-Request-ID": "direct-1"})
+        finally:
+            handler.setStream(stream)
+    finally:
+        duka.handlers[:] = handlers
+        duka.setLevel(level)
+    direct = jsonlib.loads(written.getvalue().splitlines()[-1])
+    record = access.makeRecord(access.name, logging.INFO, __file__, 0, "%s %s %s", ("GET", "/api/v1/me", 200), None)
+    record.fields = {key: direct[key] for key in direct if key not in ("time", "level", "logger", "message")}
+    expected = jsonlib.loads(JsonFormatter().format(record))
+    assert {k: v for k, v in direct.items() if k != "time"} == {k: v for k, v in expected.items() if k != "time"}
+    assert list(direct) == list(expected)  # the same keys in the same order
+    assert direct["request_id"] == "direct-1" and direct["user_id"] == customer.user.id
+    # With a handler added on the way (the suite's capture, an operator's): logging's own path.
+    assert _plain_handler(access) is None

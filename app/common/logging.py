@@ -20,22 +20,41 @@ class JsonFormatter(logging.Formatter):
     _second: tuple[int, str] = (-1, "")  # the last second formatted: one strftime a second
 
     def format(self, record: logging.LogRecord) -> str:
-        second = int(record.created)
+        exc = self.formatException(record.exc_info) if record.exc_info else None
+        return self.line(
+            record.created, record.levelname, record.name, record.getMessage(), getattr(record, "fields", {}), exc
+        )
+
+    def line(
+        self, created: float, level: str, logger: str, message: str, fields: dict[str, Any], exc: str | None = None
+    ) -> str:
+        """One record's JSON line (what `format` writes, from the record's parts)."""
+        second = int(created)
         if self._second[0] != second:
-            self._second = (second, self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"))
-        entry: dict[str, Any] = {
-            "time": self._second[1],
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        entry.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            self._second = (second, time.strftime("%Y-%m-%dT%H:%M:%S%z", self.converter(created)))
+        entry: dict[str, Any] = {"time": self._second[1], "level": level, "logger": logger, "message": message}
+        entry.update(fields)
+        if exc:
+            entry["exc"] = exc
         try:  # orjson: a tenth of json.dumps's time, on a line written for every request
             return orjson.dumps(entry, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
         except orjson.JSONEncodeError:  # (an integer past 64 bits)
             return json.dumps(entry, default=str)
+
+
+def _plain_handler(logger: logging.Logger) -> logging.StreamHandler[Any] | None:
+    """The one handler a record of `logger` reaches, when the logging is as configure_logging
+    left it: nothing on the way filters or adds (no filter, no other handler), and the handler
+    writes JsonFormatter's lines to a stream. None otherwise (a test's capturing handler, say)."""
+    parent = logger.parent
+    if logger.handlers or logger.filters or not logger.propagate or parent is None or parent.propagate:
+        return None
+    if parent.filters or len(parent.handlers) != 1:
+        return None
+    handler = parent.handlers[0]
+    if type(handler) is not logging.StreamHandler or handler.filters or handler.level > logging.INFO:
+        return None
+    return handler if isinstance(handler.formatter, JsonFormatter) else None
 
 
 def configure_logging(app: Flask) -> None:
@@ -75,23 +94,29 @@ def init_request_context(app: Flask) -> None:
         # slash's 404 and a GET's 405 included).
         path = redact(current.path, current_app)
         method, status = current.method, response.status_code
-        access.info(
-            "%s %s %s",
-            method,
-            path,
-            status,
-            extra={
-                "fields": {
-                    "method": method,
-                    "path": path,
-                    "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
-                    "request_id": request_id,
-                    "user_id": getattr(context, "user_id", None),
-                    "remote_addr": current.remote_addr,
-                }
-            },
-        )
+        fields = {
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            "request_id": request_id,
+            "user_id": getattr(context, "user_id", None),
+            "remote_addr": current.remote_addr,
+        }
+        handler = _plain_handler(access)
+        if handler is not None:
+            # The line the handler would write, written without a LogRecord and the logging
+            # machinery around it: a third of the line's cost, on every request (measured).
+            formatter: Any = handler.formatter
+            line = formatter.line(time.time(), "INFO", access.name, f"{method} {path} {status}", fields)
+            try:
+                with handler.lock:  # type: ignore[union-attr]
+                    handler.stream.write(line + handler.terminator)
+                    handler.stream.flush()
+                return response
+            except Exception:  # noqa: BLE001  # a broken stream: logging's own path reports it
+                pass
+        access.info("%s %s %s", method, path, status, extra={"fields": fields})
         return response
 
 
