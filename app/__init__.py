@@ -68,9 +68,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
-        # Only to browsers (they send Origin): Flask-CORS would otherwise name an allowed origin
-        # in every answer to curl or a mobile app, which is noise at best.
-        always_send=False,
+        always_send=CORS_ALWAYS_SEND,
         expose_headers=[
             "X-Request-ID",
             "Retry-After",
@@ -91,7 +89,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         ],
         max_age=600,
     )
-    cors_only_with_an_origin(app, always_send=False)  # (as given to Flask-CORS above)
+    cors_only_with_an_origin(app, always_send=CORS_ALWAYS_SEND)
     compress.init_app(app)
     install_converters(app)
     api.init_app(app)
@@ -113,6 +111,11 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     register_cli(app)
     return app
+
+
+# CORS headers only to browsers (they send Origin): Flask-CORS would otherwise name an allowed
+# origin in every answer to curl or a mobile app, which is noise at best.
+CORS_ALWAYS_SEND = False
 
 
 class Duka(Flask):

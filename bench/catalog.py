@@ -142,7 +142,7 @@ def print_table_header(header: str) -> None:
     print("-" * len(header))
 
 
-def checkout(ref: str) -> Path:
+def worktree_at(ref: str) -> Path:
     """A worktree of the repository at `ref`, for serving the app as it was (--against)."""
     tree = Path(tempfile.mkdtemp(prefix="duka-before-")) / "tree"
     subprocess.run(["git", "worktree", "add", "--detach", str(tree), ref], cwd=ROOT, check=True, capture_output=True)
@@ -435,7 +435,7 @@ def main() -> int:
     record_sql(env, urls, Path(env["BENCH_SQL_FILE"]))
 
     servers = {"app": serve("run:app", env, args.workers)}
-    before_tree = checkout(args.against) if args.against else None
+    before_tree = worktree_at(args.against) if args.against else None
     if before_tree is not None:
         servers["before"] = serve("run:app", env, args.workers, root=before_tree)
     servers["baseline"] = serve("bench.baseline:app", env, args.workers)

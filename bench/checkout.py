@@ -53,11 +53,11 @@ sys.path.insert(0, str(ROOT))
 from bench.catalog import (  # noqa: E402
     BIN,
     DatabaseCpu,
-    checkout,
     ensure_database,
     print_table_header,
     serve,
     server_cpu,
+    worktree_at,
 )
 
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/duka_bench_checkout"
@@ -433,7 +433,7 @@ def compare(
     """Each scenario on the app and on the app as it was at --against, in rounds that alternate
     them (the same database, customers and carts): (per second, server CPU s per checkout or
     read) per round and server."""
-    tree = checkout(args.against)
+    tree = worktree_at(args.against)
     before, before_base = serve("run:app", env, args.workers, root=tree)
     try:
         servers = {"app": (process, clients), "before": (before, login(before_base, buyers))}

@@ -115,13 +115,22 @@ class JsonProvider(DefaultJSONProvider):
 
     def _encode(self, obj: Any, *, indent: bool, sort_keys: bool | None) -> bytes:
         sort = self.sort_keys if sort_keys is None else sort_keys
-        option = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-        option |= (orjson.OPT_INDENT_2 if indent else 0) | (orjson.OPT_SORT_KEYS if sort else 0)
-        try:
-            return orjson.dumps(obj, default=self.default, option=option)
-        except orjson.JSONEncodeError:
-            separators = None if indent else (",", ":")
-            text = json.dumps(
-                obj, default=self.default, indent=2 if indent else None, separators=separators, sort_keys=sort
-            )
-            return text.encode()
+        # Dates to Flask's default (HTTP dates), as Flask's own provider writes them.
+        return encode_json(obj, default=self.default, indent=indent, sort_keys=sort, dates_by_default=True)
+
+
+def encode_json(
+    obj: Any, *, default: Any, indent: bool = False, sort_keys: bool = False, dates_by_default: bool = False
+) -> bytes:
+    """JSON as orjson writes it (compact, UTF-8), or the standard library's encoder, compact too,
+    for what orjson refuses (an integer past 64 bits). The one JSON writer: responses, log lines."""
+    option = orjson.OPT_NON_STR_KEYS | (orjson.OPT_PASSTHROUGH_DATETIME if dates_by_default else 0)
+    option |= (orjson.OPT_INDENT_2 if indent else 0) | (orjson.OPT_SORT_KEYS if sort_keys else 0)
+    try:
+        return orjson.dumps(obj, default=default, option=option)
+    except orjson.JSONEncodeError:
+        separators = None if indent else (",", ":")
+        text = json.dumps(
+            obj, default=default, indent=2 if indent else None, separators=separators, sort_keys=sort_keys
+        )
+        return text.encode()

@@ -41,9 +41,7 @@ class _ReadScope:
     def connect(self) -> Connection:
         if self.connection is None:
             connection = self.engine.connect()
-            # The DBAPI switch, not SQLAlchemy's isolation_level option: restoring that one on
-            # the way back to the pool costs a round trip of its own (SET default_transaction_isolation).
-            connection.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+            _in_autocommit(connection)
             self.connection = connection
         return self.connection
 
@@ -54,11 +52,12 @@ class _ReadScope:
 
 @event.listens_for(Session, "after_begin")
 def _session_begins_in_autocommit(_session: Session, _transaction: Any, connection: Connection) -> None:
-    # An ORM query in a read-only view: before any statement (psycopg2 sends BEGIN with the
-    # first one), so none is sent.
+    # The session's transaction begins in a read-only view (an ORM query, or rows() beside an
+    # open session): before any statement (psycopg2 sends BEGIN with the first one), so none
+    # is sent. A session whose transaction began before the view keeps it.
     scope = _scope.get()
     if scope is not None and connection is not scope.connection:
-        connection.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+        _in_autocommit(connection)
 
 
 @event.listens_for(Pool, "checkin")
@@ -74,29 +73,36 @@ def _transactional_again(dbapi_connection: Any, _record: Any) -> None:
 _scope: ContextVar[_ReadScope | None] = ContextVar("duka_read_scope", default=None)
 
 
-def _own_connection_possible() -> Engine | None:
-    """The engine a read-only view may take its own connection from: PostgreSQL's, when the
-    session is Flask-SQLAlchemy's own and none is open yet. SQLite has no round trips to save;
-    a session factory bound to a connection (the test suite's, inside its outer transaction)
-    and an open session keep their transaction."""
-    if db.session.registry.has() or db.session.session_factory.kw.get("bind") is not None:
+def _autocommit_engine() -> Engine | None:
+    """The engine whose connections a read-only view runs in autocommit: PostgreSQL's, when the
+    session is Flask-SQLAlchemy's own. SQLite has no round trips to save; a session factory
+    bound to a connection (the test suite's, inside its outer transaction) keeps its
+    transaction."""
+    if db.session.session_factory.kw.get("bind") is not None:
         return None
     engine = db.engine
     return engine if engine.dialect.name == "postgresql" else None
 
 
+def _in_autocommit(connection: Connection) -> None:
+    # The DBAPI switch, not SQLAlchemy's isolation_level option: restoring that one on the way
+    # back to the pool costs a round trip of its own (SET default_transaction_isolation).
+    connection.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+
+
 def read_only(view: F) -> F:
     """Run `view` without a transaction (PostgreSQL). Only for views that never write: a write
     there would commit statement by statement. `rows()` uses a connection of the view's own
-    (no ORM session opened); ORM queries run on the session's connection, also in autocommit.
-    Connections go back to the pool in their usual mode. (What the view returns is dumped after
+    when no ORM session is open (none is opened for it); a session's transaction that begins in
+    the view runs in autocommit too (`_session_begins_in_autocommit`). Connections go back to
+    the pool in their usual mode (`_transactional_again`). (What the view returns is dumped after
     it: a lazy load there runs in a transaction, as before.)"""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        engine = _own_connection_possible()
+        engine = _autocommit_engine()
         if engine is None:
-            return _in_session_autocommit(view, *args, **kwargs)
+            return view(*args, **kwargs)
         scope = _ReadScope(engine)
         token = _scope.set(scope)
         try:
@@ -106,20 +112,6 @@ def read_only(view: F) -> F:
             scope.close()
 
     return wrapper  # type: ignore[return-value]
-
-
-def _in_session_autocommit(view: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    session = db.session
-    bind = session.get_bind()
-    if not (isinstance(bind, Engine) and bind.dialect.name == "postgresql") or session().in_transaction():
-        return view(*args, **kwargs)
-    connection = session.connection()
-    connection.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
-    try:
-        return view(*args, **kwargs)
-    finally:
-        if not (connection.closed or connection.invalidated):  # (else the pool restored it)
-            connection.connection.dbapi_connection.autocommit = False  # type: ignore[union-attr]
 
 
 def rows(stmt: Executable, params: dict[str, Any] | None = None) -> CursorResult[Any]:

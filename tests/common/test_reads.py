@@ -166,3 +166,26 @@ def test_a_read_only_view_whose_session_ends_inside_it_leaves_the_pool_transacti
     # What schemathesis found: a cart read with a guest token and a token that is no login's.
     response = client.get("/api/v1/cart", headers={"X-Cart-Token": "x" * 43, "Authorization": "Bearer nonsense"})
     assert response.status_code in (401, 404), response.get_json()
+
+
+@pytest.mark.own_database
+def test_a_session_opened_before_a_read_only_view_keeps_a_transaction_it_began(app, is_postgres):
+    if not is_postgres:
+        pytest.skip("autocommit is PostgreSQL's saving")
+
+    @read_only
+    def view() -> tuple[bool, int]:
+        dbapi = rows(text("SELECT 1")).connection.connection.dbapi_connection
+        return dbapi.autocommit, dbapi.info.transaction_status
+
+    with app.test_request_context():
+        db.session()  # open, nothing run yet: its transaction begins in the view, in autocommit
+        assert view() == (True, 0)
+        db.session.remove()
+    with app.test_request_context():
+        db.session.execute(text("SELECT 1"))  # begun before, as a signed-in request's session is
+        assert view() == (False, 2)  # the same transaction (psycopg2: in transaction)
+        db.session.remove()
+        for _ in range(3):
+            with db.engine.connect() as connection:
+                assert not connection.connection.dbapi_connection.autocommit
