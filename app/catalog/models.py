@@ -186,7 +186,7 @@ class Product(db.Model):
     rating_average: Mapped[Decimal] = mapped_column(Numeric(3, 2), default=Decimal("0"))
     rating_count: Mapped[int] = mapped_column(default=0)
     # Featured by staff: shown first in `?featured=true` and `sort=featured`, lowest position first.
-    featured_position: Mapped[int | None] = mapped_column(index=True)
+    featured_position: Mapped[int | None] = mapped_column()
     # Questions about it its seller or staff answered (app/questions keeps it true).
     answered_questions: Mapped[int] = mapped_column(default=0, server_default="0")
     # PostgreSQL full-text document (name A, brand and category B, description C), set on write.
@@ -206,6 +206,12 @@ class Product(db.Model):
     @property
     def in_stock(self) -> bool:
         return self.stock > 0
+
+
+# The listing's `sort=featured` in index order: staff's positions first (ascending, NULLs after
+# them), then newest first. Without it every such page sorted all active products (80 ms of
+# two workers' CPU on 100,000). Also `featured=true`'s (position not null).
+Index("ix_products_featured_order", Product.featured_position, Product.created_at.desc(), Product.id.desc())
 
 
 class ProductImage(db.Model):
