@@ -20,7 +20,7 @@ from sqlalchemy import event  # noqa: E402
 from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: E402
 
 from app.common.bodies import JsonProvider  # noqa: E402
-from app.common.http import DukaResponse  # noqa: E402
+from app.common.http import DukaRequest, DukaResponse  # noqa: E402
 from app.common.limits import drop_idle_limit_hook, init_counters  # noqa: E402
 from app.config import INSTANCE_DIR, check_lifetimes, config_for, env_int  # noqa: E402
 from app.extensions import api, compress, cors, db, jwt, limiter, migrate  # noqa: E402
@@ -31,6 +31,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app = Duka(__name__, instance_path=str(INSTANCE_DIR), static_folder=None)
     app.json = JsonProvider(app)  # depth-checked parsing for get_json too (app/common/bodies.py)
     app.response_class = DukaResponse  # headers looked up without exceptions (app/common/http.py)
+    app.request_class = DukaRequest  # and query parameters
     config = config_for(config_name)
     app.config.from_object(config)
     app.config.update(overrides or {})
@@ -69,6 +70,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
         always_send=CORS_ALWAYS_SEND,
+        vary_header=False,  # `Vary: Origin` is set on the cacheable reads (http.conditional)
         expose_headers=[
             "X-Request-ID",
             "Retry-After",

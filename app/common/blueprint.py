@@ -164,20 +164,21 @@ def _checking_shape(view: Any) -> Any:
 def _check_request_shape() -> None:
     """Refuse query parameters a route does not read (422) and bodies in a content type it does
     not read (415), whatever schema the route has or lacks."""
-    if request.endpoint is None:
+    current = request._get_current_object()  # type: ignore[attr-defined]  # (one proxy lookup, not five)
+    if current.endpoint is None:
         return
-    accepts = _accepted_locations(request.endpoint, request.method)
+    accepts = _accepted_locations(current.endpoint, current.method)
     if accepts is None:
         return
-    if "query" not in accepts and request.args:
+    if "query" not in accepts and current.environ.get("QUERY_STRING") and current.args:
         raise ValidationFailed(
-            "The request did not validate.", errors={name: ["Unknown field."] for name in request.args}
+            "The request did not validate.", errors={name: ["Unknown field."] for name in current.args}
         )
     for location, mimetype in BODY_TYPES.items():
         if location not in accepts:
             continue
         if not _has_body():
-            if location in _optional_locations(request.endpoint, request.method):
+            if location in _optional_locations(current.endpoint, current.method):
                 continue  # every field optional: no body is an empty one
             raise ValidationFailed("This request needs a body.", errors={"body": [f"Send a {mimetype} body."]})
         if not _mimetype_is(mimetype):

@@ -67,6 +67,19 @@ def test_signed_in_catalog_reads_are_private_and_personal_data_is_never_stored(c
     assert client.get("/api/v1/products/999999").headers["Cache-Control"] == "no-store"  # errors too
 
 
+def test_a_cacheable_read_varies_by_origin_with_or_without_one(client, product):
+    """A shared cache must not hand a browser the copy it kept for curl (no CORS headers), nor
+    one origin's to another: every public read says `Vary: Origin`, in one header."""
+    for headers in ({}, {"Origin": "http://localhost:3000"}, {"Origin": "https://elsewhere.example"}):
+        for url in (f"/api/v1/products/{product.id}", "/api/v1/products", "/api/v1/categories"):
+            response = client.get(url, headers={**headers, "Accept-Encoding": "gzip"})
+            assert response.headers.getlist("Vary") == ["Origin, Accept-Encoding"], (url, headers)
+    allowed = client.get("/api/v1/products", headers={"Origin": "http://localhost:3000"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+    again = client.get("/api/v1/products", headers={"If-None-Match": allowed.headers["ETag"]})
+    assert again.status_code == 304 and again.headers["Vary"] == "Origin, Accept-Encoding"
+
+
 # Compression -------------------------------------------------------------------------------------
 
 
@@ -240,7 +253,53 @@ def test_response_headers_answer_as_werkzeugs_do_without_raising_for_absent_name
         assert ours.get(name) == theirs.get(name) and (name in ours) == (name in theirs)
         assert ours.get(name, "fallback") == theirs.get(name, "fallback")
     assert ours.get("X-Count", type=int) == 7 and ours.get("Vary", type=int) is None  # werkzeug's conversion
-    assert ours.setdefault("X-New", "1") == "1" and ours["X-New"] == "1"
+    assert ours.setdefault("X-New", "1") == theirs.setdefault("X-New", "1") == "1" and ours["X-New"] == "1"
+    assert ours.setdefault("x-count", "8") == theirs.setdefault("x-count", "8") == "7"
+    for name in ("X-Absent", "vary"):  # absent, then present (and removed)
+        assert ours.pop(name, None) == theirs.pop(name, None)
+        assert (name in ours) == (name in theirs)
+    with pytest.raises(KeyError):
+        ours.pop("X-Absent")
+    assert ours.pop() == theirs.pop() and ours.pop(0) == theirs.pop(0)  # by position, as werkzeug's
+
+
+def test_query_arguments_answer_as_werkzeugs_do():
+    from werkzeug.datastructures import ImmutableMultiDict
+
+    from app.common.http import QueryArgs
+
+    pairs = [("page", "2"), ("brand", "a"), ("brand", "b"), ("q", "")]
+    ours, theirs = QueryArgs(pairs), ImmutableMultiDict(pairs)
+    for name in ("page", "brand", "q", "absent"):
+        assert ours.get(name) == theirs.get(name) and ours.get(name, "x") == theirs.get(name, "x")
+        assert ours.get(name, 0, type=int) == theirs.get(name, 0, type=int)
+        assert ours.getlist(name) == theirs.getlist(name)
+
+
+def test_absent_headers_cost_the_app_no_exception(app, client):
+    """A catalog read's hooks pop, set by default and look up absent headers, and its query
+    schema asks for parameters not sent: none of it raises (werkzeug builds and catches a
+    BadRequestKeyError for each)."""
+    import traceback
+
+    from werkzeug import exceptions
+
+    raised: list[str] = []
+    original = exceptions.BadRequestKeyError.__init__
+
+    def counting(self, *args, **kwargs):
+        caller = traceback.extract_stack(limit=4)[0]  # what asked the headers
+        if "werkzeug/test.py" not in caller.filename:  # (the test client's own)
+            raised.append(f"{args} from {caller.filename}:{caller.lineno}")
+        original(self, *args, **kwargs)
+
+    client.get("/api/v1/products")
+    exceptions.BadRequestKeyError.__init__ = counting
+    try:
+        assert client.get("/api/v1/products").status_code == 200
+    finally:
+        exceptions.BadRequestKeyError.__init__ = original
+    assert raised == []
 
 
 def test_every_response_of_the_app_has_them(app):
