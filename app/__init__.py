@@ -51,7 +51,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     from app.common.converters import document_converters, install_converters
-    from app.common.http import cors_only_with_an_origin, init_http
+    from app.common.http import compress_only_above_its_minimum, cors_only_with_an_origin, init_http
     from app.common.logging import configure_logging, init_request_context
     from app.common.tasks import init_celery
     from app.errors import register_error_handlers
@@ -93,6 +93,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     )
     cors_only_with_an_origin(app, always_send=CORS_ALWAYS_SEND)
     compress.init_app(app)
+    compress_only_above_its_minimum(app)
     install_converters(app)
     api.init_app(app)
     register_error_handlers(app)  # after api.init_app: ours replace flask-smorest's handlers

@@ -107,6 +107,25 @@ def test_large_listings_are_compressed_when_the_client_accepts_it(client):
     assert again.status_code == 304
 
 
+@pytest.mark.parametrize("size", [10, 1023, 1024, 5000])
+@pytest.mark.parametrize("vary", [None, "Origin", "Origin, Accept-Encoding"])
+def test_the_compression_hook_skipped_for_small_bodies_leaves_what_it_would(app, size, vary):
+    from flask import jsonify
+
+    from app.extensions import compress
+
+    ours = next(hook for hook in app.after_request_funcs[None] if hook.__name__ == "compress")
+    with app.test_request_context("/api/v1/products", headers={"Accept-Encoding": "gzip, br"}):
+        made = []
+        for hook in (ours, compress.after_request):
+            response = jsonify({"a": "x" * (size - 9)})  # a body of `size` bytes
+            if vary:
+                response.headers["Vary"] = vary
+            made.append(hook(response))
+        assert [(list(r.headers), r.get_data()) for r in made][0] == (list(made[1].headers), made[1].get_data())
+        assert ("Content-Encoding" in made[0].headers) is (size >= app.config["COMPRESS_MIN_SIZE"])
+
+
 def test_small_bodies_are_not_compressed(client):
     response = client.get("/api/v1/health", headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200 and "Content-Encoding" not in response.headers

@@ -189,3 +189,39 @@ def test_a_session_opened_before_a_read_only_view_keeps_a_transaction_it_began(a
         for _ in range(3):
             with db.engine.connect() as connection:
                 assert not connection.connection.dbapi_connection.autocommit
+
+
+@pytest.mark.own_database
+def test_a_prepared_statement_in_a_read_only_view_runs_without_a_sqlalchemy_connection(app, is_postgres):
+    from sqlalchemy import bindparam, event, select
+
+    from app.common import reads
+
+    if not is_postgres:
+        pytest.skip("SQLite: the session's connection, as usual")
+    stmt = select(bindparam("n", type_=Integer) + 1)
+
+    @read_only
+    def view(n: int) -> Any:
+        found = reads.prepared_rows(stmt, {"n": n})
+        scope = reads._scope.get()
+        assert scope is not None
+        return found[0][0], scope.connection, scope.raw.dbapi_connection.autocommit
+
+    announced: list[str] = []
+
+    def announce(_conn, _cursor, statement, *_):  # type: ignore[no-untyped-def]
+        announced.append(statement)
+
+    with app.test_request_context():
+        assert view(1)[0] == 2  # the first run, through SQLAlchemy
+        value, connection, autocommit = view(2)
+        assert (value, connection, autocommit) == (3, None, True)  # the pool's connection alone
+        event.listen(db.engine, "before_cursor_execute", announce)
+        try:
+            value, connection, _ = view(3)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", announce)
+        assert value == 4 and connection is not None and len(announced) == 1  # listeners still hear it
+        with db.engine.connect() as pooled:  # and the pool's connections are transactional again
+            assert not getattr(pooled.connection.dbapi_connection, "autocommit", False)
