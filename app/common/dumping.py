@@ -65,6 +65,18 @@ def _as_is_type(field: fields.Field) -> type | None:
     return None
 
 
+_DATES = (fields.DateTime, fields.AwareDateTime, fields.NaiveDateTime, fields.Date)
+
+
+def _date_format(field: fields.Field) -> Any:
+    """What a date or time field's `_serialize` calls on a value that is not None, when it is
+    one of marshmallow's functions (`isoformat` for "iso"): the plan calls it directly."""
+    if type(field) not in _DATES:
+        return None
+    formats = field.SERIALIZATION_FUNCS  # type: ignore[attr-defined]
+    return formats.get(field.format or field.DEFAULT_FORMAT)  # type: ignore[attr-defined]
+
+
 def plan_for(schema: Schema) -> Plan | None:
     """The dump of one object by `schema`, or None where marshmallow's own path must run."""
     if schema._hooks[PRE_DUMP] or schema._hooks[POST_DUMP]:
@@ -144,9 +156,13 @@ def _compile(steps: list[_Step], dict_class: type, reading: str, name: str) -> P
         as_is = _as_is_type(field)
         nested = _nested_plan(field)
         inner = _nested_plan(field.inner) if type(field) is fields.List else None
+        formats = _date_format(field)
         if as_is is not None:
             names[f"_t{i}"] = as_is
             lines.append(f"        if type(v) is not _t{i}: v = _s{i}(v, {a}, obj)")
+        elif formats is not None:
+            names[f"_f{i}"] = formats
+            lines.append(f"        v = None if v is None else _f{i}(v)")
         elif nested is not None:
             names[f"_p{i}"] = nested
             lines.append(f"        v = None if v is None else _p{i}(v)")

@@ -153,3 +153,26 @@ def test_written_plans_read_every_kind_of_object_and_nest_as_marshmallow_does():
     assert schema.dump(objects[0])["tags"] == [{"name": "a"}, None]
     assert schema.dump(objects[1])["stamp"] == "default"  # a callable dump default, called
     assert same(schema.dump(objects, many=True), marshmallow_dump(MixOut(), objects, many=True))
+
+
+def test_dates_dumped_by_their_format_function_as_marshmallow_does():
+    from datetime import date, datetime, timedelta, timezone
+
+    class DatesOut(OutSchema):
+        aware = fields.AwareDateTime()
+        plain = fields.DateTime()
+        rfc = fields.DateTime(format="rfc")
+        stamp = fields.DateTime(format="timestamp")
+        custom = fields.DateTime(format="%Y/%m/%d")
+        day = fields.Date()
+
+    when = datetime(2026, 12, 6, 0, 30, 5, 120, tzinfo=timezone(timedelta(hours=3)))
+    schema = DatesOut()
+    for row in (
+        {"aware": when, "plain": when, "rfc": when, "stamp": when, "custom": when, "day": date(2026, 12, 6)},
+        {"aware": None, "plain": None, "rfc": None, "stamp": None, "custom": None, "day": None},
+    ):
+        planned = schema._plan_of()(row)
+        assert json.dumps(planned) == json.dumps(Schema.dump(schema, row))
+    assert dumping._date_format(schema.fields["aware"]) is datetime.isoformat
+    assert dumping._date_format(schema.fields["custom"]) is None  # strftime: the field's own
