@@ -99,8 +99,9 @@ def _run(callbacks: Any, when: str) -> None:
 
 
 def is_postgresql() -> bool:
-    """Whether the current session talks to PostgreSQL (row locks, full-text search, ...)."""
-    return db.session.get_bind().dialect.name == "postgresql"
+    """Whether the app's database is PostgreSQL (row locks, full-text search, ...). Asked of
+    the engine: asking the session's bind opened a session, in a read-only view that has none."""
+    return db.engine.dialect.name == "postgresql"
 
 
 def insert_unless_exists(

@@ -225,3 +225,39 @@ def test_a_prepared_statement_in_a_read_only_view_runs_without_a_sqlalchemy_conn
         assert value == 4 and connection is not None and len(announced) == 1  # listeners still hear it
         with db.engine.connect() as pooled:  # and the pool's connections are transactional again
             assert not getattr(pooled.connection.dbapi_connection, "autocommit", False)
+
+
+@pytest.mark.own_database
+def test_the_hot_catalog_reads_open_no_orm_session(app, client, committed):
+    """A listing, a search and a product page read rows on the view's own connection: an ORM
+    session opened on the way (to ask it which database this is, say) costs a request its
+    opening, a transaction's bookkeeping and its closing."""
+    from tests.factories import CategoryFactory, ProductFactory
+
+    with app.app_context():
+        phones = CategoryFactory(name="Phones")
+        product = ProductFactory(name="Tecno Phone", price="15000.00", category=phones)
+        db.session.commit()
+        urls = [
+            "/api/v1/products",
+            "/api/v1/products?q=phone",
+            f"/api/v1/products?category={phones.slug}&min_price=100&max_price=50000",
+            f"/api/v1/products/{product.id}",
+        ]
+    opened: list[str] = []
+    registry = db.session.registry
+    make = registry.createfunc
+
+    def counting():  # type: ignore[no-untyped-def]
+        opened.append("session")
+        return make()
+
+    for url in urls:
+        assert client.get(url).status_code == 200, url  # the first: statements learnt
+    registry.createfunc = counting
+    try:
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+    finally:
+        registry.createfunc = make
+    assert opened == []
