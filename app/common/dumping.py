@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -75,6 +76,21 @@ def _date_format(field: fields.Field) -> Any:
         return None
     formats = field.SERIALIZATION_FUNCS  # type: ignore[attr-defined]
     return formats.get(field.format or field.DEFAULT_FORMAT)  # type: ignore[attr-defined]
+
+
+def _decimal_string(field: fields.Field) -> bool:
+    """A Decimal field written as a string with fixed places by marshmallow's own code (money,
+    ratings): the plan formats a Decimal value as that code does, without its three calls."""
+    kind: Any = type(field)
+    return (
+        isinstance(field, fields.Decimal)
+        and kind._serialize is fields.Number._serialize
+        and kind._format_num is fields.Decimal._format_num
+        and kind._to_string is fields.Decimal._to_string
+        and field.as_string
+        and field.places is not None
+        and not field.allow_nan
+    )
 
 
 def plan_for(schema: Schema) -> Plan | None:
@@ -138,7 +154,7 @@ def _compile(steps: list[_Step], dict_class: type, reading: str, name: str) -> P
     value as it is (a plain str, int or bool), dumps it by a nested schema's plan, or calls the
     field's own `_serialize` (money, decimals, dates, media URLs).
     """
-    names: dict[str, Any] = {"_missing": missing, "_value": _value, "_dict": dict_class}
+    names: dict[str, Any] = {"_missing": missing, "_value": _value, "_dict": dict_class, "_Decimal": Decimal}
     lines = [f"def dump_{name}(obj):", "    out = {}" if dict_class is dict else "    out = _dict()"]
     for i, step in enumerate(steps):
         field, a, k = step.field, repr(step.attribute), repr(step.key)
@@ -163,6 +179,11 @@ def _compile(steps: list[_Step], dict_class: type, reading: str, name: str) -> P
         elif formats is not None:
             names[f"_f{i}"] = formats
             lines.append(f"        v = None if v is None else _f{i}(v)")
+        elif _decimal_string(field):
+            # Decimal._serialize on a finite Decimal: Decimal(str(v)) is v, quantized, "f"-formatted.
+            names[f"_q{i}"], names[f"_r{i}"] = field.places, field.rounding  # type: ignore[attr-defined]
+            lines.append(f"        if type(v) is _Decimal and v.is_finite(): v = format(v.quantize(_q{i}, _r{i}), 'f')")
+            lines.append(f"        else: v = _s{i}(v, {a}, obj)")
         elif nested is not None:
             names[f"_p{i}"] = nested
             lines.append(f"        v = None if v is None else _p{i}(v)")

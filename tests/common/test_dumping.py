@@ -176,3 +176,21 @@ def test_dates_dumped_by_their_format_function_as_marshmallow_does():
         assert json.dumps(planned) == json.dumps(Schema.dump(schema, row))
     assert dumping._date_format(schema.fields["aware"]) is datetime.isoformat
     assert dumping._date_format(schema.fields["custom"]) is None  # strftime: the field's own
+
+
+def test_decimal_strings_dumped_as_marshmallow_does():
+    from decimal import ROUND_DOWN
+
+    from app.common.money import MoneyField
+
+    class AmountsOut(OutSchema):
+        money = MoneyField()
+        rating = DecimalString(2)
+        down = fields.Decimal(places=1, rounding=ROUND_DOWN, as_string=True)
+        plain = fields.Decimal(as_string=True)  # no places: marshmallow's own path
+
+    schema = AmountsOut()
+    for value in (Decimal("1499"), Decimal("1499.005"), Decimal("1E+3"), Decimal("-0.015"), Decimal("NaN"), 7, None):
+        row = {"money": value, "rating": value, "down": value, "plain": value}
+        assert json.dumps(schema._plan_of()(row)) == json.dumps(Schema.dump(schema, row)), value
+    assert dumping._decimal_string(schema.fields["money"]) and not dumping._decimal_string(schema.fields["plain"])
