@@ -67,7 +67,7 @@ class Card:
         return self.stock > 0
 
 
-_CARD_OWN_COLUMNS = (  # a card's product, category and brand columns, shared with the page
+_CARD_PRODUCT_COLUMNS = (  # what a card shows of its product
     Product.id,
     Product.name,
     Product.slug,
@@ -78,20 +78,14 @@ _CARD_OWN_COLUMNS = (  # a card's product, category and brand columns, shared wi
     Product.condition,
     Product.rating_average,
     Product.rating_count,
-    Category.id,
-    Category.name,
-    Category.slug,
-    Brand.id,
-    Brand.name,
-    Brand.slug,
-    Seller.id,
-    Seller.name,
-    Seller.slug,
 )
+_BRAND_AND_SELLER_COLUMNS = (Brand.id, Brand.name, Brand.slug, Seller.id, Seller.name, Seller.slug)
+# A card's product, category, brand and seller columns, shared with the page.
+_CARD_OWN_COLUMNS = (*_CARD_PRODUCT_COLUMNS, Category.id, Category.name, Category.slug, *_BRAND_AND_SELLER_COLUMNS)
 # What a card takes from its product and category (in the order of cards()' rows), then the
 # ids its brand and seller are joined on after the page is cut (public_cards()).
 _CARD_CANDIDATE_COLUMNS = (
-    *_CARD_OWN_COLUMNS[:10],
+    *_CARD_PRODUCT_COLUMNS,
     Category.id.label("category_id"),
     Category.name.label("category_name"),
     Category.slug.label("category_slug"),
@@ -139,12 +133,7 @@ def public_cards(page: Subquery, order: Sequence[ColumnElement]) -> Select:
     return (
         select(
             *list(p)[:_JOINED_ON],  # the card's own columns, in cards()' order
-            Brand.id,
-            Brand.name,
-            Brand.slug,
-            Seller.id,
-            Seller.name,
-            Seller.slug,
+            *_BRAND_AND_SELLER_COLUMNS,
             ProductImage.path,
             ProductImage.thumbnail_path,
             ProductImage.alt,
