@@ -51,8 +51,7 @@ def conditional(view: F) -> F:
         response.headers["Cache-Control"] = f"{scope}, max-age={PUBLIC_MAX_AGE}"
         # A cache keeps one copy per Origin: a browser's carries CORS headers, curl's does not.
         # (Said here for every cacheable read, so Flask-CORS need not: vary_header=False.)
-        vary = response.headers.get("Vary")
-        response.headers["Vary"] = f"{vary}, Origin" if vary else "Origin"
+        add_vary(response, "Origin")
         if _CONDITIONS.isdisjoint(environ):
             # Nothing to compare: what make_conditional would do then (its header parsing cost
             # a product page 2 % of its CPU), which is to add the Date.
@@ -150,16 +149,29 @@ class DukaRequest(Request):
     parameter_storage_class = QueryArgs
 
 
+def add_vary(response: Response, name: str) -> None:
+    """Add `name` to the response's one `Vary` header, unless it is there (any case)."""
+    vary = response.headers.get("Vary")
+    if not vary:
+        response.headers["Vary"] = name
+    elif name.lower() not in vary.lower():
+        response.headers["Vary"] = f"{vary}, {name}"
+
+
+def _wrap_after_request(app: Flask, module: str, wrap: Callable[[Any], Callable[[Response], Response]]) -> None:
+    """Put the app-wide after-request hooks of an extension (by its module) inside `wrap`."""
+    hooks = app.after_request_funcs.get(None, [])
+    for i, hook in enumerate(hooks):
+        if getattr(hook, "__module__", "").startswith(module):
+            hooks[i] = wrap(hook)
+
+
 def cors_only_with_an_origin(app: Flask, *, always_send: bool) -> None:
     """Run Flask-CORS's after-request hook only for requests that carry an Origin. Without one,
     and unless told to `always_send`, it sets no header, but first matched the path against its
     resources and read its options: 13 us of every request from a mobile app or curl."""
-    if always_send:
-        return
-    hooks = app.after_request_funcs.get(None, [])
-    for i, hook in enumerate(hooks):
-        if getattr(hook, "__module__", "").startswith("flask_cors"):
-            hooks[i] = _with_an_origin(hook)
+    if not always_send:
+        _wrap_after_request(app, "flask_cors", _with_an_origin)
 
 
 def _with_an_origin(hook: Any) -> Callable[[Response], Response]:
@@ -174,10 +186,7 @@ def compress_only_above_its_minimum(app: Flask) -> None:
     COMPRESS_MIN_SIZE (a product page, an error) it adds `Vary: Accept-Encoding` and stops, but
     first parsed Accept-Encoding and read the mimetype, status and headers: 12 us against 1."""
     minimum = app.config["COMPRESS_MIN_SIZE"]
-    hooks = app.after_request_funcs.get(None, [])
-    for i, hook in enumerate(hooks):
-        if getattr(hook, "__module__", "").startswith("flask_compress"):
-            hooks[i] = _above(minimum, hook)
+    _wrap_after_request(app, "flask_compress", lambda hook: _above(minimum, hook))
 
 
 def _above(minimum: int, hook: Any) -> Callable[[Response], Response]:
@@ -185,11 +194,7 @@ def _above(minimum: int, hook: Any) -> Callable[[Response], Response]:
         length = response.headers.get("Content-Length")
         if length is None or response.is_streamed or int(length) >= minimum:
             return hook(response)
-        vary = response.headers.get("Vary")  # what the hook does to a body it leaves alone
-        if not vary:
-            response.headers["Vary"] = "Accept-Encoding"
-        elif "accept-encoding" not in vary.lower():
-            response.headers["Vary"] = f"{vary}, Accept-Encoding"
+        add_vary(response, "Accept-Encoding")  # what the hook does to a body it leaves alone
         return response
 
     return compress

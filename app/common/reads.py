@@ -45,7 +45,7 @@ class _ReadScope:
     def dbapi(self) -> Any:
         if self.raw is None:
             raw = self.engine.raw_connection()
-            raw.dbapi_connection.autocommit = True  # type: ignore[union-attr]  # (see _in_autocommit)
+            _in_autocommit(raw.dbapi_connection)
             self.raw = raw
         return self.raw
 
@@ -68,7 +68,7 @@ def _session_begins_in_autocommit(_session: Session, _transaction: Any, connecti
     # is sent. A session whose transaction began before the view keeps it.
     scope = _scope.get()
     if scope is not None and connection is not scope.connection:
-        _in_autocommit(connection)
+        _in_autocommit(connection.connection.dbapi_connection)
 
 
 @event.listens_for(Pool, "checkin")
@@ -95,10 +95,10 @@ def _autocommit_engine() -> Engine | None:
     return engine if engine.dialect.name == "postgresql" else None
 
 
-def _in_autocommit(connection: Connection) -> None:
+def _in_autocommit(dbapi_connection: Any) -> None:
     # The DBAPI switch, not SQLAlchemy's isolation_level option: restoring that one on the way
     # back to the pool costs a round trip of its own (SET default_transaction_isolation).
-    connection.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+    dbapi_connection.autocommit = True
 
 
 def read_only(view: F) -> F:
@@ -134,10 +134,15 @@ def rows(stmt: Executable, params: dict[str, Any] | None = None) -> CursorResult
 
 
 def _connection() -> Connection:
+    scope = _own_scope()
+    return scope.connect() if scope is not None else db.session.connection()
+
+
+def _own_scope() -> _ReadScope | None:
+    """The read-only view's scope when its statements run on its own connection: no ORM
+    session is open (one that is keeps its connection, and its transaction if it began one)."""
     scope = _scope.get()
-    if scope is not None and not db.session.registry.has():
-        return scope.connect()
-    return db.session.connection()
+    return scope if scope is not None and not db.session.registry.has() else None
 
 
 class _Prepared:
@@ -186,16 +191,15 @@ def prepared_rows(stmt: Executable, params: dict[str, Any] | None = None) -> Seq
     driver error runs the statement again through SQLAlchemy, which reports it as it reports
     every error (a lost connection is invalidated and answered 503)."""
     prepared = _PREPARED.get(stmt, _UNKNOWN)
-    scope = _scope.get()
-    own = scope is not None and not db.session.registry.has()  # the view's own connection
+    scope = _own_scope()
     if prepared is None or prepared is _UNKNOWN:
         result = _connection().execute(stmt, params or {})
         if prepared is _UNKNOWN:
             _PREPARED[stmt] = _prepare(result)
         return result.all()
     connection: Connection | None
-    if own:
-        proxied, connection, engine = scope.dbapi(), scope.connection, scope.engine  # type: ignore[union-attr]
+    if scope is not None:
+        proxied, connection, engine = scope.dbapi(), scope.connection, scope.engine
     else:
         connection = db.session.connection()
         proxied, engine = connection.connection, connection.engine

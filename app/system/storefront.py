@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, request, send_from_directory
 from flask.blueprints import BlueprintSetupState
 from werkzeug.routing import PathConverter
 
+from app.common.http import add_vary
 from app.errors import AppError
 
 storefront = Blueprint("storefront", __name__)
@@ -69,7 +70,7 @@ def _send(directory: Path, name: str, max_age: int) -> Response:
         response.mimetype = _mimetype(name)
     else:
         response = send_from_directory(directory, name, max_age=max_age)
-    response.vary.add("Accept-Encoding")
+    add_vary(response, "Accept-Encoding")
     return response
 
 

@@ -80,6 +80,18 @@ def test_a_cacheable_read_varies_by_origin_with_or_without_one(client, product):
     assert again.status_code == 304 and again.headers["Vary"] == "Origin, Accept-Encoding"
 
 
+def test_a_vary_name_is_added_once_to_one_header(app):
+    from flask import Response
+
+    from app.common.http import add_vary
+
+    response = Response("x")
+    add_vary(response, "Origin")
+    add_vary(response, "origin")  # there already, in another case
+    add_vary(response, "Accept-Encoding")
+    assert response.headers.getlist("Vary") == ["Origin, Accept-Encoding"]
+
+
 # Compression -------------------------------------------------------------------------------------
 
 
