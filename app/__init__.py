@@ -62,6 +62,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     init_http(app)  # before the limiter too: its after_request then runs after the limiter's
     db.init_app(app)
     _tune_sqlite(app)
+    _tune_postgresql(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), compare_type=True)
     jwt.init_app(app)
     limiter.init_app(app)
@@ -188,6 +189,21 @@ def _register_domains(app: Flask) -> None:
             api.register_blueprint(routes.blp)
             for blueprint in getattr(routes, "PLAIN_BLUEPRINTS", ()):
                 app.register_blueprint(blueprint)
+
+
+def _tune_postgresql(app: Flask) -> None:
+    """On PostgreSQL: each new connection asks for the session settings the app runs under
+    (`DB_PARALLEL_WORKERS`), in its start-up packet: no round trip, and no transaction whose
+    rollback could undo them."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    with app.app_context():
+        engine = db.engine
+    settings = f"-c max_parallel_workers_per_gather={int(app.config['DB_PARALLEL_WORKERS'])}"
+
+    @event.listens_for(engine, "do_connect")
+    def on_connect(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:
+        params["options"] = f"{params['options']} {settings}" if params.get("options") else settings
 
 
 def _tune_sqlite(app: Flask) -> None:

@@ -75,6 +75,10 @@ class Config:
     # Pre-ping costs a round trip per request; recycling connections hourly and SQLAlchemy's
     # disconnect detection cover restarts for most set-ups. Turn it on behind flaky networks.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": env_bool("DB_POOL_PRE_PING", False), "pool_recycle": 3600}
+    # PostgreSQL's max_parallel_workers_per_gather for the app's connections. A web request's
+    # query gets one core: a parallel plan's start-up (4 ms measured, a search's deep page going
+    # from 4 to 11 ms) and its workers take the cores other requests are waiting for.
+    DB_PARALLEL_WORKERS = env_int("DB_PARALLEL_WORKERS", 0)
 
     # API and OpenAPI (flask-smorest)
     API_TITLE = "Duka API"

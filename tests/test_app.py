@@ -383,3 +383,20 @@ def test_the_access_line_written_directly_is_the_line_logging_would_write(client
     assert direct["request_id"] == "direct-1" and direct["user_id"] == customer.user.id
     # With a handler added on the way (the suite's capture, an operator's): logging's own path.
     assert _plain_handler(access) is None
+
+
+def test_postgresql_connections_run_queries_without_parallel_workers(app, is_postgres):
+    if not is_postgres:
+        pytest.skip("a PostgreSQL setting")
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
+    tuned = create_app(
+        "testing",
+        overrides={"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "DB_PARALLEL_WORKERS": 2},
+    )
+    with tuned.app_context():
+        try:
+            with db.engine.connect() as connection:
+                assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "2"
+        finally:
+            db.engine.dispose()
