@@ -1,8 +1,9 @@
 """The catalog's derived data, kept true from one place: after any flush that adds or changes a
 product, or renames a brand or a category, the products' search documents and terms
 (search.py) and the facet cells of the categories involved (facets.py) are rebuilt in the same
-transaction. Services, the CLI and tests write products like any other row and cannot forget
-a refresh. (A category's visibility is kept the same way, in models.py.)
+transaction; a change of a sort key alone (rating, featured position) is copied into the terms.
+Services, the CLI and tests write products like any other row and cannot forget a refresh. (A
+category's visibility is kept the same way, in models.py.)
 
 Bulk loads that bypass the ORM (demo.py's INSERTs of thousands of rows) refresh explicitly.
 """
@@ -14,9 +15,9 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from app.catalog.models import Brand, Category, Product
+from app.catalog.models import TERM_SORT_KEYS, Brand, Category, Product
 from app.catalog.services.facets import refresh_cells
-from app.catalog.services.search import refresh_search
+from app.catalog.services.search import copy_sort_keys, refresh_search
 
 # What a product's facet cells count, and what its search document holds.
 FACET_FIELDS = ("category_id", "brand_id", "condition", "price", "is_active")
@@ -37,7 +38,15 @@ def _note_catalog_changes(session: Session, _context: Any) -> None:
         nonlocal pending
         if pending is None:
             pending = session.info.setdefault(
-                _PENDING, {"documents": set(), "terms": set(), "cells": set(), "categories": set(), "brands": set()}
+                _PENDING,
+                {
+                    "documents": set(),
+                    "terms": set(),
+                    "sort_keys": set(),
+                    "cells": set(),
+                    "categories": set(),
+                    "brands": set(),
+                },
             )
         if value is not None:
             pending[kind].add(value)
@@ -53,6 +62,8 @@ def _note_catalog_changes(session: Session, _context: Any) -> None:
                 note("documents", obj.id)
             elif facets:
                 note("terms", obj.id)  # the terms carry the facet columns
+            elif _changed(obj, TERM_SORT_KEYS):
+                note("sort_keys", obj.id)  # and the sort keys, which a rewrite of the terms copies too
             if facets:
                 note("cells", obj.category_id)
                 left: Any = inspect(obj).attrs["category_id"].history.deleted
@@ -76,6 +87,8 @@ def _refresh_catalog(session: Session, _context: Any) -> None:
         refresh_search(Product.id.in_(pending["documents"]))
     if pending["terms"] - pending["documents"]:
         refresh_search(Product.id.in_(pending["terms"] - pending["documents"]), documents=False)
+    if pending["sort_keys"]:
+        copy_sort_keys(Product.id.in_(pending["sort_keys"]))
     if pending["categories"]:
         refresh_search(Product.category_id.in_(pending["categories"]))
     if pending["brands"]:

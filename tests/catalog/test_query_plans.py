@@ -62,6 +62,35 @@ def test_the_featured_sort_reads_its_index_in_order(client, admin):
     assert all("products." not in line for line in sorts), page
 
 
+def test_the_rating_sort_reads_its_index_in_order(client):
+    products = ProductFactory.create_batch(12)
+    with sent() as statements:
+        response = client.get("/api/v1/products?sort=rating&page=2&per_page=5")
+    assert response.status_code == 200
+    assert [item["id"] for item in response.get_json()["items"]] == [p.id for p in products[::-1][5:10]]
+    page = plan_of(*next(sent for sent in statements if "AS chosen" in sent[0]))
+    assert "ix_products_active_rating" in page, page
+    assert all("products." not in line for line in page.splitlines() if "Sort Key" in line), page
+
+
+@pytest.mark.parametrize("sort", ["rating", "newest", "featured", "price"])
+def test_a_search_sorts_its_matches_terms_not_the_products(client, sort):
+    # The products joined to the page are its 20 rows: the sort is over the matches' index rows
+    # (product_terms carry the keys), so no products index is walked in search of matches and
+    # no join of every match is sorted.
+    for i in range(6):
+        ProductFactory(name=f"Solar phone charger {i}")
+    with sent() as statements:
+        response = client.get(f"/api/v1/products?q=phone&sort={sort}")
+    assert response.status_code == 200 and len(response.get_json()["items"]) == 6
+    page = plan_of(*next(sent for sent in statements if "AS chosen" in sent[0]))
+    # (The tie, the product's id, is the terms' product_id: PostgreSQL may name either.)
+    sorted_by = [line.split("Sort Key: ")[1] for line in page.splitlines() if "Sort Key: " in line]
+    assert sorted_by and all(keys.startswith("product_terms.") for keys in sorted_by), page
+    walked = [line for line in page.splitlines() if "Index Scan" in line and "Bitmap" not in line]
+    assert all("ix_products_" not in line for line in walked), page
+
+
 def test_the_index_stays_in_the_schema(db_session):
     found = db_session.execute(
         text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_products_featured_order'")

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.catalog.models import Product, ProductTerm
-from app.catalog.services import search
+from app.catalog.services import ratings, search
 from app.extensions import db
 from tests.factories import BrandFactory, CategoryFactory, ProductFactory, UserFactory, store_of
 from tests.helpers import sql_statements
@@ -209,3 +209,51 @@ def test_terms_are_exactly_the_documents_of_active_products(client, catalog, adm
     assert [tuple(row[:5]) for row in actual] == [tuple(row[:5]) for row in expected]
     assert all(isinstance(row[5], Decimal) for row in actual)
     assert not any(row[0] == catalog["basket"].id for row in actual)
+
+
+@postgres_only
+def test_a_search_sorts_by_its_products_keys_as_they_change(client, catalog, admin):
+    spark, galaxy, case = catalog["spark"], catalog["galaxy"], catalog["case"]
+    # The reviews domain stores a product's rating with a statement of its own, not the ORM.
+    ratings.set_rating(spark.id, 2, 9)  # 4.50
+    ratings.set_rating(case.id, 1, 5)  # 5.00
+    ratings.set_rating(galaxy.id, 4, 18)  # 4.50, more ratings than the spark's
+    db.session.commit()
+    assert found(client, "q=phone&sort=rating") == ["Phone Case", "Galaxy A15", "Tecno Spark Phone"]
+    ratings.set_rating(case.id, 2, 6)  # 3.00
+    db.session.commit()
+    assert found(client, "q=phone&sort=rating") == ["Galaxy A15", "Tecno Spark Phone", "Phone Case"]
+
+    # Newest first, by the products' own age (created in the fixture's order).
+    assert found(client, "q=phone&sort=newest") == ["Phone Case", "Galaxy A15", "Tecno Spark Phone"]
+
+    put = f"{URL}/{{}}/featured"
+    assert client.put(put.format(spark.id), json={"position": 1}, headers=admin.headers).status_code == 200
+    assert found(client, "q=phone&sort=featured") == ["Tecno Spark Phone", "Phone Case", "Galaxy A15"]
+    assert found(client, "q=phone&featured=true") == ["Tecno Spark Phone"]
+    assert client.delete(put.format(spark.id), headers=admin.headers).status_code == 200
+    assert found(client, "q=phone&sort=featured") == ["Phone Case", "Galaxy A15", "Tecno Spark Phone"]
+    # Two words take the grouped route: the same keys.
+    assert found(client, "q=phone+android&sort=rating") == ["Tecno Spark Phone"]
+
+
+@postgres_only
+def test_terms_carry_their_products_sort_keys(client, catalog, admin):
+    ratings.set_rating(catalog["spark"].id, 3, 12)
+    client.put(f"{URL}/{catalog['case'].id}/featured", json={"position": 2}, headers=admin.headers)
+    db.session.commit()
+    mismatched = db.session.execute(
+        text(
+            "SELECT count(*) FROM product_terms t JOIN products p ON p.id = t.product_id WHERE "
+            "(t.rating_average, t.rating_count, t.created_at) IS DISTINCT FROM "
+            "(p.rating_average, p.rating_count, p.created_at) "
+            "OR t.featured_position IS DISTINCT FROM p.featured_position"
+        )
+    ).scalar_one()
+    assert mismatched == 0
+    assert (
+        db.session.execute(
+            select(func.count()).where(ProductTerm.featured_position == 2, ProductTerm.product_id == catalog["case"].id)
+        ).scalar_one()
+        > 0
+    )

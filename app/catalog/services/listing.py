@@ -9,6 +9,7 @@ a ranked case-insensitive match on SQLite. Same API, same tests.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -77,21 +78,37 @@ class _Key:
         return ordered.nulls_last() if self.nulls_last else ordered
 
 
-def _order(sort: str, rank: ColumnElement | None, price: ColumnElement) -> list[_Key]:
-    """The keys of `sort`; `price` is the source's (a search's terms carry the price: sorting by
-    the products' own let PostgreSQL walk their price index through 60,000 rows, measured)."""
-    tie = _Key(Product.id, descending=True)
+def _order(sort: str, rank: ColumnElement | None, c: Any, own: bool = True) -> list[_Key]:
+    """The keys of `sort` over the columns `c` of the listing's source: the products' (`own`),
+    or a search's matches, whose terms carry the product's price, rating, age and featured
+    position. A search sorted by the products' own columns joined every match before sorting
+    ('phone' by rating: 41 ms on 100,000 products; its terms' copies, presorted: 4), or let
+    PostgreSQL walk a products index in search of matches (by price: 258 ms, measured)."""
+    tie = _Key(c.id if own else c.product_id, descending=True)
     if sort == "relevance" and rank is not None:
         return [_Key(rank, descending=True), tie]
+    newest = _Key(c.created_at, descending=True)
     orders: dict[str, list[_Key]] = {
-        "price": [_Key(price), tie],
-        "-price": [_Key(price, descending=True), tie],
-        "rating": [_Key(Product.rating_average, descending=True), _Key(Product.rating_count, descending=True), tie],
-        "name": [_Key(Product.name), tie],
+        "price": [_Key(c.price), tie],
+        "-price": [_Key(c.price, descending=True), tie],
+        "rating": [_Key(c.rating_average, descending=True), _Key(c.rating_count, descending=True), tie],
         # Staff's positions first, lowest first; the rest newest first (ix_products_featured_order).
-        "featured": [_Key(Product.featured_position, nulls_last=True), _Key(Product.created_at, descending=True), tie],
+        "featured": [_Key(c.featured_position, nulls_last=True), newest, tie],
     }
-    return orders.get(sort, [_Key(Product.created_at, descending=True), tie])
+    if sort == "name":
+        # Not carried by the terms (names would double their index): a search sorted by name
+        # joins its matches first, which no products index can shortcut (there is none).
+        return [_Key(Product.name), tie]
+    return orders.get(sort, [newest, tie])
+
+
+def _presort(sort: str) -> Callable[[Any], list[ColumnElement]] | None:
+    """How a plain search's matches are sorted before its page is cut: by the keys of `sort`
+    when the terms carry them all (every sort but the name); none for relevance, which the
+    terms' index reads in order."""
+    if sort in ("relevance", "name"):
+        return None
+    return lambda columns: [key.on(key.column) for key in _order(sort, None, columns, own=False)]
 
 
 _BRAND_IDS = select(Brand.id).where(Brand.slug.in_(bindparam("slugs", expanding=True)))
@@ -136,7 +153,7 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
     rank: ColumnElement | None = None
     common: list[ColumnElement] = []
     if shape.route == "terms":
-        source = search.term_matches(shape.words)
+        source = search.term_matches(shape.words, _presort(shape.sort))
         rank = source.c.score
     elif shape.route == "gin":
         match, rank = search.gin_match()
@@ -185,7 +202,7 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
         where.append(c.brand_id.in_(bindparam(binds.BRAND_IDS, expanding=True)))
     if shape.condition:
         where.append(c.condition == bindparam(binds.CONDITION))
-    order = _order(shape.sort, rank, c.price)
+    order = _order(shape.sort, rank, c, own=source is PRODUCTS)
     candidates = card_candidates(*(key.column for key in order))
     if source is not PRODUCTS:
         candidates = candidates.join(source, c.product_id == Product.id)

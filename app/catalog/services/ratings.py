@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from app.catalog.errors import ProductNotFound
 from app.catalog.models import Product
 from app.catalog.services.offers import offers
+from app.catalog.services.search import copy_sort_keys
 from app.extensions import db
 
 
@@ -33,7 +34,7 @@ def average_rating(count: int, total: int) -> Decimal:
 
 
 def set_rating(product_id: int, count: int, total: int) -> None:
-    """Store the aggregate of `count` ratings summing to `total`."""
+    """Store the aggregate of `count` ratings summing to `total` (and its copy in the search terms)."""
     average = average_rating(count, total)
     db.session.execute(
         update(Product)
@@ -41,6 +42,7 @@ def set_rating(product_id: int, count: int, total: int) -> None:
         .values(rating_average=average, rating_count=count)
         .execution_options(synchronize_session=False)
     )
+    copy_sort_keys(Product.id == product_id)  # a search sorted by rating reads the terms' copy
 
 
 def set_answered_questions(product_id: int, count: int) -> None:

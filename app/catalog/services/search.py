@@ -18,6 +18,7 @@ SQLite has neither: it matches the columns with LIKE (see listing.py). Same API,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -37,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.sql import FromClause
 
-from app.catalog.models import Brand, Category, Product, ProductTerm
+from app.catalog.models import TERM_FACETS, TERM_SORT_KEYS, Brand, Category, Product, ProductTerm
 from app.catalog.services import binds
 from app.common.db import is_postgresql
 from app.common.reads import prepared_rows
@@ -85,25 +86,32 @@ def refresh_search(where: ColumnElement, *, documents: bool = True) -> None:
     entry = func.unnest(Product.search_vector).table_valued("lexeme", "positions", "weights").render_derived("entry")
     quoted = func.replace(func.replace(entry.c.lexeme, "\\", "\\\\"), "'", "''")
     as_query = cast(literal("'") + quoted + literal("'"), TSQUERY)
+    carried = (*TERM_FACETS, *TERM_SORT_KEYS)
     rows = (
         select(
             entry.c.lexeme,
             Product.id,
             func.ts_rank(Product.search_vector, as_query),
-            Product.category_id,
-            Product.brand_id,
-            Product.condition,
-            Product.price,
-            Product.seller_id,
+            *(Product.__table__.c[name] for name in carried),
         )
         .select_from(Product)
         .join(entry, literal(True))
         .where(where, Product.is_active.is_(True), Product.search_vector.is_not(None))
     )
+    db.session.execute(insert(ProductTerm).from_select(["lexeme", "product_id", "score", *carried], rows))
+
+
+def copy_sort_keys(where: ColumnElement) -> None:
+    """Copy the sort keys (rating, featured position) of the products matching `where` into
+    their search terms, in the caller's transaction: what a change of those alone needs, in
+    place of rewriting the terms. PostgreSQL only, like the terms."""
+    if not is_postgresql():
+        return
     db.session.execute(
-        insert(ProductTerm).from_select(
-            ["lexeme", "product_id", "score", "category_id", "brand_id", "condition", "price", "seller_id"], rows
-        )
+        update(ProductTerm)
+        .where(ProductTerm.product_id == Product.id, where)
+        .values({name: Product.__table__.c[name] for name in TERM_SORT_KEYS})
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -139,12 +147,17 @@ def plain_terms(q: str) -> list[str] | None:
     return lexemes if len(lexemes) <= MAX_TERMS else None
 
 
-def term_matches(words: int) -> FromClause:
+def term_matches(words: int, presort: Callable[[Any], list[ColumnElement]] | None = None) -> FromClause:
     """The active products holding every one of `words` lexemes (parameter `lexemes`):
-    product_id, score (summed ts_rank) and the facet columns, as a subquery. One lexeme is a
-    range of the covering index; more are grouped by product."""
+    product_id, score (summed ts_rank), the facet columns and the sort keys, as a subquery. One
+    lexeme is a range of the covering index; more are grouped by product.
+
+    With `presort` (the ORDER BY of a page, given the subquery's columns) the matches come
+    sorted: PostgreSQL then joins products to the page's rows only, where otherwise it joins
+    every match before sorting (it adds a sort under a join only in parallel plans).
+    """
     t = ProductTerm
-    columns = (t.category_id, t.brand_id, t.condition, t.price, t.seller_id)
+    columns = tuple(t.__table__.c[name] for name in (*TERM_FACETS, *TERM_SORT_KEYS))
     if words == 1:
         stmt: Select = select(t.product_id, t.score, *columns).where(t.lexeme == bindparam(binds.LEXEME))
     else:
@@ -154,6 +167,9 @@ def term_matches(words: int) -> FromClause:
             .group_by(t.product_id)
             .having(func.count() == words)
         )
+    if presort is not None:
+        # OFFSET 0 keeps the subquery whole: flattened into the page's query, its order would go.
+        stmt = stmt.order_by(*presort(stmt.selected_columns)).offset(0)
     return stmt.subquery("matches")
 
 
