@@ -73,19 +73,42 @@ def token_from_email(email: OutboxEmail) -> str:
 
 
 @contextmanager
+def _cursor_listener(record: Any) -> Iterator[None]:
+    engine = db.session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
 def sql_statements() -> Iterator[list[str]]:
     """Collect the SQL statements sent to the database inside the block."""
     statements: list[str] = []
-    engine = db.session.get_bind().engine
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with _cursor_listener(lambda _conn, _cursor, statement, *_args: statements.append(statement)):
         yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+
+
+@contextmanager
+def sql_sent() -> Iterator[list[tuple[str, Any]]]:
+    """Collect the SQL statements sent to the database inside the block, with their parameters."""
+    sent: list[tuple[str, Any]] = []
+    with _cursor_listener(lambda _conn, _cursor, statement, parameters, *_args: sent.append((statement, parameters))):
+        yield sent
+
+
+def query_plan(statement: str, parameters: Any) -> str:
+    """PostgreSQL's plan (EXPLAIN) for a statement the app sent. A test's table is a few rows,
+    which a sequential scan and a sort always win: the planner is asked what it would do where
+    they do not (it still sorts where no index gives the order)."""
+    connection = db.session.connection()
+    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    connection.exec_driver_sql("SET LOCAL enable_sort = off")
+    found = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).scalars().all()
+    connection.exec_driver_sql("RESET enable_seqscan")
+    connection.exec_driver_sql("RESET enable_sort")
+    return "\n".join(found)
 
 
 def multipart(**fields: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.common.money import Money
@@ -48,6 +48,14 @@ class Order(db.Model):
         Index("ix_orders_status_created", "status", "created_at"),
         # The expiry job's question: unpaid orders past their due time.
         Index("ix_orders_status_payment_due", "status", "payment_due_at"),
+        # Checkout's question (unpaid_holdings): the buyer's unpaid orders. Without it
+        # PostgreSQL intersected every order of the buyer with every unpaid order in the shop.
+        Index(
+            "ix_orders_user_unpaid",
+            "user_id",
+            postgresql_where=text("status = 'pending_payment'"),
+            sqlite_where=text("status = 'pending_payment'"),
+        ),
         CheckConstraint("total = subtotal + delivery_fee", name="total_adds_up"),
     )
 

@@ -3,15 +3,11 @@ cut after a few rows, rather than every active product sorted for each page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
-from app.extensions import db
 from tests.factories import ProductFactory
+from tests.helpers import query_plan, sql_sent
 
 
 @pytest.fixture(autouse=True)
@@ -20,42 +16,14 @@ def require_postgres(is_postgres):
         pytest.skip("PostgreSQL's planner")
 
 
-@contextmanager
-def sent() -> Iterator[list[tuple[str, Any]]]:
-    """The statements sent inside the block, with their parameters."""
-    statements: list[tuple[str, Any]] = []
-    engine = db.session.get_bind().engine
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any) -> None:
-        statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-def plan_of(statement: str, parameters: Any) -> str:
-    connection = db.session.connection()
-    # A test's table is a few rows, which a sequential scan and a sort always win: the planner
-    # is asked what it would do where they do not (it still sorts where no index gives the order).
-    connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-    connection.exec_driver_sql("SET LOCAL enable_sort = off")
-    found = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).scalars().all()
-    connection.exec_driver_sql("RESET enable_seqscan")
-    connection.exec_driver_sql("RESET enable_sort")
-    return "\n".join(found)
-
-
 def test_the_featured_sort_reads_its_index_in_order(client, admin):
     products = ProductFactory.create_batch(30)
     client.put(f"/api/v1/products/{products[3].id}/featured", json={"position": 1}, headers=admin.headers)
-    with sent() as statements:
+    with sql_sent() as statements:
         response = client.get("/api/v1/products?sort=featured&page=2&per_page=5")
     assert response.status_code == 200
     assert response.get_json()["items"][0]["id"] == products[-5].id  # featured first, then newest
-    page = plan_of(*next(sent for sent in statements if "AS chosen" in sent[0]))  # the cards'
+    page = query_plan(*next(sent for sent in statements if "AS chosen" in sent[0]))  # the cards'
     assert "ix_products_featured_order" in page, page
     # The only sort left is of the page's own rows (the subquery's keys), not of the products.
     sorts = [line for line in page.splitlines() if "Sort Key" in line]
@@ -64,11 +32,11 @@ def test_the_featured_sort_reads_its_index_in_order(client, admin):
 
 def test_the_rating_sort_reads_its_index_in_order(client):
     products = ProductFactory.create_batch(12)
-    with sent() as statements:
+    with sql_sent() as statements:
         response = client.get("/api/v1/products?sort=rating&page=2&per_page=5")
     assert response.status_code == 200
     assert [item["id"] for item in response.get_json()["items"]] == [p.id for p in products[::-1][5:10]]
-    page = plan_of(*next(sent for sent in statements if "AS chosen" in sent[0]))
+    page = query_plan(*next(sent for sent in statements if "AS chosen" in sent[0]))
     assert "ix_products_active_rating" in page, page
     assert all("products." not in line for line in page.splitlines() if "Sort Key" in line), page
 
@@ -80,10 +48,10 @@ def test_a_search_sorts_its_matches_terms_not_the_products(client, sort):
     # no join of every match is sorted.
     for i in range(6):
         ProductFactory(name=f"Solar phone charger {i}")
-    with sent() as statements:
+    with sql_sent() as statements:
         response = client.get(f"/api/v1/products?q=phone&sort={sort}")
     assert response.status_code == 200 and len(response.get_json()["items"]) == 6
-    page = plan_of(*next(sent for sent in statements if "AS chosen" in sent[0]))
+    page = query_plan(*next(sent for sent in statements if "AS chosen" in sent[0]))
     # (The tie, the product's id, is the terms' product_id: PostgreSQL may name either.)
     sorted_by = [line.split("Sort Key: ")[1] for line in page.splitlines() if "Sort Key: " in line]
     assert sorted_by and all(keys.startswith("product_terms.") for keys in sorted_by), page
