@@ -257,3 +257,24 @@ def test_terms_carry_their_products_sort_keys(client, catalog, admin):
         ).scalar_one()
         > 0
     )
+
+
+@postgres_only
+@pytest.mark.parametrize("sort", ["relevance", "rating", "price", "newest", "featured", "name"])
+def test_a_search_pages_only_what_it_shows(client, admin, sort):
+    # A page is cut from the terms before any product is read: matches of a hidden category
+    # (whose products keep their terms) must not take places on it.
+    shown, hidden = CategoryFactory(name="Lamps"), CategoryFactory(name="Old lamps")
+    visible = [ProductFactory(name=f"Solar lamp {i}", category=shown, price=Decimal(100 + i)) for i in range(3)]
+    for i in range(2):
+        ProductFactory(name=f"Solar lamp old {i}", category=hidden, price=Decimal(1 + i))
+    db.session.commit()
+    for product, total in ((visible[0], 3), (visible[1], 2)):
+        ratings.set_rating(product.id, 1, 5 - total)
+    db.session.commit()
+    patch = client.patch(f"/api/v1/categories/{hidden.id}", json={"is_active": False}, headers=admin.headers)
+    assert patch.status_code == 200
+    pages = [client.get(f"{URL}?q=solar&sort={sort}&per_page=2&page={n}").get_json() for n in (1, 2)]
+    assert [body["meta"]["total"] for body in pages] == [3, 3]
+    assert [len(body["items"]) for body in pages] == [2, 1]
+    assert {item["name"] for body in pages for item in body["items"]} == {p.name for p in visible}

@@ -9,7 +9,6 @@ a ranked case-insensitive match on SQLite. Same API, same tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -23,11 +22,12 @@ from sqlalchemy import (
     exists,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
 from sqlalchemy.orm import QueryableAttribute, aliased
-from sqlalchemy.sql import FromClause
+from sqlalchemy.sql import FromClause, Subquery
 
 from app.catalog.models import Brand, Category, Product, Seller
 from app.catalog.services import binds, facets, search
@@ -96,19 +96,13 @@ def _order(sort: str, rank: ColumnElement | None, c: Any, own: bool = True) -> l
         "featured": [_Key(c.featured_position, nulls_last=True), newest, tie],
     }
     if sort == "name":
-        # Not carried by the terms (names would double their index): a search sorted by name
-        # joins its matches first, which no products index can shortcut (there is none).
-        return [_Key(Product.name), tie]
+        if rank is None:
+            return [_Key(Product.name), tie]  # ix_products_active_name
+        # A search: the terms do not carry names (they would double their index), so its
+        # matches are joined to products and sorted. `name || ''` sorts the same but is not
+        # the name index's key, which PostgreSQL would otherwise walk in search of matches.
+        return [_Key(Product.name.concat(literal_column("''"))), tie]
     return orders.get(sort, [newest, tie])
-
-
-def _presort(sort: str) -> Callable[[Any], list[ColumnElement]] | None:
-    """How a plain search's matches are sorted before its page is cut: by the keys of `sort`
-    when the terms carry them all (every sort but the name); none for relevance, which the
-    terms' index reads in order."""
-    if sort in ("relevance", "name"):
-        return None
-    return lambda columns: [key.on(key.column) for key in _order(sort, None, columns, own=False)]
 
 
 _BRAND_IDS = select(Brand.id).where(Brand.slug.in_(bindparam("slugs", expanding=True)))
@@ -153,7 +147,7 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
     rank: ColumnElement | None = None
     common: list[ColumnElement] = []
     if shape.route == "terms":
-        source = search.term_matches(shape.words, _presort(shape.sort))
+        source = search.term_matches(shape.words)
         rank = source.c.score
     elif shape.route == "gin":
         match, rank = search.gin_match()
@@ -184,8 +178,8 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
         if source is PRODUCTS:
             common.append(c.featured_position.is_not(None))
         else:  # nor is being featured copied into the terms
-            chosen = PRODUCTS.alias("featured")
-            common.append(exists().where(chosen.c.id == c.product_id, chosen.c.featured_position.is_not(None)))
+            featured = PRODUCTS.alias("featured")
+            common.append(exists().where(featured.c.id == c.product_id, featured.c.featured_position.is_not(None)))
     price: list[ColumnElement] = []
     if shape.min_price:
         price.append(c.price >= bindparam(binds.MIN_PRICE))
@@ -203,18 +197,50 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
     if shape.condition:
         where.append(c.condition == bindparam(binds.CONDITION))
     order = _order(shape.sort, rank, c, own=source is PRODUCTS)
-    candidates = card_candidates(*(key.column for key in order))
-    if source is not PRODUCTS:
-        candidates = candidates.join(source, c.product_id == Product.id)
-    chosen = (
-        candidates.where(*where)
+    if source is not PRODUCTS and shape.sort != "name":
+        cut = _cut_from_terms(source, where, order)
+        chosen = (
+            card_candidates(*(cut.c[f"k{i}"] for i in range(len(order))))
+            .join(cut, cut.c.product_id == Product.id)
+            .subquery("chosen")
+        )
+    else:
+        candidates = card_candidates(*(key.column for key in order))
+        if source is not PRODUCTS:
+            candidates = candidates.join(source, c.product_id == Product.id)
+        chosen = (
+            candidates.where(*where)
+            .order_by(*(key.on(key.column) for key in order))
+            .limit(bindparam(binds.LIMIT))
+            .offset(bindparam(binds.OFFSET))
+            .subquery("chosen")
+        )
+    page = public_cards(chosen, [key.on(chosen.c[f"k{i}"]) for i, key in enumerate(order)])
+    return cells, page
+
+
+_VISIBLE_CATEGORIES = select(Category.id).where(Category.is_visible)
+
+
+def _cut_from_terms(matches: FromClause, where: list[ColumnElement], order: list[_Key]) -> Subquery:
+    """A plain search's page cut from its matches' terms alone (product_id and the sort keys,
+    labelled k0...), before any product is read: the terms carry every filter's column and
+    every sort key but the name, and hold active products only, so with the categories'
+    visibility checked here no row of the page is lost when its products are joined.
+
+    The page's products are read for its 20 rows, not for every row up to it (a deep page of
+    'phone': 800 lookups), and a sort by a key other than relevance keeps only the best rows of
+    the offset and limit while it reads (a top-N sort: sorting all 7,000 matches of 'phone' by
+    rating took 12 ms, the top 20 3)."""
+    m = matches.c
+    return (
+        select(m.product_id, *(key.column.label(f"k{i}") for i, key in enumerate(order)))
+        .where(*where, m.category_id.in_(_VISIBLE_CATEGORIES))
         .order_by(*(key.on(key.column) for key in order))
         .limit(bindparam(binds.LIMIT))
         .offset(bindparam(binds.OFFSET))
-        .subquery("chosen")
+        .subquery("cut")
     )
-    page = public_cards(chosen, [key.on(chosen.c[f"k{i}"]) for i, key in enumerate(order)])
-    return cells, page
 
 
 @dataclass(frozen=True)

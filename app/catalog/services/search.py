@@ -18,7 +18,6 @@ SQLite has neither: it matches the columns with LIKE (see listing.py). Same API,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -147,15 +146,10 @@ def plain_terms(q: str) -> list[str] | None:
     return lexemes if len(lexemes) <= MAX_TERMS else None
 
 
-def term_matches(words: int, presort: Callable[[Any], list[ColumnElement]] | None = None) -> FromClause:
+def term_matches(words: int) -> FromClause:
     """The active products holding every one of `words` lexemes (parameter `lexemes`):
     product_id, score (summed ts_rank), the facet columns and the sort keys, as a subquery. One
-    lexeme is a range of the covering index; more are grouped by product.
-
-    With `presort` (the ORDER BY of a page, given the subquery's columns) the matches come
-    sorted: PostgreSQL then joins products to the page's rows only, where otherwise it joins
-    every match before sorting (it adds a sort under a join only in parallel plans).
-    """
+    lexeme is a range of the covering index; more are grouped by product."""
     t = ProductTerm
     columns = tuple(t.__table__.c[name] for name in (*TERM_FACETS, *TERM_SORT_KEYS))
     if words == 1:
@@ -167,9 +161,6 @@ def term_matches(words: int, presort: Callable[[Any], list[ColumnElement]] | Non
             .group_by(t.product_id)
             .having(func.count() == words)
         )
-    if presort is not None:
-        # OFFSET 0 keeps the subquery whole: flattened into the page's query, its order would go.
-        stmt = stmt.order_by(*presort(stmt.selected_columns)).offset(0)
     return stmt.subquery("matches")
 
 
