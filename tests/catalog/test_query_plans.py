@@ -41,6 +41,19 @@ def test_the_rating_sort_reads_its_index_in_order(client):
     assert all("products." not in line for line in page.splitlines() if "Sort Key" in line), page
 
 
+def test_the_name_sort_reads_its_index_and_a_search_by_name_never_walks_it(client):
+    for i in range(6):
+        ProductFactory(name=f"Lamp {5 - i}")
+    with sql_sent() as statements:
+        listed = client.get("/api/v1/products?sort=name&per_page=3")
+        searched = client.get("/api/v1/products?q=lamp&sort=name&per_page=3")
+    assert [p["name"] for p in listed.get_json()["items"]] == ["Lamp 0", "Lamp 1", "Lamp 2"]
+    assert [p["name"] for p in searched.get_json()["items"]] == ["Lamp 0", "Lamp 1", "Lamp 2"]
+    plain, search = (query_plan(*sent) for sent in statements if "AS chosen" in sent[0])
+    assert "ix_products_active_name" in plain, plain
+    assert "ix_products_active_name" not in search, search
+
+
 @pytest.mark.parametrize("sort", ["rating", "newest", "featured", "price"])
 def test_a_search_sorts_its_matches_terms_not_the_products(client, sort):
     # The products joined to the page are its 20 rows: the sort is over the matches' index rows
