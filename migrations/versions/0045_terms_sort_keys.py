@@ -19,6 +19,12 @@ INCLUDE_BEFORE = ["category_id", "brand_id", "condition", "price", "seller_id"]
 INCLUDE_AFTER = INCLUDE_BEFORE + ["rating_average", "rating_count", "created_at", "featured_position"]
 
 
+def _rank_index(include):
+    op.create_index(
+        "ix_product_terms_rank", "product_terms", ["lexeme", "score", "product_id"], postgresql_include=include
+    )
+
+
 def upgrade():
     op.drop_index("ix_product_terms_rank", table_name="product_terms", postgresql_include=INCLUDE_BEFORE)
     with op.batch_alter_table("product_terms", schema=None) as batch_op:
@@ -38,13 +44,7 @@ def upgrade():
         batch_op.alter_column("rating_average", existing_type=sa.Numeric(precision=3, scale=2), nullable=False)
         batch_op.alter_column("rating_count", existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column("created_at", existing_type=sa.DateTime(timezone=True), nullable=False)
-    op.create_index(
-        "ix_product_terms_rank",
-        "product_terms",
-        ["lexeme", "score", "product_id"],
-        unique=False,
-        postgresql_include=INCLUDE_AFTER,
-    )
+    _rank_index(INCLUDE_AFTER)
     op.create_index(
         "ix_products_active_rating",
         "products",
@@ -63,10 +63,4 @@ def downgrade():
         batch_op.drop_column("created_at")
         batch_op.drop_column("rating_count")
         batch_op.drop_column("rating_average")
-    op.create_index(
-        "ix_product_terms_rank",
-        "product_terms",
-        ["lexeme", "score", "product_id"],
-        unique=False,
-        postgresql_include=INCLUDE_BEFORE,
-    )
+    _rank_index(INCLUDE_BEFORE)
