@@ -82,7 +82,7 @@ def _order(sort: str, rank: ColumnElement | None, c: Any, own: bool = True) -> l
     """The keys of `sort` over the columns `c` of the listing's source: the products' (`own`),
     or a search's matches, whose terms carry the product's price, rating, age and featured
     position. A search sorted by the products' own columns joined every match before sorting
-    ('phone' by rating: 41 ms on 100,000 products; its terms' copies, presorted: 4), or let
+    ('phone' by rating: 41 ms on 100,000 products; the page cut from its terms: 5), or let
     PostgreSQL walk a products index in search of matches (by price: 258 ms, measured)."""
     tie = _Key(c.id if own else c.product_id, descending=True)
     if sort == "relevance" and rank is not None:
