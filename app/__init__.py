@@ -199,7 +199,10 @@ def _tune_postgresql(app: Flask) -> None:
         return
     with app.app_context():
         engine = db.engine
-    settings = f"-c max_parallel_workers_per_gather={int(app.config['DB_PARALLEL_WORKERS'])}"
+    workers = int(app.config["DB_PARALLEL_WORKERS"])
+    if workers < 0:  # PostgreSQL would refuse every connection, each request a 503
+        raise RuntimeError("DB_PARALLEL_WORKERS must be 0 or more")
+    settings = f"-c max_parallel_workers_per_gather={workers}"
 
     @event.listens_for(engine, "do_connect")
     def on_connect(_dialect: Any, _record: Any, _args: Any, params: dict[str, Any]) -> None:

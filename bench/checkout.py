@@ -278,9 +278,9 @@ def stock_and_sold(url: str, product_id: int) -> tuple[int, int]:
     return stock, int(sold)
 
 
-def settle_unpaid(url: str) -> int:
+def settle_unpaid(url: str) -> None:
     """Mark the virtual customers' unpaid orders cancelled, as expiry would once their payment
-    time passed; how many. A customer holds a few unpaid orders (UNPAID_ORDERS_MAX, 3), not the
+    time passed. A customer holds a few unpaid orders (UNPAID_ORDERS_MAX, 3), not the
     thousands the runs leave (the cap is lifted so a run can go on): left in place, every
     checkout's count of its buyer's unpaid orders read them all (8 ms of PostgreSQL's CPU a
     checkout after a few runs, measured), so the figures drifted with the database's age.
@@ -293,9 +293,7 @@ def settle_unpaid(url: str) -> int:
             "UPDATE orders SET status = 'cancelled' WHERE status = 'pending_payment' "
             "AND user_id IN (SELECT id FROM users WHERE email LIKE 'buyer%%@bench.test')"
         )
-        settled = cursor.rowcount
     conn.close()
-    return settled
 
 
 def email_cpu_ms(env: dict[str, str]) -> float:

@@ -400,3 +400,8 @@ def test_postgresql_connections_run_queries_without_parallel_workers(app, is_pos
                 assert connection.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "2"
         finally:
             db.engine.dispose()
+    with pytest.raises(RuntimeError, match="DB_PARALLEL_WORKERS"):
+        create_app(
+            "testing",
+            overrides={"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "DB_PARALLEL_WORKERS": -1},
+        )

@@ -177,7 +177,10 @@ def _statements(shape: _Shape) -> tuple[Select, Select]:
     if shape.featured:
         if source is PRODUCTS:
             common.append(c.featured_position.is_not(None))
-        else:  # nor is being featured copied into the terms
+        else:
+            # The terms carry the position too, but staff feature a handful of products: finding
+            # those by their index and then their terms beats filtering every match's terms
+            # ('phone', featured only: 1.5 ms against 2.5, measured).
             featured = PRODUCTS.alias("featured")
             common.append(exists().where(featured.c.id == c.product_id, featured.c.featured_position.is_not(None)))
     price: list[ColumnElement] = []
